@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// tl: a terminal for learning and teaching neural networks, in a small
+// JavaScript-like language whose standard library is the TensorFlow.js API.
+//
+// Module layering (dependencies point one way only):
+//   CBLAS, CEditLine      system libraries (OpenBLAS, libedit)
+//   TensorEngine          tensors, kernels, ops, gradients. Knows no language.
+//   TensorLayers          layers, models, training, model files. Engine only.
+//   ScriptCore            lexer, parser, interpreter, embedding API. Knows no tensors.
+//   TFBindings            the `tf` object: the only module that sees both worlds.
+//   tl (executable)       runner + REPL, a thin client of the embedding API.
+import PackageDescription
+
+let package = Package(
+  name: "tl",
+  products: [
+    .executable(name: "tl", targets: ["tl"]),
+    .library(name: "ScriptCore", targets: ["ScriptCore"]),
+    .library(name: "TensorEngine", targets: ["TensorEngine"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
+      providers: [.apt(["libedit-dev"])]),
+    .target(name: "TensorEngine", dependencies: ["CBLAS"]),
+    .target(name: "TensorLayers", dependencies: ["TensorEngine"]),
+    .target(name: "ScriptCore"),
+    .target(name: "TFBindings", dependencies: ["ScriptCore", "TensorEngine", "TensorLayers"]),
+    .executableTarget(
+      name: "tl",
+      dependencies: [
+        "ScriptCore", "TFBindings", "CEditLine",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"]),
+    .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,21 @@
+// The embedding API's host side (a shell: the evaluator is being written).
+//
+//   let interp = Interpreter(output: sink)
+//   interp.install(namespace: "myLib", entries: [...])
+//   interp.registerModule("my-lib") { interp in ... return .object(ns) }
+//   let result = interp.run(source: text, file: "script.tl")
+
+/// Where `console.log` and friends write. The CLI passes stdout/stderr; tests pass a buffer.
+public protocol OutputSink: AnyObject {
+  func write(_ text: String, to stream: OutputStream)
+}
+
+public enum OutputStream: Sendable { case stdout, stderr }
+
+public final class Interpreter {
+  public let output: OutputSink
+
+  public init(output: OutputSink) {
+    self.output = output
+  }
+}

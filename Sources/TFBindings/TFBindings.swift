@@ -1,0 +1,3 @@
+// Placeholder: the `tf` object binds TensorEngine and TensorLayers into ScriptCore.
+import ScriptCore
+import TensorEngine

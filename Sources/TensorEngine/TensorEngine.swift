@@ -1,0 +1,2 @@
+// Placeholder: the tensor engine is being written (see the engine branch).
+import CBLAS

@@ -1,0 +1,2 @@
+// Placeholder: layers and models build on TensorEngine (a later issue).
+import TensorEngine

@@ -1,0 +1,2 @@
+import ScriptCore
+print("tl: under construction")
