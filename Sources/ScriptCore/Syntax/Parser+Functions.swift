@@ -81,6 +81,8 @@ extension Parser {
   func parseArrowBody(params: [PatternElement], rest: Pattern?, isAsync: Bool,
                       start: SourceLocation) throws -> Expr
   {
+    try enterNesting()
+    defer { depth -= 1 }
     advance()
     let (body, isExpression) = try inFunction(isAsync: isAsync) { () throws -> ([Stmt], Bool) in
       if tok.isPunct("{") {

@@ -375,11 +375,11 @@ extension Parser {
         advance()
         initializer = try parseAssignment()
       } else if !inForHead {
-        if kind == .const {
-          throw error("missing initializer in const declaration", range: target.range)
-        }
         if case .identifier = target {} else {
           throw error("missing initializer in destructuring declaration", range: target.range)
+        }
+        if kind == .const {
+          throw error("missing initializer in const declaration", range: target.range)
         }
       }
       declarators.append(VariableDeclarator(target: target, initializer: initializer))

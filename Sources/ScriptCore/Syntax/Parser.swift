@@ -37,12 +37,16 @@ struct SyntaxError: Error {
 public final class Parser {
   /// Parses a whole file. Never traps, whatever the input; all problems are diagnostics.
   public static func parse(_ file: SourceFile) -> ParseResult {
-    let parser = Parser(file: file)
-    return parser.run()
+    withLargeStack(stackSize) {
+      let parser = Parser(file: file)
+      return parser.run()
+    }
   }
 
   /// The deepest nesting of expressions, statements and patterns accepted.
   static let maxDepth = 1000
+  /// The stack the parser runs on (reserved address space; pages are used on demand).
+  static let stackSize = 512 << 20
   /// At most this many diagnostics are reported for one file.
   static let maxDiagnostics = 100
 
@@ -212,6 +216,13 @@ public final class Parser {
     }
   }
 
+  /// Runs `body` one nesting level deeper.
+  func nested<T>(_ body: () throws -> T) throws -> T {
+    try enterNesting()
+    defer { depth -= 1 }
+    return try body()
+  }
+
   /// Runs `body` with `in` allowed as an operator again (inside brackets).
   func withIn<T>(_ body: () throws -> T) rethrows -> T {
     let saved = noIn
@@ -241,10 +252,12 @@ public final class Parser {
     while tok.kind != .eof {
       if tok.isPunct("}") && !topLevel { break }
       let startDepth = bracketDepth
+      let lexerErrors = lexer.diagnostics.count
       do {
         body.append(try parseStatement(topLevel: topLevel))
       } catch let e as SyntaxError {
-        record(e)
+        // A lexical error in this statement already explains what follows.
+        if lexer.diagnostics.count == lexerErrors { record(e) }
         synchronize(startDepth: startDepth, topLevel: topLevel)
       } catch {
         record(SyntaxError(message: "\(error)", range: tok.range, incomplete: false))
