@@ -51,6 +51,12 @@ final class DiagnosticTests: XCTestCase {
     XCTAssertEqual(errors("function* g() {}"), ["1:9: generator functions are not supported"])
     XCTAssertEqual(errors("switch (x) { default: default: }"),
                    ["1:23: more than one default clause in switch statement"])
+    XCTAssertEqual(errors("super.x"), ["1:1: 'super' is only valid inside methods"])
+    XCTAssertEqual(errors("class A { constructor() { super() } }"),
+                   ["1:27: 'super()' is only valid in the constructor of a class that extends another"])
+    XCTAssertEqual(errors("function f() { super.x }"), ["1:16: 'super' is only valid inside methods"])
+    XCTAssertEqual(errors("class A extends B { constructor() { super(); f(() => super.x) } m() { super.m() } }"), [])
+    XCTAssertEqual(errors("({ m() { return super.m() } })"), [])
     XCTAssertEqual(errors("delete x"), ["1:8: cannot delete a variable ('delete' needs a property)"])
   }
 
@@ -90,6 +96,22 @@ final class DiagnosticTests: XCTestCase {
       "3:7: expected ')' after expression, found '3'",
       "7:31: expected ',' or '}' after property, found 'activation'",
       "10:3: unexpected end of input",
+    ])
+  }
+
+  func testRecoveryInSwitch() {
+    let src = """
+      switch (x) {
+        case 1: a b
+        case 2: c = )
+        default: ok()
+      }
+      y = 1 2
+      """
+    XCTAssertEqual(errors(src), [
+      "2:13: expected ';' after expression, found 'b'",
+      "3:15: expected expression, found ')'",
+      "6:7: expected ';' after expression, found '2'",
     ])
   }
 

@@ -345,10 +345,18 @@ extension Parser {
   /// SuperCall := 'super' Arguments    SuperProperty := 'super' ('.' Name | '[' Expression ']')
   private func parseSuper() throws -> Expr {
     let start = tok.range.start
+    let kw = tok
     advance()
     if tok.isPunct("(") {
+      if !context.superCall {
+        throw error("'super()' is only valid in the constructor of a class that extends another",
+                    at: kw, incomplete: false)
+      }
       let args = try parseArguments()
       return Expr(.superCall(args), span(start))
+    }
+    if !context.superProperty {
+      throw error("'super' is only valid inside methods", at: kw, incomplete: false)
     }
     if tok.isPunct(".") {
       advance()

@@ -73,6 +73,10 @@ public final class Parser {
     var loopDepth = 0
     var breakableDepth = 0
     var labels: [String] = []
+    /// `super.x` is allowed (inside methods, and arrows within them).
+    var superProperty = false
+    /// `super(...)` is allowed (inside a derived class's constructor).
+    var superCall = false
   }
   var context = FunctionContext()
   /// True while parsing a `for (...;` head, where `in` is not an operator.
@@ -245,12 +249,14 @@ public final class Parser {
 
   // MARK: - Recovery
 
-  /// Parses statements up to a `}` (not consumed) or the end of input,
+  /// Parses statements up to a `}` (not consumed), the next `case` or `default`
+  /// of a switch (`inSwitchCase`) or the end of input,
   /// recovering from errors statement by statement.
-  func parseStatementList(topLevel: Bool) -> [Stmt] {
+  func parseStatementList(topLevel: Bool, inSwitchCase: Bool = false) -> [Stmt] {
     var body: [Stmt] = []
     while tok.kind != .eof {
       if tok.isPunct("}") && !topLevel { break }
+      if inSwitchCase && (tok.isWord("case") || tok.isWord("default")) { break }
       let startDepth = bracketDepth
       let lexerErrors = lexer.diagnostics.count
       do {
