@@ -229,3 +229,50 @@ final class DiagnosticTests: XCTestCase {
     }
   }
 }
+
+final class ParserFuzzTests: XCTestCase {
+  /// Mutates chapter-style code at random (deterministically) and parses every
+  /// variant: the parser must neither crash nor hang, whatever it is given.
+  func testRandomMutationsNeverCrash() {
+    let base = """
+      import * as tf from '@tensorflow/tfjs-node'
+      const model = tf.sequential({ layers: [
+        tf.layers.dense({ units: 64, activation: 'relu', inputShape: [x.shape[1]] }),
+      ]})
+      async function train(xs, { epochs = 10, ...rest } = {}) {
+        for (const [i, v] of xs.entries()) { if (v?.ok ?? false) continue; else break }
+        const h = await model.fit(xs, ys, { epochs, callbacks: { onEpochEnd: (e, l) => log(`${e}: ${l.loss}`) } })
+        return /a+b/g.test(h) ? h : null
+      }
+      class Knn extends Base { static create(k = 3) { return new Knn(k) } get n() { return this.#x } }
+      switch (a) { case 1: x++; break; default: y-- }
+      try { f() } catch ({ message }) { console.error(message) } finally { done() }
+      """
+    let pieces = ["(", ")", "{", "}", "[", "]", "`", "${", "'", "\"", "/", "=>", ",", ";", "\n",
+                  "async", "await", "class", "...", "?.", "??", "=", "+", "*", "\\", "\u{0}", "/*"]
+    var seed: UInt64 = 0x9E3779B97F4A7C15
+    func random(_ n: Int) -> Int {
+      seed = seed &* 6364136223846793005 &+ 1442695040888963407
+      return Int((seed >> 33) % UInt64(max(n, 1)))
+    }
+    let scalars = Array(base.unicodeScalars)
+    for _ in 0..<400 {
+      var s = scalars
+      for _ in 0..<(1 + random(4)) {
+        let at = random(s.count)
+        switch random(3) {
+        case 0: s.remove(at: at)
+        case 1: s.insert(contentsOf: pieces[random(pieces.count)].unicodeScalars, at: at)
+        default: s = Array(s[..<at])
+        }
+      }
+      var text = String.UnicodeScalarView()
+      text.append(contentsOf: s)
+      let r = Parser.parse(SourceFile(name: "fuzz", text: String(text)))
+      for d in r.diagnostics {
+        XCTAssertGreaterThanOrEqual(d.range.start.line, 1)
+        XCTAssertFalse(d.message.isEmpty)
+      }
+    }
+  }
+}

@@ -130,11 +130,14 @@ public final class Parser {
     case .punct:
       switch tok.text {
       case "(", "[", "{": openBrackets.append(tok.text.unicodeScalars.first ?? "(")
-      case ")", "]", "}": _ = openBrackets.popLast()
+      // A stray closer leaves the stack alone, so recovery still finds the block's end.
+      case ")": if openBrackets.last == "(" { openBrackets.removeLast() }
+      case "]": if openBrackets.last == "[" { openBrackets.removeLast() }
+      case "}": if openBrackets.last == "{" { openBrackets.removeLast() }
       default: break
       }
     case .template:
-      if tok.text == "}" { _ = openBrackets.popLast() }
+      if tok.text == "}" && openBrackets.last == "$" { openBrackets.removeLast() }
       if !tok.templateTail { openBrackets.append("$") }
     default: break
     }
