@@ -57,6 +57,9 @@ final class DiagnosticTests: XCTestCase {
     XCTAssertEqual(errors("function f() { super.x }"), ["1:16: 'super' is only valid inside methods"])
     XCTAssertEqual(errors("class A extends B { constructor() { super(); f(() => super.x) } m() { super.m() } }"), [])
     XCTAssertEqual(errors("({ m() { return super.m() } })"), [])
+    XCTAssertEqual(errors("if (x) let y = 1"), ["1:8: a 'let' declaration cannot be the body of an if, loop or label"])
+    XCTAssertEqual(errors("while (x) const y = 1"), ["1:11: a 'const' declaration cannot be the body of an if, loop or label"])
+    XCTAssertEqual(errors("\\u0069f (x) {}"), ["1:1: keywords cannot contain escape sequences"])
     XCTAssertEqual(errors("delete x"), ["1:8: cannot delete a variable ('delete' needs a property)"])
   }
 
