@@ -157,7 +157,8 @@ final class DiagnosticTests: XCTestCase {
 
   func testDeepNestingIsAnErrorNotACrash() {
     for open in ["(", "[", "{", "x = {a:", "-", "!", "new ", "`${", "a => ", "[...", "f("] {
-      let src = String(repeating: open, count: 100_000) + "1"
+      let count = ["(", "[", "{"].contains(open) ? 100_000 : 5_000
+      let src = String(repeating: open, count: count) + "1"
       let r = Parser.parse(SourceFile(name: "deep", text: src))
       XCTAssertTrue(r.diagnostics.contains { $0.message == "nesting is too deep" },
                     "\(open): \(r.diagnostics.prefix(3).map(\.description))")

@@ -155,6 +155,13 @@ final class Lexer {
   // MARK: - Names
 
   private func lexName(_ start: SourceLocation) -> Token {
+    // Fast path: a plain ASCII name.
+    var end = pos
+    while end < scalars.count, scalars[end].value < 0x80, isIdentifierPart(scalars[end]) { end += 1 }
+    if end > pos, end == scalars.count || (scalars[end].value < 0x80 && scalars[end] != "\\") {
+      pos = end
+      return Token(.name, sourceText(start.offset, end), SourceRange(start: start, end: location))
+    }
     var text = String.UnicodeScalarView()
     var escaped = false
     var first = true
@@ -320,8 +327,15 @@ final class Lexer {
         report("unterminated string literal", SourceRange(start))
         break
       } else {
-        out.append(c)
+        // Copy a run of ordinary characters at once.
+        let runStart = pos
         pos += 1
+        while pos < scalars.count {
+          let d = scalars[pos]
+          if d == quote || d == "\\" || d == "\n" || d == "\r" { break }
+          pos += 1
+        }
+        out.append(contentsOf: scalars[runStart..<pos])
       }
     }
     let end = location
