@@ -63,6 +63,84 @@ final class DiagnosticTests: XCTestCase {
     XCTAssertEqual(errors("delete x"), ["1:8: cannot delete a variable ('delete' needs a property)"])
   }
 
+  /// Every parser and lexer message, with its position and whether it counts
+  /// as incomplete input.
+  func testMessageTable() {
+    let table: [(String, [String], Bool)] = [
+      ("import {default} from 'm'", ["1:16: 'default' must be renamed with 'as' in an import"], false),
+      ("(a, if) => 1", ["1:5: expected expression, found 'if'"], false),
+      ("continue", ["1:1: 'continue' is only valid inside a loop"], false),
+      ("export * as ns from 'm'", ["1:10: 'export * as' is not supported"], false),
+      ("async function f() { for await (x of y) {} }", ["1:26: 'for await' loops are not supported"], false),
+      ("new super()", ["1:5: 'new super' is not allowed"], false),
+      ("with (o) {}", ["1:1: 'with' statements are not allowed"], false),
+      ("label: class A {}", ["1:8: a 'class' declaration cannot be the body of an if, loop or label"], false),
+      ("class A { constructor = 1 }", ["1:11: a class field cannot be named 'constructor'"], false),
+      ("[...a = 1] = b", ["1:5: a rest element cannot have a default value"], false),
+      ("[...a, b] = c", ["1:5: a rest element must be last"], false),
+      ("({...a, b} = c)", ["1:6: a rest property must be last"], false),
+      ("({ set s(a, b) {} })", ["1:4: a setter must have exactly one parameter"], false),
+      ("new (x => x)", [], false),
+      ("new x => x", ["1:5: an arrow function cannot be called with 'new'"], false),
+      ("function f() { x = 1", ["1:21: expected '}' to close function body, found end of input"], true),
+      ("{ (", ["1:4: unexpected end of input"], true),
+      ("export 1", ["1:8: expected declaration, 'default', '{' or '*' after 'export', found '1'"], false),
+      ("a.", ["1:3: expected property name after '.', found end of input"], true),
+      ("let {if} = o", ["1:6: expected variable name, found 'if'"], false),
+      ("function f() { export const a = 1 }", ["1:16: export declarations may only appear at the top level"], false),
+      ("for (const a, b of c) {}", ["1:6: only one variable may be declared in a for-of loop"], false),
+      ("for (let x = 1 of y) {}", ["1:6: for-of loop variable declaration may not have an initializer"], false),
+      ("({ *g() {} })", ["1:4: generator methods are not supported"], false),
+      ("(a = 1 = 2) => 0", ["1:6: invalid assignment target"], false),
+      ("({...{a}} = b)", ["1:6: invalid rest property target"], false),
+      ("1++", ["1:1: invalid target for '++'"], false),
+      ("++(a + b)", ["1:4: invalid target for '++'"], false),
+      ("a: a: 1", ["1:4: label 'a' is already declared"], false),
+      ("class A { static { } }", ["1:18: static initialization blocks are not supported"], false),
+      ("a?.b`t`", ["1:5: tagged templates cannot be used in an optional chain"], false),
+      ("class A { get constructor() {} }", ["1:15: the class constructor cannot be a getter, setter or async method"], false),
+      ("for (;;) { continue nope }", ["1:21: undefined label 'nope'"], false),
+      ("super", ["1:1: 'super' is only valid inside methods"], false),
+      ("f(a, b c)", ["1:8: expected ')' after arguments, found 'c'"], false),
+      ("function f(a b) {}", ["1:14: expected ',' or ')' after parameter, found 'b'"], false),
+      ("[a b] = c", ["1:4: expected ',' or ']' after array element, found 'b'"], false),
+      ("let [a b] = c", ["1:8: expected ',' or ']' in array pattern, found 'b'"], false),
+      ("({a b})", ["1:5: expected ':' after property name, found 'b'"], false),
+      ("x[1", ["1:4: expected ']' after index, found end of input"], true),
+      ("switch (x) { foo }", ["1:14: expected 'case', 'default' or '}' in switch body, found 'foo'"], false),
+      ("try {}", ["1:7: expected 'catch' or 'finally' after try block, found end of input"], true),
+      ("class {}", ["1:7: expected class name after 'class', found '{'"], false),
+      ("export", ["1:7: expected declaration, 'default', '{' or '*' after 'export', found end of input"], true),
+      ("import", ["1:7: expected import clause after 'import', found end of input"], true),
+      ("import x from 1", ["1:15: expected module name string after 'from', found '1'"], false),
+      ("x = {1}", ["1:7: expected ':' after property name, found '}'"], false),
+      ("123n", ["1:1: bigint literals are not supported"], false),
+      ("\\u00", ["1:1: invalid unicode escape in identifier", "1:3: numbers cannot start with '0' (legacy octal literals are not allowed)"], false),
+      ("a\\u0020b", ["1:2: invalid unicode escape in identifier"], false),
+      ("0b", ["1:1: missing digits after '0b'"], false),
+      ("1e+", ["1:1: missing exponent digits in numeric literal"], false),
+      ("x = @", ["1:5: unexpected character '@'"], false),
+      ("/* abc", ["1:1: unterminated comment"], true),
+      ("`abc", ["1:1: unterminated template literal"], true),
+      ("x = `a${1}b", ["1:10: unterminated template literal"], true),
+      ("do {} until (x)", ["1:7: expected 'while' after do-while body, found 'until'"], false),
+      ("for (let i = 0 i < 3; i++) {}", ["1:16: expected ';' after for loop initializer, found 'i'"], false),
+      ("x = (1", ["1:7: expected ')' after expression, found end of input"], true),
+      ("x = [1", ["1:7: expected ',' or ']' after array element, found end of input"], true),
+      ("class A extends {}", ["1:19: expected '{' to open class body, found end of input"], true),
+      ("a => {}\n.x", ["2:1: expected expression, found '.'"], false),
+      ("async () => {}()", ["1:15: expected ';' after expression, found '('"], false),
+      ("const {a} ", ["1:7: missing initializer in destructuring declaration"], false),
+      ("if x {}", ["1:4: expected '(' after 'if', found 'x'"], false),
+      ("else {}", ["1:1: expected expression, found 'else'"], false),
+      ("catch (e) {}", ["1:1: expected expression, found 'catch'"], false),
+    ]
+    for (source, expected, isIncomplete) in table {
+      XCTAssertEqual(errors(source), expected, source)
+      XCTAssertEqual(incomplete(source), isIncomplete, source)
+    }
+  }
+
   func testRecoveryReportsSeveralErrors() {
     let src = """
       let a = = 1

@@ -106,11 +106,11 @@ public final class Parser {
       let (x, y) = (a.element.range.start.offset, b.element.range.start.offset)
       return x != y ? x < y : a.offset < b.offset
     }.map(\.element)
-    var seen = Set<String>()
+    var seen = Set<Int>()
     var unique: [PendingDiagnostic] = []
     for d in all {
-      let key = "\(d.range.start.offset):\(d.message)"
-      if seen.insert(key).inserted { unique.append(d) }
+      // One error per position: a second one there is a cascade of the first.
+      if seen.insert(d.range.start.offset).inserted { unique.append(d) }
     }
     let incomplete = !unique.isEmpty && unique.allSatisfy(\.incomplete)
     var diagnostics = unique.prefix(Self.maxDiagnostics).map {
