@@ -9,7 +9,9 @@ final class DiagnosticTests: XCTestCase {
   // MARK: - Messages and positions
 
   func testMessages() {
-    XCTAssertEqual(errors("const y = f(a b);"), ["1:15: expected ')' after arguments, found 'b'"])
+    XCTAssertEqual(errors("const y = f(a b);"), ["1:14: expected ')' after arguments, found 'b'"])
+    // A missing closer is reported where it belongs: after the last good token.
+    XCTAssertEqual(errors("foo(a, b\nlet x = 1"), ["1:9: expected ')' after arguments, found 'let'"])
     XCTAssertEqual(errors("const a"), ["1:7: missing initializer in const declaration"])
     XCTAssertEqual(errors("const [a] = x, {b}"), ["1:16: missing initializer in destructuring declaration"])
     XCTAssertEqual(errors("x = 'abc"), ["1:5: unterminated string literal"])
@@ -19,8 +21,8 @@ final class DiagnosticTests: XCTestCase {
     XCTAssertEqual(errors("[a + 1] = x"), ["1:2: invalid destructuring target"])
     XCTAssertEqual(errors("(a + 1) => 2"), ["1:2: invalid destructuring target"])
     XCTAssertEqual(errors("x++ ++"), ["1:7: unexpected end of input"].map { _ in
-      "1:5: expected ';' after expression, found '++'" })
-    XCTAssertEqual(errors("1 2"), ["1:3: expected ';' after expression, found '2'"])
+      "1:4: expected ';' after expression, found '++'" })
+    XCTAssertEqual(errors("1 2"), ["1:2: expected ';' after expression, found '2'"])
     XCTAssertEqual(errors("let let = 1"), ["1:5: 'let' cannot be used as a variable name"])
     XCTAssertEqual(errors("a ?? b || c"), ["1:8: cannot mix '??' with '||' or '&&' without parentheses"])
     XCTAssertEqual(errors("a && b ?? c"), ["1:8: cannot mix '??' with '||' or '&&' without parentheses"])
@@ -84,7 +86,7 @@ final class DiagnosticTests: XCTestCase {
       ("new x => x", ["1:5: an arrow function cannot be called with 'new'"], false),
       ("function f() { x = 1", ["1:21: expected '}' to close function body, found end of input"], true),
       ("{ (", ["1:4: unexpected end of input"], true),
-      ("export 1", ["1:8: expected declaration, 'default', '{' or '*' after 'export', found '1'"], false),
+      ("export 1", ["1:7: expected declaration, 'default', '{' or '*' after 'export', found '1'"], false),
       ("a.", ["1:3: expected property name after '.', found end of input"], true),
       ("let {if} = o", ["1:6: expected variable name, found 'if'"], false),
       ("function f() { export const a = 1 }", ["1:16: export declarations may only appear at the top level"], false),
@@ -101,18 +103,18 @@ final class DiagnosticTests: XCTestCase {
       ("class A { get constructor() {} }", ["1:15: the class constructor cannot be a getter, setter or async method"], false),
       ("for (;;) { continue nope }", ["1:21: undefined label 'nope'"], false),
       ("super", ["1:1: 'super' is only valid inside methods"], false),
-      ("f(a, b c)", ["1:8: expected ')' after arguments, found 'c'"], false),
-      ("function f(a b) {}", ["1:14: expected ',' or ')' after parameter, found 'b'"], false),
-      ("[a b] = c", ["1:4: expected ',' or ']' after array element, found 'b'"], false),
+      ("f(a, b c)", ["1:7: expected ')' after arguments, found 'c'"], false),
+      ("function f(a b) {}", ["1:13: expected ',' or ')' after parameter, found 'b'"], false),
+      ("[a b] = c", ["1:3: expected ',' or ']' after array element, found 'b'"], false),
       ("let [a b] = c", ["1:8: expected ',' or ']' in array pattern, found 'b'"], false),
-      ("({a b})", ["1:5: expected ':' after property name, found 'b'"], false),
+      ("({a b})", ["1:4: expected ':' after property name, found 'b'"], false),
       ("x[1", ["1:4: expected ']' after index, found end of input"], true),
       ("switch (x) { foo }", ["1:14: expected 'case', 'default' or '}' in switch body, found 'foo'"], false),
       ("try {}", ["1:7: expected 'catch' or 'finally' after try block, found end of input"], true),
-      ("class {}", ["1:7: expected class name after 'class', found '{'"], false),
+      ("class {}", ["1:6: expected class name after 'class', found '{'"], false),
       ("export", ["1:7: expected declaration, 'default', '{' or '*' after 'export', found end of input"], true),
       ("import", ["1:7: expected import clause after 'import', found end of input"], true),
-      ("import x from 1", ["1:15: expected module name string after 'from', found '1'"], false),
+      ("import x from 1", ["1:14: expected module name string after 'from', found '1'"], false),
       ("x = {1}", ["1:7: expected ':' after property name, found '}'"], false),
       ("123n", ["1:1: bigint literals are not supported"], false),
       ("\\u00", ["1:1: invalid unicode escape in identifier", "1:3: numbers cannot start with '0' (legacy octal literals are not allowed)"], false),
@@ -123,15 +125,15 @@ final class DiagnosticTests: XCTestCase {
       ("/* abc", ["1:1: unterminated comment"], true),
       ("`abc", ["1:1: unterminated template literal"], true),
       ("x = `a${1}b", ["1:10: unterminated template literal"], true),
-      ("do {} until (x)", ["1:7: expected 'while' after do-while body, found 'until'"], false),
-      ("for (let i = 0 i < 3; i++) {}", ["1:16: expected ';' after for loop initializer, found 'i'"], false),
+      ("do {} until (x)", ["1:6: expected 'while' after do-while body, found 'until'"], false),
+      ("for (let i = 0 i < 3; i++) {}", ["1:15: expected ';' after for loop initializer, found 'i'"], false),
       ("x = (1", ["1:7: expected ')' after expression, found end of input"], true),
       ("x = [1", ["1:7: expected ',' or ']' after array element, found end of input"], true),
       ("class A extends {}", ["1:19: expected '{' to open class body, found end of input"], true),
       ("a => {}\n.x", ["2:1: expected expression, found '.'"], false),
       ("async () => {}()", ["1:15: expected ';' after expression, found '('"], false),
       ("const {a} ", ["1:7: missing initializer in destructuring declaration"], false),
-      ("if x {}", ["1:4: expected '(' after 'if', found 'x'"], false),
+      ("if x {}", ["1:3: expected '(' after 'if', found 'x'"], false),
       ("else {}", ["1:1: expected expression, found 'else'"], false),
       ("catch (e) {}", ["1:1: expected expression, found 'catch'"], false),
     ]
@@ -151,7 +153,7 @@ final class DiagnosticTests: XCTestCase {
       """
     XCTAssertEqual(errors(src), [
       "1:9: expected expression, found '='",
-      "2:7: expected ')' after arguments, found '2'",
+      "2:6: expected ')' after arguments, found '2'",
       "4:5: expected expression, found ')'",
     ])
     let r = Parser.parse(SourceFile(name: "t", text: src))
@@ -174,8 +176,8 @@ final class DiagnosticTests: XCTestCase {
       g(
       """
     XCTAssertEqual(errors(src), [
-      "3:7: expected ')' after expression, found '3'",
-      "7:31: expected ',' or '}' after property, found 'activation'",
+      "3:6: expected ')' after expression, found '3'",
+      "7:30: expected ',' or '}' after property, found 'activation'",
       "10:3: unexpected end of input",
     ])
   }
@@ -190,16 +192,16 @@ final class DiagnosticTests: XCTestCase {
       y = 1 2
       """
     XCTAssertEqual(errors(src), [
-      "2:13: expected ';' after expression, found 'b'",
+      "2:12: expected ';' after expression, found 'b'",
       "3:15: expected expression, found ')'",
-      "6:7: expected ';' after expression, found '2'",
+      "6:6: expected ';' after expression, found '2'",
     ])
   }
 
   func testRecoveryInTemplate() {
     XCTAssertEqual(errors("x = `a${1 2}b`\ny = 1 2"), [
-      "1:11: expected '}' after template substitution, found '2'",
-      "2:7: expected ';' after expression, found '2'",
+      "1:10: expected '}' after template substitution, found '2'",
+      "2:6: expected ';' after expression, found '2'",
     ])
   }
 
@@ -285,14 +287,14 @@ final class DiagnosticTests: XCTestCase {
     let file = SourceFile(name: "examples/xor.tl", text: "let x = 1\nconst y = f(a b);\n")
     let r = Parser.parse(file)
     XCTAssertEqual(DiagnosticFormatter.render(r.diagnostics, file: file, color: false), """
-      examples/xor.tl:2:15: error: expected ')' after arguments, found 'b'
+      examples/xor.tl:2:14: error: expected ')' after arguments, found 'b'
         2 | const y = f(a b);
-          |               ^
+          |              ^
 
       """)
     let colored = DiagnosticFormatter.render(r.diagnostics, file: file, color: true)
     XCTAssertTrue(colored.contains("\u{1B}[1;31merror:\u{1B}[0m"))
-    XCTAssertTrue(colored.contains("\u{1B}[1mexamples/xor.tl:2:15:\u{1B}[0m"))
+    XCTAssertTrue(colored.contains("\u{1B}[1mexamples/xor.tl:2:14:\u{1B}[0m"))
   }
 
   func testRenderTabsAndLongLines() {

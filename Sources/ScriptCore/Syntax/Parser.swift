@@ -191,11 +191,18 @@ public final class Parser {
     SyntaxError(message: message, range: range, incomplete: false)
   }
 
-  /// `expected X CONTEXT, found Y`, at the current token.
+  /// `expected X CONTEXT, found Y`. When something is missing *after* a
+  /// construct (`expected ')' after arguments`), the error points just past the
+  /// previous token, where the missing token belongs (as clang does); otherwise
+  /// it points at the token found.
   func expected(_ what: String, _ context: String = "") -> SyntaxError {
     if tok.kind == .eof && what == "expression" { return error("unexpected end of input") }
     let ctx = context.isEmpty ? "" : " " + context
-    return error("expected \(what)\(ctx), found \(tok.quoted)")
+    let message = "expected \(what)\(ctx), found \(tok.quoted)"
+    if context.hasPrefix("after ") && prevEnd.offset > 0 {
+      return SyntaxError(message: message, range: SourceRange(prevEnd), incomplete: tok.kind == .eof)
+    }
+    return error(message)
   }
 
   /// Consumes the punctuator `p` or throws `expected 'p' CONTEXT, found ...`.
