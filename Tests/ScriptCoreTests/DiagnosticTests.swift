@@ -124,7 +124,7 @@ final class DiagnosticTests: XCTestCase {
       ("x = @", ["1:5: unexpected character '@'"], false),
       ("/* abc", ["1:1: unterminated comment"], true),
       ("`abc", ["1:1: unterminated template literal"], true),
-      ("x = `a${1}b", ["1:10: unterminated template literal"], true),
+      ("x = `a${1}b", ["1:5: unterminated template literal"], true),
       ("do {} until (x)", ["1:6: expected 'while' after do-while body, found 'until'"], false),
       ("for (let i = 0 i < 3; i++) {}", ["1:15: expected ';' after for loop initializer, found 'i'"], false),
       ("x = (1", ["1:7: expected ')' after expression, found end of input"], true),

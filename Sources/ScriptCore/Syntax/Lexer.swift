@@ -346,12 +346,12 @@ final class Lexer {
 
   /// Reads a template chunk; `pos` is just past the opening `` ` `` or the `}` that
   /// closes a substitution.
-  private func lexTemplateChunk(_ start: SourceLocation) -> Token {
+  private func lexTemplateChunk(_ start: SourceLocation, literalStart: SourceLocation? = nil) -> Token {
     var out = String.UnicodeScalarView()
     var tail = true
     while true {
       guard pos < scalars.count else {
-        report("unterminated template literal", SourceRange(start), incomplete: true)
+        report("unterminated template literal", SourceRange(literalStart ?? start), incomplete: true)
         break
       }
       let c = scalars[pos]
@@ -383,11 +383,12 @@ final class Lexer {
     return t
   }
 
-  /// Reads the template chunk that starts at `token`, a `}` closing a substitution.
-  func rescanTemplateContinuation(_ token: Token) -> Token {
+  /// Reads the template chunk that starts at `token`, a `}` closing a
+  /// substitution of the template literal that starts at `literalStart`.
+  func rescanTemplateContinuation(_ token: Token, literalStart: SourceLocation? = nil) -> Token {
     reset(to: token.range.start)
     pos += 1
-    var t = lexTemplateChunk(token.range.start)
+    var t = lexTemplateChunk(token.range.start, literalStart: literalStart)
     t.newlineBefore = token.newlineBefore
     return t
   }

@@ -245,6 +245,7 @@ extension Parser {
   /// TemplateLiteral := '`' chars ('${' Expression '}' chars)* '`'; the current
   /// token is the head chunk.
   func parseTemplateParts() throws -> ([String], [Expr]) {
+    let literalStart = tok.range.start
     var quasis = [tok.value]
     var exprs: [Expr] = []
     var chunk = tok
@@ -255,7 +256,7 @@ extension Parser {
       guard tok.isPunct("}") else {
         throw expected("'}'", "after template substitution")
       }
-      rescanAsTemplateContinuation()
+      rescanAsTemplateContinuation(literalStart: literalStart)
       chunk = tok
       quasis.append(tok.value)
       advance()

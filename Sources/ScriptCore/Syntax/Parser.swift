@@ -165,9 +165,9 @@ public final class Parser {
   }
 
   /// Re-reads the current `}` token as the continuation of a template literal.
-  func rescanAsTemplateContinuation() {
+  func rescanAsTemplateContinuation(literalStart: SourceLocation? = nil) {
     peeked = nil
-    var t = lexer.rescanTemplateContinuation(tok)
+    var t = lexer.rescanTemplateContinuation(tok, literalStart: literalStart)
     t.text = "}"
     tok = t
   }
