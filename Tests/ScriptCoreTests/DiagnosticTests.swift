@@ -10,6 +10,7 @@ final class DiagnosticTests: XCTestCase {
 
   func testMessages() {
     XCTAssertEqual(errors("const y = f(a b);"), ["1:14: expected ')' after arguments, found 'b'"])
+    XCTAssertEqual(errors("foo(\n\n  // more to come\n"), ["1:5: unexpected end of input"])
     // A missing closer is reported where it belongs: after the last good token.
     XCTAssertEqual(errors("foo(a, b\nlet x = 1"), ["1:9: expected ')' after arguments, found 'let'"])
     XCTAssertEqual(errors("const a"), ["1:7: missing initializer in const declaration"])

@@ -183,7 +183,10 @@ public final class Parser {
   /// "incomplete input" when the token is the end of input, unless told otherwise.
   func error(_ message: String, at token: Token? = nil, incomplete: Bool? = nil) -> SyntaxError {
     let t = token ?? tok
-    return SyntaxError(message: message, range: t.range, incomplete: incomplete ?? (t.kind == .eof))
+    // At the end of input, point just past the last token rather than at
+    // trailing blank lines or comments.
+    let range = t.kind == .eof && prevEnd.offset > 0 ? SourceRange(prevEnd) : t.range
+    return SyntaxError(message: message, range: range, incomplete: incomplete ?? (t.kind == .eof))
   }
 
   /// An error at `range` that is never due to the input ending early.
