@@ -28,6 +28,7 @@ extension Compiler {
       isMethod: isMethod)
     code.isClassConstructor = classConstructor
     code.isDerived = derived
+    code.sourceText = sourceText(node.range)
     let info = FunctionInfo(parent: scope.function, isArrow: node.isArrow, isAsync: node.isAsync, name: name)
     info.isClassConstructor = classConstructor
     info.isDerivedConstructor = derived
@@ -100,6 +101,15 @@ extension Compiler {
       for step in hoisted { try step(env) }
     }
     return code
+  }
+
+  /// The source text a range covers.
+  func sourceText(_ range: SourceRange) -> String? {
+    let lo = range.start.offset, hi = range.end.offset
+    guard lo >= 0, hi <= file.scalars.count, lo < hi else { return nil }
+    var s = String.UnicodeScalarView()
+    s.append(contentsOf: file.scalars[lo..<hi])
+    return String(s)
   }
 
   // MARK: - Classes

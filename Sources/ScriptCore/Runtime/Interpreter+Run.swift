@@ -5,7 +5,6 @@ extension Interpreter {
   func installIntrinsics() {
     defineGlobal("globalThis", .object(realm.globalObject))
     installErrors()
-    installIteratorPrototype()
     installPromise()
     installTimers()
     installRequire()
@@ -15,6 +14,7 @@ extension Interpreter {
   /// left. `arguments` become `process.argv.slice(2)` (`argv` is `['tl', file, ...]`).
   public func run(source: String, file: String, arguments: [String] = []) -> RunResult {
     argv = ["tl", file] + arguments
+    Builtins.setArguments(argv, in: self)
     let sourceFile = SourceFile(name: file, text: source)
     let parsed = Parser.parse(sourceFile)
     if !parsed.diagnostics.isEmpty { return .syntaxErrors(parsed.diagnostics) }
@@ -99,6 +99,9 @@ extension Interpreter {
     } catch let r as UnhandledRejection {
       timers = []
       return .uncaught(r.reason, renderUncaught(r.reason))
+    } catch let exit as ProcessExit {
+      timers = []
+      return .exited(exit.code)
     } catch {
       timers = []
       return .interrupted

@@ -34,6 +34,8 @@ public enum RunResult {
   /// rendered text (the error's stack, or `Uncaught <value>`).
   case uncaught(Value, String)
   case interrupted
+  /// The script called `process.exit(code)`.
+  case exited(Int32)
 }
 
 /// Thrown through Swift to unwind everything when the host interrupts a run;
@@ -105,6 +107,7 @@ public final class Interpreter {
   public init(output: OutputSink) {
     self.output = output
     self.realm = Realm()
+    Builtins.install(into: self)
     installIntrinsics()
   }
 

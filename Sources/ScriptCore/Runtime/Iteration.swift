@@ -1,36 +1,11 @@
 // The iteration protocol, Swift side: `for...of`, spread, destructuring,
 // `Array.from`, `Promise.all` all go through `makeIterator`/`iterate`.
-// There are no Symbols: natives expose iteration by overriding
-// `JSObject.makeIterator`, or by returning an `IteratorObject`.
-
-/// An iterator backed by a Swift closure (`map.entries()`, `arr.keys()`...).
-/// Scripts see an object with `next()` returning `{ value, done }`, and it is
-/// itself iterable.
-public final class IteratorObject: JSObject {
-  let nextValue: () throws -> Value?
-  /// `Array Iterator`, `Map Iterator`... for inspection.
-  public let kind: String
-
-  /// `next` returns the next value, or nil when done.
-  public init(prototype: JSObject?, kind: String = "Iterator", next: @escaping () throws -> Value?) {
-    self.nextValue = next
-    self.kind = kind
-    super.init(prototype: prototype)
-  }
-
-  public override var className: String { kind }
-
-  public override func makeIterator(_ interpreter: Interpreter) -> (() throws -> Value?)? {
-    nextValue
-  }
-}
+// There are no Symbols: natives expose iteration by returning an
+// `IteratorObject` (Builtins/Iterators.swift), host objects by overriding
+// `JSObject.makeIterator`. `iterate`/`collect` (the push-style helpers the
+// builtins use) live in Builtins/Iterators.swift.
 
 extension Interpreter {
-  /// A new iterator object over a Swift sequence source.
-  public func newIterator(kind: String = "Iterator", _ next: @escaping () throws -> Value?) -> IteratorObject {
-    IteratorObject(prototype: realm.iteratorPrototype, kind: kind, next: next)
-  }
-
   /// A Swift iterator over any iterable value: arrays (live, as JS), strings
   /// (by code point), natively iterable objects, and script objects with a
   /// `next()` method. Throws `x is not iterable` otherwise.
@@ -44,6 +19,15 @@ extension Interpreter {
           defer { i += 1 }
           return a.elements[i]
         }
+      }
+      if let it = o as? IteratorObject { return { try it.nextValue() } }
+      if let m = o as? JSMap {
+        var cursor = 0
+        return { [realm] in m.table.next(&cursor).map { .object(realm.newArray([$0.0, $0.1])) } }
+      }
+      if let s = o as? JSSet {
+        var cursor = 0
+        return { s.table.next(&cursor).map { $0.0 } }
       }
       if let it = o.makeIterator(self) { return it }
       let next = try get(value, "next")
@@ -78,40 +62,5 @@ extension Interpreter {
     case .object: return "object"
     default: return (try? toString(v)).map { "\(v.typeName) \($0)" } ?? v.typeName
     }
-  }
-
-  /// Calls `body` with each item; stop early by returning false.
-  public func iterate(_ value: Value, _ body: (Value) throws -> Bool) throws {
-    let next = try makeIterator(value)
-    while let v = try next() {
-      if try !body(v) { return }
-    }
-  }
-
-  /// All items of an iterable.
-  public func collect(_ value: Value) throws -> [Value] {
-    if case .object(let o) = value, let a = o as? JSArray { return a.elements }
-    var out: [Value] = []
-    try iterate(value) { out.append($0); return true }
-    return out
-  }
-
-  func installIteratorPrototype() {
-    realm.install([
-      .function("next", arity: 0) { [unowned self] call in
-        guard case .object(let o) = call.this, let it = o as? IteratorObject else {
-          throw ScriptThrow.typeError("next method called on incompatible receiver")
-        }
-        let result = realm.newObject()
-        if let v = try it.nextValue() {
-          result.put("value", v)
-          result.put("done", .false)
-        } else {
-          result.put("value", .undefined)
-          result.put("done", .true)
-        }
-        return .object(result)
-      },
-    ], into: realm.iteratorPrototype)
   }
 }

@@ -12,6 +12,8 @@ final class FunctionCode {
   var isClassConstructor = false
   var isDerived = false
   var slotCount = 0
+  /// The source text of the function, for `toString`.
+  var sourceText: String?
   /// Binds the arguments to the parameters (and initialises `arguments`,
   /// TDZ slots and hoisted function declarations).
   var prologue: (Env, [Value]) throws -> Void = { _, _ in }
@@ -53,7 +55,10 @@ public final class ScriptFunction: JSFunction {
   public override var className: String { "Function" }
 
   /// True for class constructors (`[class A]` when inspected).
-  public var isClass: Bool { code.isClassConstructor }
+  public override var isClassConstructor: Bool { code.isClassConstructor }
+
+  /// The function's source text (`Function.prototype.toString`).
+  public override var sourceText: String? { code.sourceText }
 
   public override var isConstructor: Bool { !code.isArrow && !code.isMethod && !code.isAsync }
 
