@@ -247,6 +247,13 @@ public final class Engine {
 
   // MARK: - Op recording
 
+  /// Runs `body` without recording its ops on the tape (a stop-gradient region).
+  public func noGrad<T>(_ body: () throws -> T) rethrows -> T {
+    opDepth += 1
+    defer { opDepth -= 1 }
+    return try body()
+  }
+
   /// True when ops are being recorded for gradients.
   public var isRecording: Bool { tapeDepth > 0 && opDepth == 0 }
 

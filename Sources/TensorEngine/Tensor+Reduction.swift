@@ -120,7 +120,8 @@ extension Tensor {
   public func logSumExp(_ axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
     let norm = try parseAxes(axes, rank: rank)
     return try Engine.shared.tidy {
-      let xMax = try self.max(norm, keepDims: true)
+      // The result does not depend on the shift, so no gradient flows through it.
+      let xMax = try Engine.shared.noGrad { try self.max(norm, keepDims: true) }
       let shifted = try self.sub(xMax)
       let logSum = try shifted.exp().sum(norm).log()
       let res = try xMax.reshape(logSum.shape).add(logSum)
