@@ -98,6 +98,34 @@ func referencePool(_ x: [Float], _ g: Conv2DGeometry, max isMax: Bool) -> [Float
   return y
 }
 
+/// Max-pool gradient by definition: each dy goes to the first maximum of its window,
+/// scanning the window row by row.
+func referenceMaxPoolGradient(_ x: [Float], _ dy: [Float], _ g: Conv2DGeometry) -> [Float] {
+  var dx = [Float](repeating: 0, count: x.count)
+  let c = g.inChannels
+  for b in 0..<g.batch {
+    for oh in 0..<g.outHeight {
+      for ow in 0..<g.outWidth {
+        for k in 0..<c {
+          var best = -Float.infinity
+          var at = -1
+          for kh in 0..<g.filterHeight {
+            for kw in 0..<g.filterWidth {
+              let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+              let iw = ow * g.strideW - g.padLeft + kw * g.dilationW
+              guard ih >= 0 && ih < g.inHeight && iw >= 0 && iw < g.inWidth else { continue }
+              let index = ((b * g.inHeight + ih) * g.inWidth + iw) * c + k
+              if at < 0 || x[index] > best { (best, at) = (x[index], index) }
+            }
+          }
+          if at >= 0 { dx[at] += dy[((b * g.outHeight + oh) * g.outWidth + ow) * c + k] }
+        }
+      }
+    }
+  }
+  return dx
+}
+
 /// Dot product in double precision.
 func dot(_ a: [Float], _ b: [Float]) -> Double {
   zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) }
