@@ -97,6 +97,9 @@ final class KernelConvolutionTests: XCTestCase {
     ([2, 6, 7, 4], [2, 3, 4, 3], (1, 2), (1, 1), .explicit(top: 1, bottom: 2, left: 0, right: 3)),
     ([2, 5, 5, 9], [1, 1, 9, 4], (2, 2), (1, 1), .valid),
     ([1, 4, 4, 1], [5, 5, 1, 1], (1, 1), (1, 1), .same),
+    ([2, 9, 9, 3], [3, 3, 3, 12], (2, 2), (1, 1), .same),  // direct path, vector + tail
+    ([1, 8, 7, 4], [3, 2, 4, 16], (1, 1), (2, 1), .valid),
+    ([1, 6, 6, 2], [3, 3, 2, 8], (1, 1), (1, 1), .explicit(top: 2, bottom: 0, left: 1, right: 1)),
   ]
 
   func testConvolutionMatchesReference() {
@@ -161,6 +164,7 @@ final class KernelDepthwiseTests: XCTestCase {
     ([1, 8, 7, 5], [2, 3, 5, 3], (2, 1), (1, 1), .explicit(top: 0, bottom: 1, left: 2, right: 1)),
     ([1, 9, 9, 16], [3, 3, 16, 1], (1, 1), (2, 2), .same),
     ([3, 5, 5, 17], [5, 5, 17, 1], (2, 2), (1, 1), .same),
+    ([2, 10, 9, 24], [3, 3, 24, 1], (1, 2), (2, 1), .explicit(top: 1, bottom: 2, left: 0, right: 3)),
   ]
 
   func testDepthwiseMatchesReferenceAndBackpropsAreAdjoints() {

@@ -129,6 +129,10 @@ public func conv2dForward(
     }
     return
   }
+  if g.inChannels >= 1 && g.inChannels <= 4 && cout <= 64 {
+    conv2dDirect(x, filter, y, g, epilogue: epilogue)
+    return
+  }
   let k = g.patchSize
   let tileRows = g.im2colTileRows()
   let rowPixels = g.outWidth
@@ -144,6 +148,79 @@ public func conv2dForward(
         epilogue.apply(out, rows: m, channels: cout)
         start = end
       }
+    }
+  }
+}
+
+/// Direct convolution for few input channels (an RGB stem), where im2col would copy
+/// 3-float runs and the GEMM would be too skinny: each tap adds `x · filter row` (a
+/// SIMD multiply-add over output channels) to an output row kept in L1.
+func conv2dDirect(
+  _ x: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+  _ g: Conv2DGeometry, epilogue: ChannelEpilogue
+) {
+  let cin = g.inChannels
+  let cout = g.outChannels
+  let rowCount = g.batch * g.outHeight
+  let work = rowCount * g.outWidth * cout * g.patchSize
+  let vectorCount = cout / 8
+  KernelThreading.forChunks(rowCount, work: work) { _, rows in
+    for row in rows {
+      let b = row / g.outHeight
+      let oh = row - b * g.outHeight
+      let out = y + row * g.outWidth * cout
+      let image = x + b * g.inHeight * g.inWidth * cin
+      for ow in 0..<g.outWidth {
+        let o = out + ow * cout
+        let iw0 = ow * g.strideW - g.padLeft
+        // Eight output channels at a time, accumulated in a register over every tap.
+        // One accumulator per input channel (at most 4) so the adds are independent chains.
+        for v in 0..<vectorCount {
+          var (a0, a1, a2, a3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+          for kh in 0..<g.filterHeight {
+            let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+            if ih < 0 || ih >= g.inHeight { continue }
+            let inRow = image + ih * g.inWidth * cin
+            for kw in 0..<g.filterWidth {
+              let iw = iw0 + kw * g.dilationW
+              if iw < 0 || iw >= g.inWidth { continue }
+              let pixel = inRow + iw * cin
+              let t = UnsafeRawPointer(filter + ((kh * g.filterWidth + kw) * cin) * cout + v * 8)
+              let step = cout &* 4
+              a0 += SIMD8(repeating: pixel[0]) * t.loadUnaligned(as: SIMD8<Float>.self)
+              if cin > 1 {
+                a1 += SIMD8(repeating: pixel[1]) * (t + step).loadUnaligned(as: SIMD8<Float>.self)
+              }
+              if cin > 2 {
+                a2 += SIMD8(repeating: pixel[2])
+                  * (t + 2 &* step).loadUnaligned(as: SIMD8<Float>.self)
+              }
+              if cin > 3 {
+                a3 += SIMD8(repeating: pixel[3])
+                  * (t + 3 &* step).loadUnaligned(as: SIMD8<Float>.self)
+              }
+            }
+          }
+          let acc = (a0 + a1) + (a2 + a3)
+          UnsafeMutableRawPointer(o + v * 8).storeBytes(of: acc, as: SIMD8<Float>.self)
+        }
+        for oc in (vectorCount * 8)..<cout {
+          var acc: Float = 0
+          for kh in 0..<g.filterHeight {
+            let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+            if ih < 0 || ih >= g.inHeight { continue }
+            for kw in 0..<g.filterWidth {
+              let iw = iw0 + kw * g.dilationW
+              if iw < 0 || iw >= g.inWidth { continue }
+              let pixel = image + (ih * g.inWidth + iw) * cin
+              let taps = filter + ((kh * g.filterWidth + kw) * cin) * cout + oc
+              for ci in 0..<cin { acc += pixel[ci] * taps[ci * cout] }
+            }
+          }
+          o[oc] = acc
+        }
+      }
+      epilogue.apply(out, rows: g.outWidth, channels: cout)
     }
   }
 }

@@ -21,6 +21,10 @@ public func depthwiseConv2dForward(
   guard rowCount > 0, g.outWidth > 0, cout > 0 else { return }
   let work = rowCount * g.outWidth * cout * g.filterHeight * g.filterWidth
   KernelThreading.forChunks(rowCount, work: work) { _, rows in
+    if g.channelMultiplier == 1 {
+      for row in rows { depthwiseRowInRegisters(x, filter, y, g, row: row, epilogue: epilogue) }
+      return
+    }
     for row in rows {
       let b = row / g.outHeight
       let oh = row - b * g.outHeight
@@ -46,6 +50,64 @@ public func depthwiseConv2dForward(
       epilogue.apply(out, rows: g.outWidth, channels: cout)
     }
   }
+}
+
+/// One output row of a multiplier-1 depthwise convolution: eight channels at a time, each
+/// accumulated in a register over all taps of the window and stored once.
+@inline(__always)
+private func depthwiseRowInRegisters(
+  _ x: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+  _ g: Conv2DGeometry, row: Int, epilogue: ChannelEpilogue
+) {
+  let c = g.inChannels
+  let vectorEnd = c & ~7
+  let b = row / g.outHeight
+  let oh = row - b * g.outHeight
+  let out = y + row * g.outWidth * c
+  let image = x + b * g.inHeight * g.inWidth * c
+  // Filter rows whose input row exists, as (input row pointer, tap row pointer).
+  let khLo = max(0, ceilDiv(g.padTop - oh * g.strideH, g.dilationH))
+  let khHi = min(g.filterHeight, ceilDiv(g.inHeight + g.padTop - oh * g.strideH, g.dilationH))
+  let rowStride = g.inWidth * c
+  for ow in 0..<g.outWidth {
+    let iw0 = ow * g.strideW - g.padLeft
+    let kwLo = max(0, ceilDiv(-iw0, g.dilationW))
+    let kwHi = min(g.filterWidth, ceilDiv(g.inWidth - iw0, g.dilationW))
+    let o = out + ow * c
+    var c0 = 0
+    while c0 < vectorEnd {
+      var acc = SIMD8<Float>()
+      var kh = khLo
+      while kh < khHi {
+        let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+        let inPixel = UnsafeRawPointer(image + ih * rowStride + iw0 * c + c0)
+        let tapRow = UnsafeRawPointer(filter + kh * g.filterWidth * c + c0)
+        var kw = kwLo
+        while kw < kwHi {
+          let xv = (inPixel + (kw &* g.dilationW &* c &* 4)).loadUnaligned(as: SIMD8<Float>.self)
+          let wv = (tapRow + (kw &* c &* 4)).loadUnaligned(as: SIMD8<Float>.self)
+          acc += xv * wv
+          kw &+= 1
+        }
+        kh &+= 1
+      }
+      UnsafeMutableRawPointer(o + c0).storeBytes(of: acc, as: SIMD8<Float>.self)
+      c0 &+= 8
+    }
+    while c0 < c {
+      var acc: Float = 0
+      for kh in khLo..<max(khLo, khHi) {
+        let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+        for kw in kwLo..<max(kwLo, kwHi) {
+          let iw = iw0 + kw * g.dilationW
+          acc += image[ih * rowStride + iw * c + c0] * filter[(kh * g.filterWidth + kw) * c + c0]
+        }
+      }
+      o[c0] = acc
+      c0 += 1
+    }
+  }
+  epilogue.apply(out, rows: g.outWidth, channels: c)
 }
 
 /// `out[c·mult + m] += input[c] · tap[c·mult + m]` for one pixel.
