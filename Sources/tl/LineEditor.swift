@@ -25,10 +25,13 @@ final class LineEditor: LineReader {
     setlocale(LC_CTYPE, "")  // without it libedit drops non-ASCII keystrokes
     activeCompletionSource = completionSource
     rl_readline_name = UnsafePointer(strdup("tl"))
+    rl_getc_function = readKey
     rl_initialize()
     rl_completer_word_break_characters = strdup(LineEditor.wordBreakCharacters)
     rl_attempted_completion_function = completeHook
     stifle_history(1000)
+    // Ctrl-C while editing arrives as a key, so the handler can see the line.
+    rl_add_defun("tl-interrupt", interruptKey, 3)
     for entry in history { add_history(entry) }
   }
 
@@ -39,14 +42,14 @@ final class LineEditor: LineReader {
 
   func readLine(prompt: String) -> LineInput {
     sigintReceived = 0
+    interruptKeyPressed = false
+    editModeConfigured = false  // libedit restores ISIG between lines: redo it each time
     fflush(stdout)
     guard let raw = readline(prompt) else {
-      if sigintReceived != 0 {
-        let hadText = rl_line_buffer.map { $0.pointee != 0 } ?? false
-        fputs("\n", stdout)
-        return .interrupted(hadText: hadText)
-      }
       fputs("\n", stdout)
+      if interruptKeyPressed { return .interrupted(hadText: interruptKeyLineHadText) }
+      // A SIGINT (when ISIG could not be turned off): the line is unknown.
+      if sigintReceived != 0 { return .interrupted(hadText: false) }
       return .endOfInput
     }
     defer { free(raw) }
@@ -62,6 +65,60 @@ final class LineEditor: LineReader {
   func addHistory(_ entry: String) {
     add_history(entry)
   }
+}
+
+nonisolated(unsafe) private var editModeConfigured = false
+
+/// libedit's key reader (`rl_getc_function`): one UTF-8 character from
+/// stdin as a code point, -1 at end of input. It runs while the terminal is
+/// in editing mode, the moment libedit's `setty` applies at once: there it
+/// turns off ISIG, so Ctrl-C arrives as a key that `interruptKey` handles
+/// with the line still known (a signal would lose it).
+private func readKey(_ stream: UnsafeMutablePointer<FILE>?) -> Int32 {
+  if !editModeConfigured {
+    editModeConfigured = true
+    _ = "setty -d -isig".withCString { rl_parse_and_bind(UnsafeMutablePointer(mutating: $0)) }
+  }
+  guard let lead = readByte() else { return -1 }
+  let length: Int
+  switch lead {
+  case 0..<0x80: return Int32(lead)
+  case 0xC0..<0xE0: length = 2
+  case 0xE0..<0xF0: length = 3
+  case 0xF0..<0xF8: length = 4
+  default: return 0xFFFD
+  }
+  var value = UInt32(lead) & (0xFF >> (length + 1))
+  for _ in 1..<length {
+    guard let b = readByte() else { return -1 }
+    guard b & 0xC0 == 0x80 else { return 0xFFFD }
+    value = value << 6 | UInt32(b & 0x3F)
+  }
+  return Unicode.Scalar(value) == nil ? 0xFFFD : Int32(value)
+}
+
+/// One byte from stdin, retrying reads interrupted by signals (a resized
+/// window); nil at end of input or on a read error.
+private func readByte() -> UInt8? {
+  var byte: UInt8 = 0
+  while true {
+    let n = read(0, &byte, 1)
+    if n == 1 { return byte }
+    if n < 0 && errno == EINTR && sigintReceived == 0 { continue }
+    return nil
+  }
+}
+
+nonisolated(unsafe) private var interruptKeyLineHadText = false
+nonisolated(unsafe) private var interruptKeyPressed = false
+
+/// Ctrl-C while editing (bound with `rl_add_defun`): notes whether the line
+/// had text and ends `readline()`, which then returns NULL.
+private func interruptKey(_ count: Int32, _ key: Int32) -> Int32 {
+  interruptKeyPressed = true
+  interruptKeyLineHadText = rl_end > 0
+  rl_done = 1
+  return 0
 }
 
 // MARK: - The completion callback
