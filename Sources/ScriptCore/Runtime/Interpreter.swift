@@ -18,5 +18,6 @@ public final class Interpreter {
   public init(output: OutputSink) {
     self.output = output
     self.realm = Realm()
+    Builtins.install(into: self)
   }
 }

@@ -115,6 +115,11 @@ open class JSObject {
   /// `Object` for plain objects. Script classes report their constructor's name.
   open var className: String { "Object" }
 
+  /// How `console.log` and the REPL show this object, or nil for the default
+  /// layout (`Point { x: 1 }`). Host objects such as tensors override it.
+  /// `depth` is the nesting level (0 at top level); `colors` asks for ANSI styling.
+  open func inspect(_ interpreter: Interpreter, depth: Int, colors: Bool) -> String? { nil }
+
   // MARK: Own properties (override these for exotic or host objects)
 
   /// The own property `key`, or nil. Host objects compute theirs here.
@@ -282,4 +287,10 @@ open class JSFunction: JSObject {
 
   /// False for arrows, methods and most natives.
   open var isConstructor: Bool { false }
+
+  /// True for `class` declarations and expressions (`console.log` shows `[class A]`).
+  open var isClassConstructor: Bool { false }
+
+  /// The function's source text for `Function.prototype.toString`; nil for natives.
+  open var sourceText: String? { nil }
 }
