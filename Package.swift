@@ -38,7 +38,7 @@ let package = Package(
         "ScriptCore", "TFBindings", "CEditLine",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"]),
+    .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
     // The REPL's terminal-free logic (via @testable import tl) and the runner
     // tests, which spawn the built `tl` binary next to the test bundle.

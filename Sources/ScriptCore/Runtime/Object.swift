@@ -168,6 +168,16 @@ open class JSObject {
     return out
   }
 
+  // MARK: Iteration
+
+  /// How `for...of`, spread and destructuring walk this object: a function
+  /// returning the next value, or nil when exhausted. Nil (the default) means
+  /// "not iterable natively": the interpreter then looks for a script-level
+  /// `next()` method. Map, Set and iterator objects override this.
+  open func makeIterator(_ interpreter: Interpreter) -> (() throws -> Value?)? {
+    nil
+  }
+
   // MARK: Lookup along the prototype chain
 
   /// Finds `key` on this object or its prototypes.
