@@ -20,21 +20,32 @@ final class InterpreterEngine: ScriptEngine, CompletionSource {
   // MARK: ScriptEngine
 
   func runProgram(source: String, file: String, arguments: [String]) -> Outcome {
-    // Until the interpreter lands: parse only.
-    let sourceFile = SourceFile(name: file, text: source)
-    let parsed = Parser.parse(sourceFile)
-    if !parsed.diagnostics.isEmpty { return .syntaxErrors(parsed.diagnostics, sourceFile) }
-    return .completed(echo: "")
+    let result = interpreter.run(source: source, file: file, arguments: arguments)
+    return outcome(result, source: source, file: file, colors: false)
   }
 
   func evaluateEntry(_ source: String, colors: Bool) -> Outcome {
-    let sourceFile = SourceFile(name: "<repl>", text: source)
-    let parsed = Parser.parse(sourceFile)
-    if !parsed.diagnostics.isEmpty { return .syntaxErrors(parsed.diagnostics, sourceFile) }
-    return .completed(echo: "undefined")
+    outcome(interpreter.evaluateREPL(source), source: source, file: "<repl>", colors: colors)
   }
 
-  func requestInterrupt() {}
+  private func outcome(_ result: RunResult, source: String, file: String, colors: Bool) -> Outcome {
+    switch result {
+    case .ok(let value):
+      return .completed(echo: interpreter.inspect(value, colors: colors))
+    case .syntaxErrors(let diagnostics):
+      return .syntaxErrors(diagnostics, SourceFile(name: file, text: source))
+    case .uncaught(_, let text):
+      return .uncaught(report: text)
+    case .interrupted:
+      return .interrupted
+    case .exited(let status):
+      return .exit(status)
+    }
+  }
+
+  func requestInterrupt() {
+    interpreter.requestInterrupt()
+  }
 
   func reset() {
     interpreter = InterpreterEngine.makeInterpreter(output: output)

@@ -65,6 +65,16 @@ final class LineEditor: LineReader {
   func addHistory(_ entry: String) {
     add_history(entry)
   }
+
+  func whileRunningCode<T>(_ body: () -> T) -> T {
+    var saved = termios()
+    guard tcgetattr(0, &saved) == 0 else { return body() }
+    var quiet = saved
+    quiet.c_lflag &= ~tcflag_t(ECHO | ECHOCTL)
+    tcsetattr(0, TCSANOW, &quiet)
+    defer { tcsetattr(0, TCSANOW, &saved) }
+    return body()
+  }
 }
 
 nonisolated(unsafe) private var editModeConfigured = false

@@ -21,6 +21,9 @@ protocol LineReader: AnyObject {
   func hasPendingInput() -> Bool
   /// Adds an entry to the in-memory history (recalled with Up and ^R).
   func addHistory(_ entry: String)
+  /// Runs `body` (code being evaluated) with the terminal set for it: keys
+  /// typed meanwhile, Ctrl-C included, are not echoed.
+  func whileRunningCode<T>(_ body: () -> T) -> T
 }
 
 /// One interactive session.
@@ -103,7 +106,9 @@ final class REPLSession {
 
   /// Evaluates a complete entry and prints what it gave.
   func evaluate(_ text: String) -> Int32? {
-    let outcome = withInterruptTarget(engine) { engine.evaluateEntry(text, colors: colors) }
+    let outcome = reader.whileRunningCode {
+      withInterruptTarget(engine) { engine.evaluateEntry(text, colors: colors) }
+    }
     switch outcome {
     case .completed(let echo):
       transcript.append(text)
@@ -112,7 +117,7 @@ final class REPLSession {
       write(renderDiagnostics(diagnostics, file: file, color: colors))
     case .uncaught(let report):
       transcript.append(text)
-      write("Uncaught " + report + (report.hasSuffix("\n") ? "" : "\n"))
+      write(report + (report.hasSuffix("\n") ? "" : "\n"))
     case .interrupted:
       transcript.append(text)
       write("Script execution was interrupted by Ctrl+C\n")

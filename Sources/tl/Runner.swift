@@ -36,24 +36,24 @@ struct Runner {
       streams.writeErr("tl: cannot open '\(path)'\n")
       return ExitStatus.noInput
     }
-    let full = absolutePath(path)
-    return run(source: source, file: path, argv: ["tl", full] + arguments)
+    // process.argv[1] is absolute, as in Node; errors name the file the same way.
+    return run(source: source, file: absolutePath(path), arguments: arguments)
   }
 
   /// Runs `code` given with `-e`.
   func runEval(_ code: String, arguments: [String]) -> Int32 {
-    run(source: code, file: "[eval]", argv: ["tl"] + arguments)
+    run(source: code, file: "[eval]", arguments: arguments)
   }
 
   /// Runs the whole of standard input as a script (`tl -`, or piped input).
   func runStandardInput(arguments: [String]) -> Int32 {
     let source = readAll(fileDescriptor: 0)
-    return run(source: source, file: "[stdin]", argv: ["tl", "-"] + arguments)
+    return run(source: source, file: "[stdin]", arguments: arguments)
   }
 
   /// Runs a program and turns its outcome into an exit status.
-  func run(source: String, file: String, argv: [String]) -> Int32 {
-    let outcome = engine.runProgram(source: source, file: file, arguments: argv)
+  func run(source: String, file: String, arguments: [String]) -> Int32 {
+    let outcome = engine.runProgram(source: source, file: file, arguments: arguments)
     defer { streams.flush() }
     switch outcome {
     case .completed:

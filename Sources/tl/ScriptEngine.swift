@@ -12,7 +12,8 @@ enum Outcome {
   case completed(echo: String)
   /// It did not parse; nothing ran.
   case syntaxErrors([Diagnostic], SourceFile)
-  /// An exception nobody caught; `report` is the error's stack text.
+  /// An exception nobody caught; `report` is the error's stack text
+  /// (starting `Uncaught ` for REPL entries).
   case uncaught(report: String)
   /// Ctrl-C stopped it.
   case interrupted
@@ -22,8 +23,8 @@ enum Outcome {
 
 /// A language session the command line drives.
 protocol ScriptEngine: AnyObject {
-  /// Runs a whole program (and its event loop) as a script. `arguments` is
-  /// `process.argv`: `['tl', FILE, ...args]`.
+  /// Runs a whole program (and its event loop) as a script. `file` names it
+  /// in diagnostics and stack frames; `process.argv` is `['tl', file, ...arguments]`.
   func runProgram(source: String, file: String, arguments: [String]) -> Outcome
 
   /// Evaluates one REPL entry: declarations persist, `_` holds the last value,

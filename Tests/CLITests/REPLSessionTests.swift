@@ -23,6 +23,8 @@ final class ScriptedReader: LineReader {
   func hasPendingInput() -> Bool { pendingAfterReads.contains(reads) }
 
   func addHistory(_ entry: String) { history.append(entry) }
+
+  func whileRunningCode<T>(_ body: () -> T) -> T { body() }
 }
 
 /// Records what it is asked to evaluate; answers with a canned echo.
@@ -116,7 +118,7 @@ final class REPLSessionTests: XCTestCase {
   func testErrorsPrintAndTheSessionContinues() {
     let engine = RecordingEngine()
     engine.answer = { src in
-      src == "boom()" ? .uncaught(report: "ReferenceError: boom is not defined") : .completed(echo: "2")
+      src == "boom()" ? .uncaught(report: "Uncaught ReferenceError: boom is not defined") : .completed(echo: "2")
     }
     let (s, _, _, output) = session([.line("boom()"), .line("1 + 1")], engine: engine)
     XCTAssertEqual(s.run(), 0)
