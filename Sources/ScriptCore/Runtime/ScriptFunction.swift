@@ -140,17 +140,12 @@ extension Interpreter {
       env[Scope.calleeSlot] = .object(f)
       if let nt = newTarget { env[Scope.newTargetSlot] = .object(nt) }
     }
-    let frameName: String
-    if newTarget != nil {
-      frameName = "new " + (f.name.isEmpty ? "<anonymous>" : f.name)
-    } else {
-      frameName = f.name
-    }
+    let isConstruct = newTarget != nil
     if code.isAsync {
-      let frame = CallFrame(name: frameName, file: code.file, callerPosition: position)
+      let frame = CallFrame(code: code, isConstruct: isConstruct, callerPosition: position)
       return (try startAsync(code: code, env: env, arguments: arguments, frame: frame), env)
     }
-    frames.append(CallFrame(name: frameName, file: code.file, callerPosition: position))
+    frames.append(CallFrame(code: code, isConstruct: isConstruct, callerPosition: position))
     depth += 1
     defer {
       depth -= 1
