@@ -141,6 +141,10 @@ struct Inspector {
       base = functionBase(f, constructor: constructor)
       keys = keys.filter { $0 != "prototype" }
       if keys.isEmpty { return stylize(base, .special) }
+    } else if let r = o as? JSRegExp {
+      base = r.display
+      keys = keys.filter { $0 != "lastIndex" }
+      if keys.isEmpty { return stylize(base, .regexp) }
     } else if let d = o as? JSDate {
       base = d.time.isNaN ? "Invalid Date" : isoString(d.time)
       if keys.isEmpty { return stylize(base, .date) }
