@@ -162,14 +162,34 @@ struct Inspector {
       if keys.isEmpty { return stylize(base, w.primitive.typeName == "string" ? .string : .number) }
     } else if isError(o) {
       base = errorBase(o)
-      keys = keys.filter { $0 != "stack" && $0 != "message" }
+      // Node hides name/message/stack keys whose text the stack already shows.
+      keys = keys.filter { key in
+        guard key == "stack" || key == "message" || key == "name" else { return true }
+        guard case .value(.string(let v))? = o.ownProperty(key)?.slot else { return true }
+        return !base.contains(v)
+      }
       if keys.isEmpty { return base }
+    } else if let promise = o as? PromiseObject {
+      braces.0 = (constructor == "Promise" || constructor == nil ? "Promise" : constructor! + " [Promise]") + " {"
+      formatter = { inspector in
+        inspector.indentationLvl += 2
+        defer { inspector.indentationLvl -= 2 }
+        switch promise.state {
+        case .pending: return [inspector.stylize("<pending>", .special)]
+        case .fulfilled(let v): return [inspector.format(v, recurseTimes)]
+        case .rejected(let v): return [inspector.stylize("<rejected>", .special) + " " + inspector.format(v, recurseTimes)]
+        }
+      }
     } else if let it = o as? IteratorObject {
       braces = ("Object [\(it.kind)] {", "}")
       if keys.isEmpty { return braces.0 + "}" }
     } else {
       if let c = constructor {
-        if c != "Object" { braces.0 = c + " {" }
+        if c != "Object" {
+          braces.0 = c + " {"
+        } else if let tagged = o as? TaggedNamespace {
+          braces.0 = "Object [\(tagged.tag)] {"
+        }
       } else {
         braces.0 = "[Object: null prototype] {"
       }
@@ -425,10 +445,7 @@ struct Inspector {
       return "[\(base)]"
     }
     var type = "Function"
-    switch f.className {
-    case "AsyncFunction", "GeneratorFunction", "AsyncGeneratorFunction": type = f.className
-    default: break
-    }
+    if let script = f as? ScriptFunction, script.code.isAsync { type = "AsyncFunction" }
     var base = "[" + type
     if constructor == nil { base += " (null prototype)" }
     base += name.isEmpty ? " (anonymous)" : ": " + name
