@@ -34,6 +34,7 @@ struct Inspector {
   var breakLength = 128
   var compact = 3
   var maxArrayLength = 100
+  var maxStringLength = 10_000
   var indentationLvl = 0
   var currentDepth = 0
   var seen: [JSObject] = []
@@ -73,7 +74,16 @@ struct Inspector {
     }
   }
 
-  func formatString(_ s: String) -> String {
+  func formatString(_ full: String) -> String {
+    var s = full
+    var trailer = ""
+    let fullLength = full.utf16.count
+    if fullLength > maxStringLength {
+      // Node cuts long strings at 10,000 code units: `'aaa'... 5 more characters`.
+      s = text(Array(full.utf16.prefix(maxStringLength)))
+      let remaining = fullLength - maxStringLength
+      trailer = "... \(remaining) more character\(remaining > 1 ? "s" : "")"
+    }
     let length = s.utf16.count
     if length > 16, length > breakLength - indentationLvl - 4, s.contains("\n") {
       // Long strings with line breaks: one quoted piece per line, joined with `+`.
@@ -88,9 +98,9 @@ struct Inspector {
       }
       if !current.isEmpty { pieces.append(current) }
       let joiner = " +\n" + String(repeating: " ", count: indentationLvl + 2)
-      return pieces.map { stylize(quoteJSString($0), .string) }.joined(separator: joiner)
+      return pieces.map { stylize(quoteJSString($0), .string) }.joined(separator: joiner) + trailer
     }
-    return stylize(quoteJSString(s), .string)
+    return stylize(quoteJSString(s), .string) + trailer
   }
 
   mutating func formatObject(_ o: JSObject, _ recurseTimes: Int) -> String {
