@@ -38,8 +38,15 @@ let package = Package(
         "ScriptCore", "TFBindings", "CEditLine",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // Release benchmark of the kernels (not part of `swift test`):
+    //   swift run -c release tl-bench-engine
+    .executableTarget(
+      name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine"),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
+    // The REPL's terminal-free logic (via @testable import tl) and the runner
+    // tests, which spawn the built `tl` binary next to the test bundle.
+    .testTarget(name: "CLITests", dependencies: ["tl", "ScriptCore"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -22,8 +22,6 @@ extension Parser {
   /// (array elements, property values, parenthesised lists); `{a = 1}` is
   /// then left for the enclosing rule to accept or reject.
   func parseAssignment(cover: Bool = false) throws -> Expr {
-    try enterNesting()
-    defer { depth -= 1 }
     let start = tok.range.start
     let pendingBase = pendingShorthandInits.count
     let left = try parseConditional()
@@ -40,7 +38,7 @@ extension Parser {
         target = try toAssignmentPattern(left, destructuring: false)
       }
       advance()
-      let value = try parseAssignment()
+      let value = try nested { try parseAssignment() }
       return Expr(.assign(op, target: target, value: value), span(start))
     }
     if !cover { try checkShorthandInits(since: pendingBase) }
@@ -71,9 +69,9 @@ extension Parser {
     let test = try parseBinary(0)
     if lastWasBareArrow || !tok.isPunct("?") { return test }
     advance()
-    let then = try withIn { try parseAssignment() }
+    let then = try nested { try withIn { try parseAssignment() } }
     try expect(":", "in conditional expression")
-    let otherwise = try parseAssignment()
+    let otherwise = try nested { try parseAssignment() }
     return Expr(.conditional(test: test, then: then, else: otherwise), span(start))
   }
 
@@ -125,8 +123,12 @@ extension Parser {
       if prec == 11, isUnparenthesizedUnary(left, start: start) {
         throw error("unary operator before '**' needs parentheses", range: left.range)
       }
+      if case .logical(let op) = kind, mixesNullish(op, left) {
+        throw error("cannot mix '??' with '||' or '&&' without parentheses", at: opTok,
+                    incomplete: false)
+      }
       advance()
-      let right = try parseBinary(prec == 11 ? prec : prec + 1)
+      let right = prec == 11 ? try nested { try parseBinary(prec) } : try parseBinary(prec + 1)
       chain += 1
       if depth + chain > Self.maxDepth {
         throw error("nesting is too deep", at: opTok, incomplete: false)
@@ -135,13 +137,7 @@ extension Parser {
       case .binary(let op):
         left = Expr(.binary(op, left, right), span(start))
       case .logical(let op):
-        let mixes: (Expr) -> Bool = { e in
-          guard case .logical(let o, _, _) = e.kind, !self.parenthesized.contains(e.range) else {
-            return false
-          }
-          return op == .nullish ? o != .nullish : o == .nullish
-        }
-        if mixes(left) || mixes(right) {
+        if mixesNullish(op, right) {
           throw error("cannot mix '??' with '||' or '&&' without parentheses", at: opTok,
                       incomplete: false)
         }
@@ -149,6 +145,15 @@ extension Parser {
       }
     }
     return left
+  }
+
+  /// True when `e` is an unparenthesised logical expression that cannot be
+  /// combined with `op` (`??` with `||` or `&&`).
+  private func mixesNullish(_ op: LogicalOperator, _ e: Expr) -> Bool {
+    guard case .logical(let o, _, _) = e.kind, !parenthesized.contains(e.range) else {
+      return false
+    }
+    return op == .nullish ? o != .nullish : o == .nullish
   }
 
   private func isUnparenthesizedUnary(_ e: Expr, start: SourceLocation) -> Bool {
@@ -164,20 +169,18 @@ extension Parser {
   ///   UnaryExpression | UpdateExpression
   /// UpdateExpression := ('++' | '--') UnaryExpression | LeftHandSide ('++' | '--')?
   private func parseUnary() throws -> Expr {
-    try enterNesting()
-    defer { depth -= 1 }
     let start = tok.range.start
     if tok.kind == .punct {
       switch tok.text {
       case "!", "~", "+", "-":
         let op = UnaryOperator(rawValue: tok.text) ?? .not
         advance()
-        let operand = try parseUnary()
+        let operand = try nested { try parseUnary() }
         return Expr(.unary(op, operand), span(start))
       case "++", "--":
         let op: UpdateOperator = tok.text == "++" ? .increment : .decrement
         advance()
-        let operand = try parseUnary()
+        let operand = try nested { try parseUnary() }
         guard isSimpleAssignmentTarget(operand) else {
           throw error("invalid target for '\(op.rawValue)'", range: operand.range)
         }
@@ -190,7 +193,7 @@ extension Parser {
       case "typeof", "void", "delete":
         let op = UnaryOperator(rawValue: tok.text) ?? .typeof
         advance()
-        let operand = try parseUnary()
+        let operand = try nested { try parseUnary() }
         if op == .delete, case .identifier = operand.kind {
           throw error("cannot delete a variable ('delete' needs a property)", range: operand.range)
         }
@@ -203,7 +206,7 @@ extension Parser {
         }
         advance()
         if !context.inFunction { isModule = true }
-        let operand = try parseUnary()
+        let operand = try nested { try parseUnary() }
         return Expr(.await(operand), span(start))
       default:
         break
@@ -254,7 +257,7 @@ extension Parser {
           e = Expr(.call(callee: e, arguments: args, optional: true), span(start))
         } else if tok.isPunct("[") {
           advance()
-          let index = try withIn { try parseExpression() }
+          let index = try nested { try withIn { try parseExpression() } }
           try expect("]", "after index")
           e = Expr(.index(object: e, index: index, optional: true), span(start))
         } else if tok.kind == .template {
@@ -265,7 +268,7 @@ extension Parser {
         }
       } else if tok.isPunct("[") {
         advance()
-        let index = try withIn { try parseExpression() }
+        let index = try nested { try withIn { try parseExpression() } }
         try expect("]", "after index")
         e = Expr(.index(object: e, index: index, optional: false), span(start))
       } else if tok.isPunct("(") {
@@ -322,7 +325,7 @@ extension Parser {
         callee = Expr(.member(object: callee, name: name, optional: false), span(callee.range.start))
       } else if tok.isPunct("[") {
         advance()
-        let index = try withIn { try parseExpression() }
+        let index = try nested { try withIn { try parseExpression() } }
         try expect("]", "after index")
         callee = Expr(.index(object: callee, index: index, optional: false), span(callee.range.start))
       } else if tok.kind == .template {
@@ -342,10 +345,18 @@ extension Parser {
   /// SuperCall := 'super' Arguments    SuperProperty := 'super' ('.' Name | '[' Expression ']')
   private func parseSuper() throws -> Expr {
     let start = tok.range.start
+    let kw = tok
     advance()
     if tok.isPunct("(") {
+      if !context.superCall {
+        throw error("'super()' is only valid in the constructor of a class that extends another",
+                    at: kw, incomplete: false)
+      }
       let args = try parseArguments()
       return Expr(.superCall(args), span(start))
+    }
+    if !context.superProperty {
+      throw error("'super' is only valid inside methods", at: kw, incomplete: false)
     }
     if tok.isPunct(".") {
       advance()
@@ -354,7 +365,7 @@ extension Parser {
     }
     if tok.isPunct("[") {
       advance()
-      let index = try withIn { try parseExpression() }
+      let index = try nested { try withIn { try parseExpression() } }
       try expect("]", "after index")
       return Expr(.superMember(.computed(index)), span(start))
     }
@@ -363,6 +374,8 @@ extension Parser {
 
   /// Arguments := '(' (('...')? AssignmentExpression (',' ...)* ','?)? ')'
   func parseArguments(cover: Bool = false) throws -> [Argument] {
+    try enterNesting()
+    defer { depth -= 1 }
     advance()
     var args: [Argument] = []
     try withIn {
@@ -382,263 +395,5 @@ extension Parser {
     }
     advance()
     return args
-  }
-
-  // MARK: - Primary expressions
-
-  /// PrimaryExpression := 'this' | Identifier | Literal | ArrayLiteral | ObjectLiteral
-  ///   | FunctionExpression | ClassExpression | TemplateLiteral | RegularExpressionLiteral
-  ///   | '(' Expression ')' | ArrowFunction | AsyncArrowFunction
-  func parsePrimary() throws -> Expr {
-    lastWasBareArrow = false
-    let e = try parsePrimaryInner()
-    if case .function(let f) = e.kind, f.isArrow, !parenthesized.contains(e.range) {
-      lastWasBareArrow = true
-    } else {
-      lastWasBareArrow = false
-    }
-    return e
-  }
-
-  private func parsePrimaryInner() throws -> Expr {
-    let start = tok.range.start
-    switch tok.kind {
-    case .number:
-      let v = tok.number
-      advance()
-      return Expr(.number(v), span(start))
-    case .string:
-      let v = tok.value
-      advance()
-      return Expr(.string(v), span(start))
-    case .template:
-      let (quasis, exprs) = try parseTemplateParts()
-      return Expr(.template(quasis: quasis, expressions: exprs), span(start))
-    case .regex:
-      let (p, f) = (tok.value, tok.flags)
-      advance()
-      return Expr(.regex(pattern: p, flags: f), span(start))
-    case .punct:
-      switch tok.text {
-      case "/", "/=":
-        rescanAsRegex()
-        let (p, f) = (tok.value, tok.flags)
-        advance()
-        return Expr(.regex(pattern: p, flags: f), span(start))
-      case "(": return try parseParenthesized()
-      case "[": return try parseArrayLiteral()
-      case "{": return try parseObjectLiteral()
-      default: throw expected("expression")
-      }
-    case .eof:
-      throw error("unexpected end of input")
-    case .name:
-      return try parseNamePrimary()
-    }
-  }
-
-  private func parseNamePrimary() throws -> Expr {
-    let start = tok.range.start
-    let name = tok.text
-    if !tok.escaped {
-      switch name {
-      case "this":
-        advance()
-        return Expr(.this, span(start))
-      case "null":
-        advance()
-        return Expr(.null, span(start))
-      case "true", "false":
-        advance()
-        return Expr(.bool(name == "true"), span(start))
-      case "function":
-        let f = try parseFunction(isAsync: false, start: start, requireName: false)
-        return Expr(.function(f), span(start))
-      case "class":
-        let c = try parseClass(requireName: false)
-        return Expr(.class(c), span(start))
-      case "async":
-        let next = peek()
-        if !next.newlineBefore {
-          if next.isWord("function") {
-            advance()
-            let f = try parseFunction(isAsync: true, start: start, requireName: false)
-            return Expr(.function(f), span(start))
-          }
-          if next.kind == .name && !reservedWords.contains(next.text) {
-            // async x => ...
-            advance()
-            let paramTok = tok
-            advance()
-            guard tok.isPunct("=>") && !tok.newlineBefore else {
-              throw expected("'=>'", "after async arrow parameter")
-            }
-            let params = [PatternElement(target: .identifier(paramTok.text, paramTok.range),
-                                         defaultValue: nil)]
-            return try parseArrowBody(params: params, rest: nil, isAsync: true, start: start)
-          }
-          if next.isPunct("(") {
-            return try parseAsyncCallOrArrow()
-          }
-        }
-      default:
-        break
-      }
-    }
-    if reservedWords.contains(name) && !tok.escaped {
-      throw expected("expression")
-    }
-    let nameTok = tok
-    advance()
-    if tok.isPunct("=>") && !tok.newlineBefore {
-      let params = [PatternElement(target: .identifier(name, nameTok.range), defaultValue: nil)]
-      return try parseArrowBody(params: params, rest: nil, isAsync: false, start: start)
-    }
-    return Expr(.identifier(name), span(start))
-  }
-
-  /// `async(...)`: a call of a function named `async`, or an async arrow's parameters.
-  private func parseAsyncCallOrArrow() throws -> Expr {
-    let start = tok.range.start
-    let asyncTok = tok
-    advance()
-    let pendingBase = pendingShorthandInits.count
-    let args = try parseArguments(cover: true)
-    if tok.isPunct("=>") && !tok.newlineBefore {
-      pendingShorthandInits.removeSubrange(pendingBase...)
-      var items: [Expr] = []
-      var rest: Pattern?
-      for (i, a) in args.enumerated() {
-        switch a {
-        case .expr(let e): items.append(e)
-        case .spread(let e):
-          guard i == args.count - 1 else {
-            throw error("a rest parameter must be last", range: e.range)
-          }
-          rest = try toBindingPattern(e)
-        }
-      }
-      let params = try items.map { try toParameter($0) }
-      return try parseArrowBody(params: params, rest: rest, isAsync: true, start: start)
-    }
-    try checkShorthandInits(since: pendingBase)
-    let callee = Expr(.identifier("async"), asyncTok.range)
-    return Expr(.call(callee: callee, arguments: args, optional: false), span(start))
-  }
-
-  /// '(' Expression ')' or an arrow function's parameter list (cover grammar).
-  private func parseParenthesized() throws -> Expr {
-    let start = tok.range.start
-    try enterNesting()
-    defer { depth -= 1 }
-    advance()
-    if tok.isPunct(")") {
-      advance()
-      guard tok.isPunct("=>") && !tok.newlineBefore else {
-        throw expected("'=>'", "after '()'")
-      }
-      return try parseArrowBody(params: [], rest: nil, isAsync: false, start: start)
-    }
-    let pendingBase = pendingShorthandInits.count
-    var items: [Expr] = []
-    var rest: Pattern?
-    var trailingComma: Token?
-    try withIn {
-      while true {
-        if tok.isPunct("...") {
-          advance()
-          rest = try parseBindingTarget()
-          if !tok.isPunct(")") {
-            throw error("a rest parameter must be last", at: tok, incomplete: tok.kind == .eof)
-          }
-          break
-        }
-        items.append(try parseAssignment(cover: true))
-        if tok.isPunct(",") {
-          let comma = tok
-          advance()
-          if tok.isPunct(")") {
-            trailingComma = comma
-            break
-          }
-        } else {
-          break
-        }
-      }
-    }
-    try expect(")", "after expression")
-    if tok.isPunct("=>") && !tok.newlineBefore {
-      pendingShorthandInits.removeSubrange(pendingBase...)
-      let params = try items.map { try toParameter($0) }
-      return try parseArrowBody(params: params, rest: rest, isAsync: false, start: start)
-    }
-    if rest != nil || trailingComma != nil {
-      throw expected("'=>'", "after arrow function parameters")
-    }
-    try checkShorthandInits(since: pendingBase)
-    let inner: Expr
-    if items.count == 1, let only = items.first {
-      inner = only
-    } else {
-      let first = items.first?.range.start ?? start
-      let last = items.last?.range.end ?? start
-      inner = Expr(.sequence(items), SourceRange(start: first, end: last))
-    }
-    parenthesized.insert(inner.range)
-    return inner
-  }
-
-  /// ArrayLiteral := '[' (AssignmentExpression | '...' AssignmentExpression | hole) ,... ']'
-  private func parseArrayLiteral() throws -> Expr {
-    let start = tok.range.start
-    try enterNesting()
-    defer { depth -= 1 }
-    advance()
-    var elements: [ArrayElement] = []
-    try withIn {
-      while !tok.isPunct("]") {
-        if tok.isPunct(",") {
-          advance()
-          elements.append(.hole)
-          continue
-        }
-        if tok.isPunct("...") {
-          advance()
-          elements.append(.spread(try parseAssignment(cover: true)))
-        } else {
-          elements.append(.expr(try parseAssignment(cover: true)))
-        }
-        if tok.isPunct(",") {
-          advance()
-        } else if !tok.isPunct("]") {
-          throw expected("',' or ']'", "after array element")
-        }
-      }
-    }
-    advance()
-    return Expr(.array(elements), span(start))
-  }
-
-  // MARK: - Templates
-
-  /// TemplateLiteral := '`' chars ('${' Expression '}' chars)* '`'; the current
-  /// token is the head chunk.
-  func parseTemplateParts() throws -> ([String], [Expr]) {
-    var quasis = [tok.value]
-    var exprs: [Expr] = []
-    var chunk = tok
-    advance()
-    while !chunk.templateTail {
-      let e = try withIn { try parseExpression() }
-      exprs.append(e)
-      guard tok.isPunct("}") else {
-        throw expected("'}'", "after template substitution")
-      }
-      rescanAsTemplateContinuation()
-      chunk = tok
-      quasis.append(tok.value)
-      advance()
-    }
-    return (quasis, exprs)
   }
 }

@@ -2,12 +2,22 @@
 //
 // This file holds the entry point, the token cursor, diagnostics and error
 // recovery. The grammar lives in Parser+Statements.swift,
-// Parser+Expressions.swift, Parser+Functions.swift and Parser+Patterns.swift;
-// each parsing function carries its grammar rule in a comment.
+// Parser+Expressions.swift, Parser+Primary.swift, Parser+Functions.swift and
+// Parser+Patterns.swift; each parsing function carries its grammar rule in a comment.
 //
 // Errors are thrown as `SyntaxError` from the point where the grammar fails;
 // a statement list catches them, records one diagnostic and skips to the next
 // statement boundary (panic mode), so one run reports several independent errors.
+// A statement in which the lexer already reported an error adds no parser error.
+//
+// What the rest of tl may rely on:
+// - `parse` never traps; it runs on its own large-stack thread, and nesting
+//   (brackets, blocks, functions, unary and `**`/`=`/`?:` chains, member and
+//   operator chains) deeper than `maxDepth` is the error `nesting is too deep`,
+//   so no tree is deeper than about `maxDepth` levels.
+// - With diagnostics, `program` holds the statements that did parse.
+// - Ranges are 1-based lines and columns in Unicode scalars; a line starts
+//   after `\n` only (as `SourceFile.line` counts).
 
 /// What parsing a source file produced.
 public struct ParseResult {
@@ -37,12 +47,16 @@ struct SyntaxError: Error {
 public final class Parser {
   /// Parses a whole file. Never traps, whatever the input; all problems are diagnostics.
   public static func parse(_ file: SourceFile) -> ParseResult {
-    let parser = Parser(file: file)
-    return parser.run()
+    withLargeStack(stackSize) {
+      let parser = Parser(file: file)
+      return parser.run()
+    }
   }
 
   /// The deepest nesting of expressions, statements and patterns accepted.
   static let maxDepth = 1000
+  /// The stack the parser runs on (reserved address space; pages are used on demand).
+  static let stackSize = 512 << 20
   /// At most this many diagnostics are reported for one file.
   static let maxDiagnostics = 100
 
@@ -69,6 +83,10 @@ public final class Parser {
     var loopDepth = 0
     var breakableDepth = 0
     var labels: [String] = []
+    /// `super.x` is allowed (inside methods, and arrows within them).
+    var superProperty = false
+    /// `super(...)` is allowed (inside a derived class's constructor).
+    var superCall = false
   }
   var context = FunctionContext()
   /// True while parsing a `for (...;` head, where `in` is not an operator.
@@ -98,11 +116,11 @@ public final class Parser {
       let (x, y) = (a.element.range.start.offset, b.element.range.start.offset)
       return x != y ? x < y : a.offset < b.offset
     }.map(\.element)
-    var seen = Set<String>()
+    var seen = Set<Int>()
     var unique: [PendingDiagnostic] = []
     for d in all {
-      let key = "\(d.range.start.offset):\(d.message)"
-      if seen.insert(key).inserted { unique.append(d) }
+      // One error per position: a second one there is a cascade of the first.
+      if seen.insert(d.range.start.offset).inserted { unique.append(d) }
     }
     let incomplete = !unique.isEmpty && unique.allSatisfy(\.incomplete)
     var diagnostics = unique.prefix(Self.maxDiagnostics).map {
@@ -122,11 +140,14 @@ public final class Parser {
     case .punct:
       switch tok.text {
       case "(", "[", "{": openBrackets.append(tok.text.unicodeScalars.first ?? "(")
-      case ")", "]", "}": _ = openBrackets.popLast()
+      // A stray closer leaves the stack alone, so recovery still finds the block's end.
+      case ")": if openBrackets.last == "(" { openBrackets.removeLast() }
+      case "]": if openBrackets.last == "[" { openBrackets.removeLast() }
+      case "}": if openBrackets.last == "{" { openBrackets.removeLast() }
       default: break
       }
     case .template:
-      if tok.text == "}" { _ = openBrackets.popLast() }
+      if tok.text == "}" && openBrackets.last == "$" { openBrackets.removeLast() }
       if !tok.templateTail { openBrackets.append("$") }
     default: break
     }
@@ -154,9 +175,9 @@ public final class Parser {
   }
 
   /// Re-reads the current `}` token as the continuation of a template literal.
-  func rescanAsTemplateContinuation() {
+  func rescanAsTemplateContinuation(literalStart: SourceLocation? = nil) {
     peeked = nil
-    var t = lexer.rescanTemplateContinuation(tok)
+    var t = lexer.rescanTemplateContinuation(tok, literalStart: literalStart)
     t.text = "}"
     tok = t
   }
@@ -172,7 +193,10 @@ public final class Parser {
   /// "incomplete input" when the token is the end of input, unless told otherwise.
   func error(_ message: String, at token: Token? = nil, incomplete: Bool? = nil) -> SyntaxError {
     let t = token ?? tok
-    return SyntaxError(message: message, range: t.range, incomplete: incomplete ?? (t.kind == .eof))
+    // At the end of input, point just past the last token rather than at
+    // trailing blank lines or comments.
+    let range = t.kind == .eof && prevEnd.offset > 0 ? SourceRange(prevEnd) : t.range
+    return SyntaxError(message: message, range: range, incomplete: incomplete ?? (t.kind == .eof))
   }
 
   /// An error at `range` that is never due to the input ending early.
@@ -180,11 +204,18 @@ public final class Parser {
     SyntaxError(message: message, range: range, incomplete: false)
   }
 
-  /// `expected X CONTEXT, found Y`, at the current token.
+  /// `expected X CONTEXT, found Y`. When something is missing *after* a
+  /// construct (`expected ')' after arguments`), the error points just past the
+  /// previous token, where the missing token belongs (as clang does); otherwise
+  /// it points at the token found.
   func expected(_ what: String, _ context: String = "") -> SyntaxError {
     if tok.kind == .eof && what == "expression" { return error("unexpected end of input") }
     let ctx = context.isEmpty ? "" : " " + context
-    return error("expected \(what)\(ctx), found \(tok.quoted)")
+    let message = "expected \(what)\(ctx), found \(tok.quoted)"
+    if context.hasPrefix("after ") && prevEnd.offset > 0 {
+      return SyntaxError(message: message, range: SourceRange(prevEnd), incomplete: tok.kind == .eof)
+    }
+    return error(message)
   }
 
   /// Consumes the punctuator `p` or throws `expected 'p' CONTEXT, found ...`.
@@ -212,6 +243,13 @@ public final class Parser {
     }
   }
 
+  /// Runs `body` one nesting level deeper.
+  func nested<T>(_ body: () throws -> T) throws -> T {
+    try enterNesting()
+    defer { depth -= 1 }
+    return try body()
+  }
+
   /// Runs `body` with `in` allowed as an operator again (inside brackets).
   func withIn<T>(_ body: () throws -> T) rethrows -> T {
     let saved = noIn
@@ -234,17 +272,21 @@ public final class Parser {
 
   // MARK: - Recovery
 
-  /// Parses statements up to a `}` (not consumed) or the end of input,
+  /// Parses statements up to a `}` (not consumed), the next `case` or `default`
+  /// of a switch (`inSwitchCase`) or the end of input,
   /// recovering from errors statement by statement.
-  func parseStatementList(topLevel: Bool) -> [Stmt] {
+  func parseStatementList(topLevel: Bool, inSwitchCase: Bool = false) -> [Stmt] {
     var body: [Stmt] = []
     while tok.kind != .eof {
       if tok.isPunct("}") && !topLevel { break }
+      if inSwitchCase && (tok.isWord("case") || tok.isWord("default")) { break }
       let startDepth = bracketDepth
+      let lexerErrors = lexer.diagnostics.count
       do {
         body.append(try parseStatement(topLevel: topLevel))
       } catch let e as SyntaxError {
-        record(e)
+        // A lexical error in this statement already explains what follows.
+        if lexer.diagnostics.count == lexerErrors { record(e) }
         synchronize(startDepth: startDepth, topLevel: topLevel)
       } catch {
         record(SyntaxError(message: "\(error)", range: tok.range, incomplete: false))
