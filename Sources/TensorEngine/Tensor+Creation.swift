@@ -2,7 +2,7 @@
 import Foundation
 
 /// Values nested as JavaScript arrays are (`[[1, 2], [3, 4]]`), for `Tensor.tensor(nested:)`.
-public indirect enum NestedValues {
+public indirect enum NestedValues: Equatable {
   case number(Double)
   case bool(Bool)
   case array([NestedValues])

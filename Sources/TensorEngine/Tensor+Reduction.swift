@@ -26,7 +26,7 @@ extension Tensor {
   /// `tf.sum(x, axis?, keepDims)`; bool sums to int32.
   public func sum(_ axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
     let dt: DType = dtype == .bool ? .int32 : dtype
-    return try reduction("Sum", axes, keepDims: keepDims, dtype: dt) { reduceSum($0) { $0 } }
+    return try reduction("Sum", axes, keepDims: keepDims, dtype: dt) { reduceSum($0) }
   }
 
   /// `tf.mean(x, axis?, keepDims)`: float32 result; each value is divided by the count
@@ -35,7 +35,7 @@ extension Tensor {
     let norm = try parseAxes(axes, rank: rank)
     let count = Float(norm.reduce(1) { $0 * shape[$1] })
     return try reduction("Mean", axes, keepDims: keepDims, dtype: .float32) {
-      reduceSum($0) { $0 / count }
+      reduceSum($0, divisor: count)
     }
   }
 
