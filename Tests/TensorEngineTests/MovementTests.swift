@@ -111,3 +111,19 @@ final class MovementTests: XCTestCase {
     }
   }
 }
+
+final class HostileInputTests: XCTestCase {
+  func testHugeShapesAreErrorsNotTraps() throws {
+    let x = try t([1, 2], [1, 2])
+    assertThrows("Shape arithmetic overflowed: 2 * \(Int.max).") { try x.tile([1, Int.max]) }
+    assertThrows("Shape arithmetic overflowed: \(Int.max) * \(Int.max).") {
+      try x.reshape([Int.max, Int.max, -1])
+    }
+    XCTAssertThrowsError(try x.pad([[0, 0], [Int.max, 1]]))
+    XCTAssertThrowsError(try x.slice([0, Int.max], [1, Int.max]))
+    XCTAssertThrowsError(try Tensor.range(0, .infinity))
+    XCTAssertThrowsError(try Tensor.eye(1 << 20, numColumns: 1 << 20))
+    XCTAssertThrowsError(try x.stridedSlice([0, 0], [1, 2], [1, Int.min]))
+    XCTAssertEqual(try x.stridedSlice([0, 0], [1, 2], [1, Int.max]).shape, [1, 1])
+  }
+}
