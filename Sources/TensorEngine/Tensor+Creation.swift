@@ -179,6 +179,22 @@ extension Tensor {
     return try tensor(values, shape: shape, dtype: dtype)
   }
 
+  /// `tf.tensor5d(values, shape, dtype?)`; the shape must have rank 5.
+  public static func tensor5d(_ values: [Float], shape: [Int], dtype: DType = .float32)
+    throws -> Tensor
+  {
+    try requireRank(shape, 5, "tensor5d() requires shape to have five numbers")
+    return try tensor(values, shape: shape, dtype: dtype)
+  }
+
+  /// `tf.tensor6d(values, shape, dtype?)`; the shape must have rank 6.
+  public static func tensor6d(_ values: [Float], shape: [Int], dtype: DType = .float32)
+    throws -> Tensor
+  {
+    try requireRank(shape, 6, "tensor6d() requires shape to have six numbers")
+    return try tensor(values, shape: shape, dtype: dtype)
+  }
+
   private static func requireRank(_ shape: [Int], _ rank: Int, _ message: String) throws {
     if shape.count != rank { throw TensorError(message) }
   }
