@@ -119,8 +119,8 @@ extension Tensor {
   /// Scaled ELU with TF's constants.
   public func selu() throws -> Tensor {
     let scale: Float = 1.0507009873554804934193349852946
-    let alpha: Float = 1.6732632423543772848170429916717
-    return try unaryOp("Selu") { $0 > 0 ? scale * $0 : scale * alpha * (Foundation.exp($0) - 1) }
+    let scaleAlpha: Float = 1.7580993408473768599402175208123
+    return try unaryOp("Selu") { $0 >= 0 ? scale * $0 : scaleAlpha * (Foundation.exp($0) - 1) }
   }
   /// `x` if `x >= 0`, else `alpha * x` (always float32).
   public func leakyRelu(alpha: Float = 0.2) throws -> Tensor {
