@@ -76,7 +76,7 @@ extension Tensor {
         "Based on the provided shape, [\(shapeText(finalShape))], the tensor should have "
           + "\(provided) values but has \(values.count)")
     }
-    return build(dtype == .float32 ? values : values.map(dtype.convert), finalShape, dtype)
+    return build(dtype == .float32 ? values : values.map(dtype.convertCreated), finalShape, dtype)
   }
 
   /// `tf.tensor(nestedArray, shape?, dtype?)`: infers the shape, and the dtype
@@ -104,7 +104,7 @@ extension Tensor {
             + "the provided shape (\(shapeText(shape))). ")
       }
     }
-    return build(dt == .float32 ? flat : flat.map(dt.convert), shape ?? inferred, dt)
+    return build(dt == .float32 ? flat : flat.map(dt.convertCreated), shape ?? inferred, dt)
   }
 
   /// The shape of a nested array: the lengths along the first elements, then checked
