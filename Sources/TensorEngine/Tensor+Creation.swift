@@ -300,12 +300,9 @@ extension Tensor {
     _ indices: Tensor, depth: Int, onValue: Float = 1, offValue: Float = 0,
     dtype: DType = .int32
   ) throws -> Tensor {
-    try indices.checkAlive()
-    if indices.dtype != .int32 {
-      throw TensorError("Argument 'indices' passed to 'oneHot' must be int32 tensor, but got "
-        + "\(indices.dtype) tensor")
-    }
     if depth < 2 { throw TensorError("Error in oneHot: depth must be >=2, but it is \(depth)") }
+    try indices.checkAlive()
+    try indices.requireDtype(.int32, arg: "indices", op: "oneHot")
     let shape = indices.shape + [depth]
     try checkShape(shape)
     let idx = indices.values
