@@ -57,10 +57,16 @@ public struct OpAttrs {
 }
 
 /// One recorded op application: what the gradient rules read.
+///
+/// `inputs`/`outputs` are the op's tensors themselves (match them by identity to
+/// find paths from `xs` to `y`); they may be disposed by a `tidy` before the
+/// backward pass runs. `savedInputs`/`savedOutputs` are live aliases of the same
+/// values (sharing buffers, kept, untracked), as TF.js saves tensors for backprop:
+/// compute gradients with them, and release them with `Engine.clearTape()`.
 public struct TapeNode {
   /// Sequence number of the node on the tape.
   public let id: Int
-  /// Op (kernel) name, as in TF.js (`Add`, `MatMul`, `Sum`, ...).
+  /// Op (kernel) name, as in TF.js (`Add`, `BatchMatMul`, `Sum`, ...).
   public let name: String
   /// Input tensors, in the op's argument order.
   public let inputs: [Tensor]
@@ -68,6 +74,10 @@ public struct TapeNode {
   public let outputs: [Tensor]
   /// Attributes the gradient needs.
   public let attrs: OpAttrs
+  /// Live aliases of `inputs`, safe to compute with after the originals are disposed.
+  public let savedInputs: [Tensor]
+  /// Live aliases of `outputs`.
+  public let savedOutputs: [Tensor]
 
   /// The first (usually only) output.
   public var output: Tensor { outputs[0] }
@@ -237,6 +247,13 @@ public final class Engine {
 
   // MARK: - Op recording
 
+  /// Runs `body` without recording its ops on the tape (a stop-gradient region).
+  public func noGrad<T>(_ body: () throws -> T) rethrows -> T {
+    opDepth += 1
+    defer { opDepth -= 1 }
+    return try body()
+  }
+
   /// True when ops are being recorded for gradients.
   public var isRecording: Bool { tapeDepth > 0 && opDepth == 0 }
 
@@ -271,9 +288,26 @@ public final class Engine {
     endScope(keeping: outputs)
     if record {
       nodeCounter += 1
-      tape.append(TapeNode(id: nodeCounter, name: name, inputs: inputs, outputs: outputs,
-                           attrs: attrs))
+      tape.append(TapeNode(
+        id: nodeCounter, name: name, inputs: inputs, outputs: outputs, attrs: attrs,
+        savedInputs: inputs.map(savedAlias), savedOutputs: outputs.map(savedAlias)))
     }
     return outputs
+  }
+
+  /// A kept, untracked tensor sharing `t`'s current buffer (survives tidy and assign).
+  private func savedAlias(_ t: Tensor) -> Tensor {
+    let alias = Tensor(storage: t.storage, shape: t.shape, dtype: t.dtype, track: false)
+    alias.isKept = true
+    return alias
+  }
+
+  /// Disposes the saved aliases of every recorded node and empties the tape.
+  public func clearTape() {
+    for node in tape {
+      for t in node.savedInputs { t.dispose() }
+      for t in node.savedOutputs { t.dispose() }
+    }
+    tape = []
   }
 }

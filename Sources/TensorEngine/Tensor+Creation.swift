@@ -259,7 +259,7 @@ extension Tensor {
       let matrix = numRows * cols
       guard matrix > 0 else { return }
       for b in 0..<(buf.count / matrix) {
-        for i in 0..<min(numRows, cols) { buf[b * matrix + i * cols + i] = 1 }
+        for i in 0..<Swift.min(numRows, cols) { buf[b * matrix + i * cols + i] = 1 }
       }
     }
   }

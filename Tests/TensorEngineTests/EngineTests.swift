@@ -103,14 +103,30 @@ final class EngineTests: XCTestCase {
     _ = try a.add(a)
     XCTAssertTrue(engine.tape.isEmpty)
     engine.tapeDepth += 1
-    defer {
-      engine.tapeDepth -= 1
-      engine.tape = []
-    }
+    let before = engine.numTensors
+    defer { engine.tapeDepth -= 1 }
     let y = try a.mul(a)
     let w = try Tensor.where(try a.greater(Tensor.scalar(1)), y, a)  // uses broadcastTo inside
     XCTAssertEqual(engine.tape.map(\.name), ["Multiply", "Greater", "Select"])
     XCTAssertTrue(engine.tape[0].inputs[0] === a)
     XCTAssertTrue(engine.tape[2].output === w)
+    engine.clearTape()
+    XCTAssertEqual(engine.numTensors, before + 4)  // y, the scalar, the comparison, w
+  }
+
+  func testSavedTensorsOutliveTidy() throws {
+    let engine = Engine.shared
+    engine.tapeDepth += 1
+    defer { engine.tapeDepth -= 1 }
+    let x = try t([1, 2])
+    let y = try engine.tidy { try x.mul(x).exp() }
+    let mulNode = engine.tape[0]
+    XCTAssertTrue(mulNode.outputs[0].isDisposed)
+    XCTAssertEqual(try mulNode.savedOutputs[0].dataSync(), [1, 4])
+    XCTAssertEqual(try mulNode.savedOutputs[0].add(x).dataSync(), [2, 6])
+    engine.clearTape()
+    XCTAssertTrue(mulNode.savedOutputs[0].isDisposed)
+    x.dispose()
+    y.dispose()
   }
 }
