@@ -205,9 +205,23 @@ final class KernelDepthwiseTests: XCTestCase {
 }
 
 final class KernelGEMMTests: XCTestCase {
+  func testGEMMWithZeroBetaIgnoresGarbageInC() {
+    for (m, n, k) in [(1, 200, 30), (40, 20, 10)] {
+      let a = [Float](repeating: 1, count: m * k)
+      let b = [Float](repeating: 2, count: k * n)
+      let c = kernelOutput(m * n, a, b) { pa, pb, pc in
+        withForcedThreading {
+          gemm(transA: false, transB: false, M: m, N: n, K: k, pa, lda: k, pb, ldb: n, pc, ldc: n)
+        }
+      }
+      XCTAssertEqual(c, [Float](repeating: Float(2 * k), count: m * n), "m\(m)")
+    }
+  }
+
   func testGEMMAllTransposesAgainstNaive() {
     var random = TestRandom(seed: 5)
-    let shapes = [(1, 1, 1), (3, 5, 4), (70, 9, 33), (5, 130, 17), (200, 40, 3), (64, 64, 0)]
+    let shapes = [(1, 1, 1), (3, 5, 4), (70, 9, 33), (5, 130, 17), (200, 40, 3), (64, 64, 0),
+                  (1, 300, 70), (1, 5, 200)]
     for threaded in [false, true] {
       for (m, n, k) in shapes {
         for transA in [false, true] {
