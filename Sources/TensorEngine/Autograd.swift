@@ -265,7 +265,9 @@ public enum Autograd {
   {
     let engine = Engine.shared
     let specified = varList != nil
-    let all = varList ?? engine.registeredVariables.values.sorted { $0.id < $1.id }
+    let all = varList
+      ?? engine.registeredVariables.keys.sorted(by: engine.variableKeyOrder)
+        .compactMap { engine.registeredVariables[$0] }
     let trainable = all.filter(\.trainable)
     if trainable.isEmpty {
       throw TensorError("variableGrads() expects at least one of the input variables to be "
