@@ -135,6 +135,7 @@ public enum Autograd {
       } else {
         throw TensorError("Cannot compute gradient: gradient function not found for \(node.name).")
       }
+      if Engine.shared.isRecording { linkSavedTensors(of: node) }
       let input = GradientInput(node: node, dys: dys, needed: entry.needed)
       let grads = try Engine.shared.tidy(node.name) { () throws -> [Tensor?] in
         var out = try rule(input)
@@ -168,6 +169,21 @@ public enum Autograd {
       }
       // Gradients of tensors not used again are no longer needed.
       for g in grads { if let g, !node.inputs.contains(where: { accumulated[$0.id] === g }) { g.dispose() } }
+    }
+  }
+
+  nonisolated(unsafe) private static var linkCounter = 0
+
+  /// Under an outer tape, records `original → saved alias` identity links before a rule
+  /// computes with the aliases, so an outer gradient can flow through this backward pass
+  /// (TF.js records the clones it saves for the same reason).
+  private static func linkSavedTensors(of node: TapeNode) {
+    let pairs = Array(zip(node.inputs + node.outputs, node.savedInputs + node.savedOutputs))
+    for (original, alias) in pairs {
+      linkCounter -= 1
+      Engine.shared.tape.append(TapeNode(
+        id: linkCounter, name: "Identity", inputs: [original], outputs: [alias],
+        attrs: OpAttrs(), savedInputs: [alias], savedOutputs: [alias]))
     }
   }
 
