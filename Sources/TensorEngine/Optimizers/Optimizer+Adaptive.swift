@@ -7,8 +7,10 @@ import Foundation
 /// `tf.train.rmsprop(learningRate, decay = 0.9, momentum = 0, epsilon = 1e-7,
 /// centered = false)`.
 public final class RMSPropOptimizer: Optimizer {
-  /// Hyper-parameters.
-  public let learningRate: Double, decay: Double, momentum: Double, epsilon: Double
+  /// The learning rate (may be changed between steps).
+  public var learningRate: Double
+  /// Mean-square decay, momentum and the denominator constant.
+  public let decay: Double, momentum: Double, epsilon: Double
   /// Whether gradients are normalized by their estimated variance.
   public let centered: Bool
   private var meanSquares: [OptimizerVariable] = []
@@ -81,8 +83,10 @@ public final class RMSPropOptimizer: Optimizer {
 
 /// `tf.train.adagrad(learningRate, initialAccumulatorValue = 0.1)`.
 public final class AdagradOptimizer: Optimizer {
-  /// Hyper-parameters.
-  public let learningRate: Double, initialAccumulatorValue: Double
+  /// The learning rate (may be changed between steps).
+  public var learningRate: Double
+  /// The starting value of the squared-gradient sums.
+  public let initialAccumulatorValue: Double
   private var accumulatedGrads: [OptimizerVariable] = []
 
   /// Creates the optimizer.
@@ -124,8 +128,10 @@ public final class AdagradOptimizer: Optimizer {
 
 /// `tf.train.adadelta(learningRate = 0.001, rho = 0.95, epsilon = 1e-7)`.
 public final class AdadeltaOptimizer: Optimizer {
-  /// Hyper-parameters.
-  public let learningRate: Double, rho: Double, epsilon: Double
+  /// The learning rate (may be changed between steps).
+  public var learningRate: Double
+  /// Decay rate and the denominator constant.
+  public let rho: Double, epsilon: Double
   private var accumulatedGrads: [OptimizerVariable] = []
   private var accumulatedUpdates: [OptimizerVariable] = []
 

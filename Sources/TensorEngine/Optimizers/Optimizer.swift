@@ -159,3 +159,25 @@ extension Engine {
     }
   }
 }
+
+// MARK: - By name
+
+extension Optimizer {
+  /// The optimizer TF.js layers' `compile({optimizer: 'adam'})` builds from a name
+  /// (`getOptimizer`): `SGD`/`sgd` (0.01), `Adam` (0.001), `Adamax` (0.002), `RMSProp`
+  /// (0.001), `Adagrad` (0.01), `Adadelta` (1), with layers' epsilon 1e-7.
+  public static func named(_ identifier: String) throws -> Optimizer {
+    let eps = 1e-7
+    switch identifier {
+    case "SGD", "sgd": return SGDOptimizer(learningRate: 0.01)
+    case "Adam", "adam": return try AdamOptimizer(learningRate: 0.001, epsilon: eps)
+    case "Adamax", "adamax":
+      return try AdamaxOptimizer(learningRate: 0.002, epsilon: eps, decay: 0)
+    case "RMSProp", "rmsprop":
+      return RMSPropOptimizer(learningRate: 0.001, decay: 0.9, momentum: 0, epsilon: eps)
+    case "Adagrad", "adagrad": return AdagradOptimizer(learningRate: 0.01)
+    case "Adadelta", "adadelta": return AdadeltaOptimizer(learningRate: 1, rho: 0.95, epsilon: eps)
+    default: throw TensorError("Unknown Optimizer \(identifier)")
+    }
+  }
+}
