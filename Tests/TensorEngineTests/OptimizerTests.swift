@@ -242,7 +242,7 @@ final class OptimizerNameTests: XCTestCase {
       let opt = try Optimizer.named(name)
       XCTAssertEqual(opt.className, className)
       XCTAssertEqual(opt.config.first?.key, "learningRate")
-      XCTAssertEqual(opt.config.first?.value, lr, name)
+      XCTAssertEqual(opt.config.first?.value, .number(lr), name)
       opt.dispose()
     }
     assertThrows("Unknown Optimizer nadam") { try Optimizer.named("nadam") }

@@ -35,8 +35,8 @@ public final class AdamOptimizer: Optimizer {
   }
 
   override public var className: String { "Adam" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("beta1", beta1), ("beta2", beta2), ("epsilon", epsilon)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)), ("beta2", .number(beta2)), ("epsilon", .number(epsilon))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [firstMoments, secondMoments] }
 
@@ -118,9 +118,9 @@ public final class AdamaxOptimizer: Optimizer {
   }
 
   override public var className: String { "Adamax" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("beta1", beta1), ("beta2", beta2), ("epsilon", epsilon),
-     ("decay", decay)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)), ("beta2", .number(beta2)), ("epsilon", .number(epsilon)),
+     ("decay", .number(decay))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {
     [firstMoments, weightedInfNorms]

@@ -31,9 +31,9 @@ public final class RMSPropOptimizer: Optimizer {
   }
 
   override public var className: String { "RMSProp" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("decay", decay), ("momentum", momentum),
-     ("epsilon", epsilon), ("centered", centered ? 1 : 0)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("decay", .number(decay)), ("momentum", .number(momentum)),
+     ("epsilon", .number(epsilon)), ("centered", .bool(centered))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {
     centered ? [meanSquares, moments, meanGrads] : [meanSquares, moments]
@@ -97,8 +97,8 @@ public final class AdagradOptimizer: Optimizer {
   }
 
   override public var className: String { "Adagrad" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("initialAccumulatorValue", initialAccumulatorValue)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("initialAccumulatorValue", .number(initialAccumulatorValue))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [accumulatedGrads] }
 
@@ -144,8 +144,8 @@ public final class AdadeltaOptimizer: Optimizer {
   }
 
   override public var className: String { "Adadelta" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("rho", rho), ("epsilon", epsilon)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("rho", .number(rho)), ("epsilon", .number(epsilon))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {
     [accumulatedGrads, accumulatedUpdates]

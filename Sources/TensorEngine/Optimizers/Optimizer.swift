@@ -13,6 +13,17 @@ public struct OptimizerVariable {
   public let variable: Variable
 }
 
+/// One value of an optimizer's `getConfig()`.
+public enum OptimizerConfigValue: Equatable, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
+  case number(Double)
+  case bool(Bool)
+
+  /// A number value.
+  public init(floatLiteral value: Double) { self = .number(value) }
+  /// A boolean value.
+  public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
+
 /// A gradient for the variable named `name` (nil: skip it), in application order.
 public typealias NamedGradient = (name: String, tensor: Tensor?)
 
@@ -30,8 +41,8 @@ open class Optimizer {
   /// TF.js's class name (`SGD`, `Adam`, ...), used in configs and messages.
   open var className: String { "Optimizer" }
 
-  /// Hyper-parameters as TF.js's `getConfig()` lists them (nil values are `null`).
-  open var config: [(key: String, value: Double?)] { [] }
+  /// Hyper-parameters as TF.js's `getConfig()` lists them, in its key order.
+  open var config: [(key: String, value: OptimizerConfigValue)] { [] }
 
   /// Applies one update from gradients in order; nil gradients are skipped.
   open func applyGradients(_ gradients: [NamedGradient]) throws {
