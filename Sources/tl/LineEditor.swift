@@ -41,15 +41,19 @@ final class LineEditor: LineReader {
   }
 
   func readLine(prompt: String) -> LineInput {
-    sigintReceived = 0
+    // `sigintReceived` is not cleared here: a Ctrl-C that arrived as a signal
+    // between two lines (ISIG is only off while a line is edited) counts.
     interruptKeyPressed = false
     editModeConfigured = false  // libedit restores ISIG between lines: redo it each time
     fflush(stdout)
-    guard let raw = readline(prompt) else {
+    let raw = readline(prompt)
+    let signalled = sigintReceived != 0
+    sigintReceived = 0
+    guard let raw else {
       fputs("\n", stdout)
       if interruptKeyPressed { return .interrupted(hadText: interruptKeyLineHadText) }
-      // A SIGINT (when ISIG could not be turned off): the line is unknown.
-      if sigintReceived != 0 { return .interrupted(hadText: false) }
+      // A SIGINT rather than the key: the line's contents are unknown.
+      if signalled { return .interrupted(hadText: false) }
       return .endOfInput
     }
     defer { free(raw) }
@@ -111,12 +115,13 @@ private func readKey(_ stream: UnsafeMutablePointer<FILE>?) -> Int32 {
 /// window); nil at end of input or on a read error.
 private func readByte() -> UInt8? {
   var byte: UInt8 = 0
-  while true {
+  while sigintReceived == 0 {
     let n = read(0, &byte, 1)
     if n == 1 { return byte }
-    if n < 0 && errno == EINTR && sigintReceived == 0 { continue }
+    if n < 0 && errno == EINTR { continue }
     return nil
   }
+  return nil  // Ctrl-C came as a signal before editing began: end this line
 }
 
 nonisolated(unsafe) private var interruptKeyLineHadText = false
