@@ -27,7 +27,9 @@ final class LineEditor: LineReader {
     rl_readline_name = UnsafePointer(strdup("tl"))
     rl_getc_function = readKey
     rl_initialize()
+    // libedit's completer reads the basic set; readline's the completer set.
     rl_completer_word_break_characters = strdup(LineEditor.wordBreakCharacters)
+    rl_basic_word_break_characters = UnsafePointer(strdup(LineEditor.wordBreakCharacters))
     rl_attempted_completion_function = completeHook
     stifle_history(1000)
     // Ctrl-C while editing arrives as a key, so the handler can see the line.
