@@ -38,6 +38,10 @@ let package = Package(
         "ScriptCore", "TFBindings", "CEditLine",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // Release benchmark of the kernels (not part of `swift test`):
+    //   swift run -c release tl-bench-engine
+    .executableTarget(
+      name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine"),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
     // The REPL's terminal-free logic (via @testable import tl) and the runner

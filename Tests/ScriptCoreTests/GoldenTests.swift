@@ -2,7 +2,8 @@
 // compared with the expectations written in its comments:
 //
 //   // expect: line                  one stdout line, in order
-//   // expect runtime error: msg     the uncaught error's first line
+//   // expect runtime error: msg     the uncaught error's first line (paths
+//                                    relative to scripts/)
 //   // expect error: msg             a syntax error reported on this comment's line
 //   // expect error line N: msg      a syntax error on line N (`line N:C` adds the column)
 //   // skip: reason                  not run
@@ -101,7 +102,9 @@ enum Golden {
       }
       return problems
     case .uncaught(_, let text):
-      let first = text.components(separatedBy: "\n").first ?? ""
+      // Paths are shown relative to the scripts folder.
+      let shown = text.replacingOccurrences(of: scriptsRoot.path + "/", with: "")
+      let first = shown.components(separatedBy: "\n").first ?? ""
       if let want = expect.runtimeError {
         if first != want { problems.append("runtime error: expected `\(want)`, got `\(first)`") }
       } else {

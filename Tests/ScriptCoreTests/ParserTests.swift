@@ -280,4 +280,81 @@ final class ParserTests: XCTestCase {
   func testUnicodeColumns() {
     XCTAssertEqual(errors("'é😀' + )"), ["1:8: expected expression, found ')'"])
   }
+
+  // MARK: - More edge cases
+
+  func testMoreEdgeCases() {
+    check("x = [1, , 3,]", "(= x (array 1 _ 3))")
+    check("x = [,]", "(= x (array _))")
+    check("({a: 1})", "(object (: a 1))")
+    check("{a: 1}", "(block (label a 1))")
+    check("a = b ? c : d => e", "(= a (? b c (arrow (d) => e)))")
+    check("f(a)(b)", "(call (call f a) b)")
+    check("(function () {})()", "(call (function ()))")
+    check("(() => 1)()", "(call (arrow () => 1))")
+    check("new (f())()", "(new (call f))")
+    check("typeof typeof x", "(typeof (typeof x))")
+    check("- -x", "(- (- x))")
+    check("a - -1", "(- a (- 1))")
+    check("x = y = z => z", "(= x (= y (arrow (z) => z)))")
+    check("async\nfunction f() {}", "async (function f ())")
+    check("let async = 1; async = 2", "(let (= async 1)) (= async 2)")
+    check("of = 1; for (of of of) {}", "(= of 1) (for-of of of (block))")
+    check("a.b?.c.d?.()", "(chain (call?. (. (?. (. a b) c) d)))")
+    check("x = {get: 1, set: 2, static: 3, async: 4, of: 5}",
+          "(= x (object (: get 1) (: set 2) (: static 3) (: async 4) (: of 5)))")
+    check("class A { static async m() {} }",
+          "(class A (static method m (async function m ())))")
+    check("class A { 'quoted'() {} 42() {} static() {} get() {} }",
+          "(class A (method quoted (function quoted ())) (method 42 (function 42 ())) (method static (function static ())) (method get (function get ())))")
+    check("class A { x = () => this.y; }",
+          "(class A (field x (arrow () => (. this y))))")
+    check("label: { break label }", "(label label (block (break label)))")
+    check("if (a) function f() {}", "(if a (function f ()))")
+    check("x = a in b", "(= x (in a b))")
+    check("for (const k in {a: 1}) {}", "(for-in (const k) (object (: a 1)) (block))")
+    check("for (x = 0; ;) {}",
+          "(for (= x 0) _ _ (block))")
+    check("for ([a, b] of c) {}", "(for-of [a b] c (block))")
+    check("for ({a = 1} of c) {}", "(for-of {(= a 1)} c (block))")
+    check("a ?? (b || c)", "(?? a (|| b c))")
+    check("x = (1, 2)", "(= x (, 1 2))")
+    check("x = `a${b}${c}`", "(= x (template \"a\" b \"\" c \"\"))")
+    check("do x(); while (y)\nz()", "(do (call x) y) (call z)")
+    check("var a, b = 2, [c] = d", "(var a (= b 2) (= [c] d))")
+    check("function f(a, b,) {}", "(function f (a b))")
+    check("f(...a, ...b)", "(call f (... a) (... b))")
+    check("x = {...a, ...b}", "(= x (object (... a) (... b)))")
+    check("({...rest} = o)", "(= {(... rest)} o)")
+    check("[...[a, b]] = c", "(= [(... [a b])] c)")
+    check("a\n?.b", "(chain (?. a b))")
+    check("x = a ? b\n: c", "(= x (? a b c))")
+    check("yieldish = 1", "(= yieldish 1)")
+  }
+
+  func testStrayCloserRecoversInsideBlock() {
+    XCTAssertEqual(errors("function f() { a )\n b = 1 }\nc = 2"),
+                   ["1:18: expected ';' after expression, found ')'"])
+    let r = Parser.parse(SourceFile(name: "t", text: "function f() { a )\n b = 1 }\nc = 2"))
+    XCTAssertEqual(ASTPrinter.program(r.program), "(function f () (= b 1)) (= c 2)")
+  }
+
+  func testLargeFileParses() {
+    var src = ""
+    let chunk = """
+      const model = tf.sequential({ layers: [tf.layers.dense({ units: 64, activation: 'relu' })] })
+      async function train(xs, { epochs = 10 } = {}) {
+        for (let e = 0; e < epochs; e++) {
+          const h = await model.fit(xs, ys, { epochs: 1 })
+          if (h.history.loss[0] < 0.01) break
+        }
+        return `done ${epochs}`
+      }
+
+      """
+    while src.utf8.count < 200_000 { src += chunk }
+    let r = Parser.parse(SourceFile(name: "big", text: src))
+    XCTAssertEqual(r.diagnostics.count, 0)
+    XCTAssertGreaterThan(r.program.body.count, 1000)
+  }
 }

@@ -15,7 +15,7 @@ extension Interpreter {
     guard let first = args.first else { return "" }
     var out = ""
     var next = 1
-    if case .string(let fmt) = first, fmt.contains("%") {
+    if case .string(let fmt) = first, args.count > 1, fmt.contains("%") {
       let chars = Array(fmt)
       var i = 0
       while i < chars.count {

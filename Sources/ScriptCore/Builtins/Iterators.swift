@@ -1,7 +1,6 @@
-// Iterator objects and the iteration helper the builtins use (Map and Set
-// constructors, Array.from, spread-like natives). There is no Symbol type:
-// an iterable is an array, a string, a Map, a Set, an `IteratorObject`, or
-// any object with a callable `next` method (a script-written iterator).
+// Iterator objects and the push-style iteration helpers the builtins use
+// (Map and Set constructors, Array.from, Object.fromEntries). What counts as
+// iterable is decided by `Interpreter.makeIterator` (Runtime/Iteration.swift).
 
 /// A native iterator: `next()` asks a Swift closure for the next value.
 /// `kind` is what inspect shows (`Array Iterator`, `Map Iterator`).
@@ -49,53 +48,18 @@ extension Interpreter {
   /// Runs `body` for each value `iterable` produces; `body` returns false to stop.
   /// Throws `x is not iterable` for anything else.
   public func iterate(_ iterable: Value, _ body: (Value) throws -> Bool) throws {
-    switch iterable {
-    case .string(let s):
-      for ch in s.unicodeScalars where try !body(.string(String(ch))) { return }
+    if case .object(let o) = iterable, let a = o as? JSArray {
+      var i = 0
+      while i < a.elements.count {
+        if try !body(a.elements[i]) { return }
+        i += 1
+      }
       return
-    case .object(let o):
-      if let a = o as? JSArray {
-        var i = 0
-        while i < a.elements.count {
-          if try !body(a.elements[i]) { return }
-          i += 1
-        }
-        return
-      }
-      if let it = o as? IteratorObject {
-        while let v = try it.nextValue(), try body(v) {}
-        return
-      }
-      if let m = o as? JSMap {
-        var cursor = 0
-        while let (k, v) = m.table.next(&cursor), try body(.object(realm.newArray([k, v]))) {}
-        return
-      }
-      if let s = o as? JSSet {
-        var cursor = 0
-        while let (k, _) = s.table.next(&cursor), try body(k) {}
-        return
-      }
-      let next = try get(iterable, "next")
-      if case .object(let nf) = next, let f = nf as? JSFunction {
-        while true {
-          let r = try f.call(self, this: iterable, arguments: [])
-          if try get(r, "done").isTruthy { return }
-          if try !body(get(r, "value")) { return }
-        }
-      }
-    default:
-      break
     }
-    let shown: String
-    switch iterable {
-    case .undefined: shown = "undefined"
-    case .null: shown = "null"
-    case .number(let n): shown = "number " + formatNumber(n)
-    case .bool(let b): shown = "boolean " + (b ? "true" : "false")
-    default: shown = "object"
+    let next = try makeIterator(iterable)
+    while let v = try next() {
+      if try !body(v) { return }
     }
-    throw ScriptThrow.typeError("\(shown) is not iterable")
   }
 
   /// All values an iterable produces.

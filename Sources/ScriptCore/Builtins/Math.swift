@@ -70,6 +70,22 @@ extension Builtins {
     return x - f >= 0.5 ? f + 1 : f
   }
 
+  /// A correctly rounded cube root for exact cubes (`Math.cbrt(27)` is 3):
+  /// the platform's cbrt can be an ulp off, so polish it with Newton and
+  /// keep the neighbour whose cube is closest.
+  static func jsCbrt(_ x: Double) -> Double {
+    if !x.isFinite || x == 0 { return x }
+    var y = cbrt(x)
+    y -= (y * y * y - x) / (3 * y * y)
+    var best = y
+    var bestError = abs(y * y * y - x)
+    for c in [y.nextDown, y.nextUp] where abs(c * c * c - x) < bestError {
+      best = c
+      bestError = abs(c * c * c - x)
+    }
+    return best
+  }
+
   /// JS `**` and `Math.pow`: like C's pow except that a base of ±1 with an
   /// infinite exponent, and any NaN exponent, give NaN.
   public static func jsPow(_ base: Double, _ exponent: Double) -> Double {
@@ -98,7 +114,7 @@ extension Builtins {
       .number(atan2(try call.interpreter.toNumber(call.arguments[0]), try call.interpreter.toNumber(call.arguments[1])))
     },
     unary("atanh") { atanh($0) },
-    unary("cbrt") { cbrt($0) },
+    unary("cbrt") { jsCbrt($0) },
     unary("ceil") { $0.rounded(.up) },
     unary("clz32") { x in
       let n = x.isFinite ? UInt32(truncatingIfNeeded: Int64(x.truncatingRemainder(dividingBy: 4_294_967_296))) : 0

@@ -22,8 +22,6 @@ extension Parser {
   /// (array elements, property values, parenthesised lists); `{a = 1}` is
   /// then left for the enclosing rule to accept or reject.
   func parseAssignment(cover: Bool = false) throws -> Expr {
-    try enterNesting()
-    defer { depth -= 1 }
     let start = tok.range.start
     let pendingBase = pendingShorthandInits.count
     let left = try parseConditional()
@@ -40,7 +38,7 @@ extension Parser {
         target = try toAssignmentPattern(left, destructuring: false)
       }
       advance()
-      let value = try parseAssignment()
+      let value = try nested { try parseAssignment() }
       return Expr(.assign(op, target: target, value: value), span(start))
     }
     if !cover { try checkShorthandInits(since: pendingBase) }
@@ -71,9 +69,9 @@ extension Parser {
     let test = try parseBinary(0)
     if lastWasBareArrow || !tok.isPunct("?") { return test }
     advance()
-    let then = try withIn { try parseAssignment() }
+    let then = try nested { try withIn { try parseAssignment() } }
     try expect(":", "in conditional expression")
-    let otherwise = try parseAssignment()
+    let otherwise = try nested { try parseAssignment() }
     return Expr(.conditional(test: test, then: then, else: otherwise), span(start))
   }
 
@@ -125,8 +123,12 @@ extension Parser {
       if prec == 11, isUnparenthesizedUnary(left, start: start) {
         throw error("unary operator before '**' needs parentheses", range: left.range)
       }
+      if case .logical(let op) = kind, mixesNullish(op, left) {
+        throw error("cannot mix '??' with '||' or '&&' without parentheses", at: opTok,
+                    incomplete: false)
+      }
       advance()
-      let right = try parseBinary(prec == 11 ? prec : prec + 1)
+      let right = prec == 11 ? try nested { try parseBinary(prec) } : try parseBinary(prec + 1)
       chain += 1
       if depth + chain > Self.maxDepth {
         throw error("nesting is too deep", at: opTok, incomplete: false)
@@ -135,13 +137,7 @@ extension Parser {
       case .binary(let op):
         left = Expr(.binary(op, left, right), span(start))
       case .logical(let op):
-        let mixes: (Expr) -> Bool = { e in
-          guard case .logical(let o, _, _) = e.kind, !self.parenthesized.contains(e.range) else {
-            return false
-          }
-          return op == .nullish ? o != .nullish : o == .nullish
-        }
-        if mixes(left) || mixes(right) {
+        if mixesNullish(op, right) {
           throw error("cannot mix '??' with '||' or '&&' without parentheses", at: opTok,
                       incomplete: false)
         }
@@ -149,6 +145,15 @@ extension Parser {
       }
     }
     return left
+  }
+
+  /// True when `e` is an unparenthesised logical expression that cannot be
+  /// combined with `op` (`??` with `||` or `&&`).
+  private func mixesNullish(_ op: LogicalOperator, _ e: Expr) -> Bool {
+    guard case .logical(let o, _, _) = e.kind, !parenthesized.contains(e.range) else {
+      return false
+    }
+    return op == .nullish ? o != .nullish : o == .nullish
   }
 
   private func isUnparenthesizedUnary(_ e: Expr, start: SourceLocation) -> Bool {
@@ -164,20 +169,18 @@ extension Parser {
   ///   UnaryExpression | UpdateExpression
   /// UpdateExpression := ('++' | '--') UnaryExpression | LeftHandSide ('++' | '--')?
   private func parseUnary() throws -> Expr {
-    try enterNesting()
-    defer { depth -= 1 }
     let start = tok.range.start
     if tok.kind == .punct {
       switch tok.text {
       case "!", "~", "+", "-":
         let op = UnaryOperator(rawValue: tok.text) ?? .not
         advance()
-        let operand = try parseUnary()
+        let operand = try nested { try parseUnary() }
         return Expr(.unary(op, operand), span(start))
       case "++", "--":
         let op: UpdateOperator = tok.text == "++" ? .increment : .decrement
         advance()
-        let operand = try parseUnary()
+        let operand = try nested { try parseUnary() }
         guard isSimpleAssignmentTarget(operand) else {
           throw error("invalid target for '\(op.rawValue)'", range: operand.range)
         }
@@ -190,7 +193,7 @@ extension Parser {
       case "typeof", "void", "delete":
         let op = UnaryOperator(rawValue: tok.text) ?? .typeof
         advance()
-        let operand = try parseUnary()
+        let operand = try nested { try parseUnary() }
         if op == .delete, case .identifier = operand.kind {
           throw error("cannot delete a variable ('delete' needs a property)", range: operand.range)
         }
@@ -203,7 +206,7 @@ extension Parser {
         }
         advance()
         if !context.inFunction { isModule = true }
-        let operand = try parseUnary()
+        let operand = try nested { try parseUnary() }
         return Expr(.await(operand), span(start))
       default:
         break
@@ -254,7 +257,7 @@ extension Parser {
           e = Expr(.call(callee: e, arguments: args, optional: true), span(start))
         } else if tok.isPunct("[") {
           advance()
-          let index = try withIn { try parseExpression() }
+          let index = try nested { try withIn { try parseExpression() } }
           try expect("]", "after index")
           e = Expr(.index(object: e, index: index, optional: true), span(start))
         } else if tok.kind == .template {
@@ -265,7 +268,7 @@ extension Parser {
         }
       } else if tok.isPunct("[") {
         advance()
-        let index = try withIn { try parseExpression() }
+        let index = try nested { try withIn { try parseExpression() } }
         try expect("]", "after index")
         e = Expr(.index(object: e, index: index, optional: false), span(start))
       } else if tok.isPunct("(") {
@@ -322,7 +325,7 @@ extension Parser {
         callee = Expr(.member(object: callee, name: name, optional: false), span(callee.range.start))
       } else if tok.isPunct("[") {
         advance()
-        let index = try withIn { try parseExpression() }
+        let index = try nested { try withIn { try parseExpression() } }
         try expect("]", "after index")
         callee = Expr(.index(object: callee, index: index, optional: false), span(callee.range.start))
       } else if tok.kind == .template {
@@ -342,10 +345,18 @@ extension Parser {
   /// SuperCall := 'super' Arguments    SuperProperty := 'super' ('.' Name | '[' Expression ']')
   private func parseSuper() throws -> Expr {
     let start = tok.range.start
+    let kw = tok
     advance()
     if tok.isPunct("(") {
+      if !context.superCall {
+        throw error("'super()' is only valid in the constructor of a class that extends another",
+                    at: kw, incomplete: false)
+      }
       let args = try parseArguments()
       return Expr(.superCall(args), span(start))
+    }
+    if !context.superProperty {
+      throw error("'super' is only valid inside methods", at: kw, incomplete: false)
     }
     if tok.isPunct(".") {
       advance()
@@ -354,7 +365,7 @@ extension Parser {
     }
     if tok.isPunct("[") {
       advance()
-      let index = try withIn { try parseExpression() }
+      let index = try nested { try withIn { try parseExpression() } }
       try expect("]", "after index")
       return Expr(.superMember(.computed(index)), span(start))
     }
@@ -363,6 +374,8 @@ extension Parser {
 
   /// Arguments := '(' (('...')? AssignmentExpression (',' ...)* ','?)? ')'
   func parseArguments(cover: Bool = false) throws -> [Argument] {
+    try enterNesting()
+    defer { depth -= 1 }
     advance()
     var args: [Argument] = []
     try withIn {
@@ -629,7 +642,7 @@ extension Parser {
     var chunk = tok
     advance()
     while !chunk.templateTail {
-      let e = try withIn { try parseExpression() }
+      let e = try nested { try withIn { try parseExpression() } }
       exprs.append(e)
       guard tok.isPunct("}") else {
         throw expected("'}'", "after template substitution")

@@ -3,12 +3,31 @@
 extension Parser {
   // MARK: - Function context
 
+  /// What kind of function body is being entered (decides what `super` may do).
+  enum FunctionKind {
+    case plain, arrow, method, field
+    case constructor(derived: Bool)
+  }
+
   /// Runs `body` as the inside of a function: `return` allowed, `await` only
-  /// when `isAsync`, no enclosing loops or labels.
-  func inFunction<T>(isAsync: Bool, _ body: () throws -> T) rethrows -> T {
+  /// when `isAsync`, no enclosing loops or labels; arrows keep the `super` rights
+  /// of the enclosing function.
+  func inFunction<T>(isAsync: Bool, kind: FunctionKind = .plain, _ body: () throws -> T) rethrows -> T {
     let saved = context
     let savedNoIn = noIn
-    context = FunctionContext(awaitAllowed: isAsync, inFunction: true)
+    var inner = FunctionContext(awaitAllowed: isAsync, inFunction: true)
+    switch kind {
+    case .plain: break
+    case .arrow:
+      inner.superProperty = saved.superProperty
+      inner.superCall = saved.superCall
+    case .method, .field:
+      inner.superProperty = true
+    case .constructor(let derived):
+      inner.superProperty = true
+      inner.superCall = derived
+    }
+    context = inner
     noIn = false
     defer {
       context = saved
@@ -81,8 +100,11 @@ extension Parser {
   func parseArrowBody(params: [PatternElement], rest: Pattern?, isAsync: Bool,
                       start: SourceLocation) throws -> Expr
   {
+    try enterNesting()
+    defer { depth -= 1 }
     advance()
-    let (body, isExpression) = try inFunction(isAsync: isAsync) { () throws -> ([Stmt], Bool) in
+    let (body, isExpression) = try inFunction(isAsync: isAsync, kind: .arrow) {
+      () throws -> ([Stmt], Bool) in
       if tok.isPunct("{") {
         return (try parseBlock("to close arrow function body"), false)
       }
@@ -95,10 +117,12 @@ extension Parser {
   }
 
   /// MethodDefinition's tail := '(' Parameters ')' '{' FunctionBody '}'
-  private func parseMethod(name: String?, isAsync: Bool, start: SourceLocation) throws -> FunctionNode {
+  private func parseMethod(name: String?, isAsync: Bool, start: SourceLocation,
+                           kind: FunctionKind = .method) throws -> FunctionNode
+  {
     try enterNesting()
     defer { depth -= 1 }
-    let (params, rest, body) = try inFunction(isAsync: isAsync) {
+    let (params, rest, body) = try inFunction(isAsync: isAsync, kind: kind) {
       let (params, rest) = try parseParameters()
       let body = try parseBlock("to close method body")
       return (params, rest, body)
@@ -272,7 +296,7 @@ extension Parser {
         advance()
         continue
       }
-      if let m = try parseClassMember() {
+      if let m = try parseClassMember(derived: superclass != nil) {
         if case .method(let f) = m.kind, !m.isStatic, case .named("constructor") = m.key {
           if constructor != nil {
             throw error("a class may only have one constructor", range: m.range)
@@ -290,7 +314,7 @@ extension Parser {
 
   /// ClassMember := 'static'? ('get' | 'set' | 'async')? PropertyName
   ///   ('(' Parameters ')' '{' FunctionBody '}' | ('=' AssignmentExpression)? ';')
-  private func parseClassMember() throws -> ClassMember? {
+  private func parseClassMember(derived: Bool) throws -> ClassMember? {
     let start = tok.range.start
     var isStatic = false
     if tok.isWord("static"), isModifier(allowNewline: true) {
@@ -316,7 +340,9 @@ extension Parser {
     let keyTok = tok
     let key = try parsePropertyKey()
     if tok.isPunct("(") {
-      let f = try parseMethod(name: keyName(key), isAsync: isAsync, start: start)
+      var functionKind = FunctionKind.method
+      if !isStatic, case .named("constructor") = key { functionKind = .constructor(derived: derived) }
+      let f = try parseMethod(name: keyName(key), isAsync: isAsync, start: start, kind: functionKind)
       try checkAccessor(kind, f)
       if !isStatic, case .named("constructor") = key, kind != .method || isAsync {
         throw error("the class constructor cannot be a getter, setter or async method",
@@ -337,7 +363,7 @@ extension Parser {
     var value: Expr?
     if tok.isPunct("=") {
       advance()
-      value = try inFunction(isAsync: false) { try parseAssignment() }
+      value = try inFunction(isAsync: false, kind: .field) { try parseAssignment() }
     }
     try consumeSemicolon(after: "class field")
     return ClassMember(key: key, isStatic: isStatic, kind: .field(value), range: span(start))

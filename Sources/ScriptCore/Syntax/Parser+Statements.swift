@@ -344,10 +344,8 @@ extension Parser {
         throw expected("'case', 'default' or '}'", "in switch body")
       }
       try expect(":", test == nil ? "after 'default'" : "after case value")
-      var body: [Stmt] = []
-      while !tok.isPunct("}") && !tok.isWord("case") && !tok.isWord("default") && tok.kind != .eof {
-        body.append(try parseStatement())
-      }
+      let body = parseStatementList(topLevel: false, inSwitchCase: true)
+      if tok.kind == .eof { throw expected("'}'", "to close switch body") }
       cases.append(SwitchCase(test: test, body: body))
     }
     advance()
@@ -375,11 +373,11 @@ extension Parser {
         advance()
         initializer = try parseAssignment()
       } else if !inForHead {
-        if kind == .const {
-          throw error("missing initializer in const declaration", range: target.range)
-        }
         if case .identifier = target {} else {
           throw error("missing initializer in destructuring declaration", range: target.range)
+        }
+        if kind == .const {
+          throw error("missing initializer in const declaration", range: target.range)
         }
       }
       declarators.append(VariableDeclarator(target: target, initializer: initializer))

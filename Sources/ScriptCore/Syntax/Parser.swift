@@ -37,12 +37,16 @@ struct SyntaxError: Error {
 public final class Parser {
   /// Parses a whole file. Never traps, whatever the input; all problems are diagnostics.
   public static func parse(_ file: SourceFile) -> ParseResult {
-    let parser = Parser(file: file)
-    return parser.run()
+    withLargeStack(stackSize) {
+      let parser = Parser(file: file)
+      return parser.run()
+    }
   }
 
   /// The deepest nesting of expressions, statements and patterns accepted.
   static let maxDepth = 1000
+  /// The stack the parser runs on (reserved address space; pages are used on demand).
+  static let stackSize = 512 << 20
   /// At most this many diagnostics are reported for one file.
   static let maxDiagnostics = 100
 
@@ -69,6 +73,10 @@ public final class Parser {
     var loopDepth = 0
     var breakableDepth = 0
     var labels: [String] = []
+    /// `super.x` is allowed (inside methods, and arrows within them).
+    var superProperty = false
+    /// `super(...)` is allowed (inside a derived class's constructor).
+    var superCall = false
   }
   var context = FunctionContext()
   /// True while parsing a `for (...;` head, where `in` is not an operator.
@@ -122,11 +130,14 @@ public final class Parser {
     case .punct:
       switch tok.text {
       case "(", "[", "{": openBrackets.append(tok.text.unicodeScalars.first ?? "(")
-      case ")", "]", "}": _ = openBrackets.popLast()
+      // A stray closer leaves the stack alone, so recovery still finds the block's end.
+      case ")": if openBrackets.last == "(" { openBrackets.removeLast() }
+      case "]": if openBrackets.last == "[" { openBrackets.removeLast() }
+      case "}": if openBrackets.last == "{" { openBrackets.removeLast() }
       default: break
       }
     case .template:
-      if tok.text == "}" { _ = openBrackets.popLast() }
+      if tok.text == "}" && openBrackets.last == "$" { openBrackets.removeLast() }
       if !tok.templateTail { openBrackets.append("$") }
     default: break
     }
@@ -212,6 +223,13 @@ public final class Parser {
     }
   }
 
+  /// Runs `body` one nesting level deeper.
+  func nested<T>(_ body: () throws -> T) throws -> T {
+    try enterNesting()
+    defer { depth -= 1 }
+    return try body()
+  }
+
   /// Runs `body` with `in` allowed as an operator again (inside brackets).
   func withIn<T>(_ body: () throws -> T) rethrows -> T {
     let saved = noIn
@@ -234,17 +252,21 @@ public final class Parser {
 
   // MARK: - Recovery
 
-  /// Parses statements up to a `}` (not consumed) or the end of input,
+  /// Parses statements up to a `}` (not consumed), the next `case` or `default`
+  /// of a switch (`inSwitchCase`) or the end of input,
   /// recovering from errors statement by statement.
-  func parseStatementList(topLevel: Bool) -> [Stmt] {
+  func parseStatementList(topLevel: Bool, inSwitchCase: Bool = false) -> [Stmt] {
     var body: [Stmt] = []
     while tok.kind != .eof {
       if tok.isPunct("}") && !topLevel { break }
+      if inSwitchCase && (tok.isWord("case") || tok.isWord("default")) { break }
       let startDepth = bracketDepth
+      let lexerErrors = lexer.diagnostics.count
       do {
         body.append(try parseStatement(topLevel: topLevel))
       } catch let e as SyntaxError {
-        record(e)
+        // A lexical error in this statement already explains what follows.
+        if lexer.diagnostics.count == lexerErrors { record(e) }
         synchronize(startDepth: startDepth, topLevel: topLevel)
       } catch {
         record(SyntaxError(message: "\(error)", range: tok.range, incomplete: false))
