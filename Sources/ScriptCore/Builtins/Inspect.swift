@@ -13,9 +13,11 @@ extension Interpreter {
   }
 
   /// `inspect` with a depth limit (`console.dir(x, {depth})`, `%o`); nil = unlimited.
-  public func inspect(_ value: Value, colors: Bool, depth: Int?) -> String {
+  /// `showHidden` adds non-enumerable own properties as `[key]: value`.
+  public func inspect(_ value: Value, colors: Bool, depth: Int?, showHidden: Bool = false) -> String {
     var inspector = Inspector(interpreter: self, colors: colors)
     inspector.depthLimit = depth ?? Int.max
+    inspector.showHidden = showHidden
     return inspector.format(value, 0)
   }
 }
@@ -27,6 +29,8 @@ struct Inspector {
   let interpreter: Interpreter
   let colors: Bool
   var depthLimit = 2
+  /// Also show non-enumerable own properties as `[key]: value` (`%o`).
+  var showHidden = false
   var breakLength = 128
   var compact = 3
   var maxArrayLength = 100
@@ -112,7 +116,7 @@ struct Inspector {
   mutating func formatRaw(_ o: JSObject, _ recurseTimesIn: Int) -> String {
     var recurseTimes = recurseTimesIn
     let constructor = constructorName(o)
-    var keys = interpreter.enumerableOwnKeys(o)
+    var keys = showHidden ? o.ownKeys() : interpreter.enumerableOwnKeys(o)
     var base = ""
     var braces = ("{", "}")
     var extras = Extras.object
@@ -236,7 +240,8 @@ struct Inspector {
     } else {
       str = stylize("undefined", .undefined)
     }
-    let name = isIdentifierKey(key) ? stylize(key, .name) : stylize(quoteJSString(key), .string)
+    var name = isIdentifierKey(key) ? stylize(key, .name) : stylize(quoteJSString(key), .string)
+    if showHidden, o.ownProperty(key)?.enumerable == false { name = "[" + key + "]" }
     return name + ": " + str
   }
 
