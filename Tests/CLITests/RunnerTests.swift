@@ -159,9 +159,9 @@ final class RunnerTests: XCTestCase {
     XCTAssertEqual(r.status, 65)
     XCTAssertEqual(r.stdout, "")
     let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    XCTAssertTrue(lines[0].hasPrefix("\(path):2:15: error: expected ')'"), r.stderr)
+    XCTAssertTrue(lines[0].hasPrefix("\(path):2:14: error: expected ')'"), r.stderr)
     XCTAssertEqual(lines[1], "  2 | const y = f(a b);")
-    XCTAssertEqual(lines[2], "    |               ^")
+    XCTAssertEqual(lines[2], "    |              ^")
     XCTAssertFalse(r.stderr.contains("\u{1B}["), "no colour when stderr is not a terminal")
   }
 
