@@ -38,7 +38,11 @@ let package = Package(
         "ScriptCore", "TFBindings", "CEditLine",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"]),
+    // Release benchmark of the kernels (not part of `swift test`):
+    //   swift run -c release tl-bench-engine
+    .executableTarget(
+      name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine"),
+    .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
   ],
   swiftLanguageModes: [.v5]

@@ -115,6 +115,11 @@ open class JSObject {
   /// `Object` for plain objects. Script classes report their constructor's name.
   open var className: String { "Object" }
 
+  /// How `console.log` and the REPL show this object, or nil for the default
+  /// layout (`Point { x: 1 }`). Host objects such as tensors override it.
+  /// `depth` is the nesting level (0 at top level); `colors` asks for ANSI styling.
+  open func inspect(_ interpreter: Interpreter, depth: Int, colors: Bool) -> String? { nil }
+
   // MARK: Own properties (override these for exotic or host objects)
 
   /// The own property `key`, or nil. Host objects compute theirs here.
@@ -161,6 +166,16 @@ open class JSObject {
       o = obj.prototype
     }
     return out
+  }
+
+  // MARK: Iteration
+
+  /// How `for...of`, spread and destructuring walk this object: a function
+  /// returning the next value, or nil when exhausted. Nil (the default) means
+  /// "not iterable natively": the interpreter then looks for a script-level
+  /// `next()` method. Map, Set and iterator objects override this.
+  open func makeIterator(_ interpreter: Interpreter) -> (() throws -> Value?)? {
+    nil
   }
 
   // MARK: Lookup along the prototype chain
@@ -282,4 +297,10 @@ open class JSFunction: JSObject {
 
   /// False for arrows, methods and most natives.
   open var isConstructor: Bool { false }
+
+  /// True for `class` declarations and expressions (`console.log` shows `[class A]`).
+  open var isClassConstructor: Bool { false }
+
+  /// The function's source text for `Function.prototype.toString`; nil for natives.
+  open var sourceText: String? { nil }
 }

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+import Foundation
+
+/// Named attributes of a recorded op, for its gradient rule (axes, shapes, flags...).
+public struct OpAttrs {
+  /// One attribute value.
+  public enum Value {
+    case int(Int)
+    case ints([Int])
+    case float(Double)
+    case bool(Bool)
+    case string(String)
+    case tensor(Tensor)
+  }
+
+  /// The attributes by name.
+  public var values: [String: Value]
+
+  /// Creates attributes from a dictionary literal's pairs.
+  public init(_ values: [String: Value] = [:]) { self.values = values }
+
+  /// An int attribute, if present.
+  public func int(_ name: String) -> Int? {
+    if case .int(let v)? = values[name] { return v }
+    return nil
+  }
+  /// An int-array attribute, if present.
+  public func ints(_ name: String) -> [Int]? {
+    if case .ints(let v)? = values[name] { return v }
+    return nil
+  }
+  /// A float attribute, if present.
+  public func float(_ name: String) -> Double? {
+    if case .float(let v)? = values[name] { return v }
+    return nil
+  }
+  /// A bool attribute, if present.
+  public func bool(_ name: String) -> Bool? {
+    if case .bool(let v)? = values[name] { return v }
+    return nil
+  }
+  /// A string attribute, if present.
+  public func string(_ name: String) -> String? {
+    if case .string(let v)? = values[name] { return v }
+    return nil
+  }
+  /// A tensor attribute, if present.
+  public func tensor(_ name: String) -> Tensor? {
+    if case .tensor(let v)? = values[name] { return v }
+    return nil
+  }
+  /// Reads or writes one attribute.
+  public subscript(name: String) -> Value? {
+    get { values[name] }
+    set { values[name] = newValue }
+  }
+}
+
+/// One recorded op application: what the gradient rules read.
+///
+/// `inputs`/`outputs` are the op's tensors themselves (match them by identity to
+/// find paths from `xs` to `y`); they may be disposed by a `tidy` before the
+/// backward pass runs. `savedInputs`/`savedOutputs` are live aliases of the same
+/// values (sharing buffers, kept, untracked), as TF.js saves tensors for backprop:
+/// compute gradients with them, and release them with `Engine.clearTape()`.
+public struct TapeNode {
+  /// Sequence number of the node on the tape.
+  public let id: Int
+  /// Op (kernel) name, as in TF.js (`Add`, `BatchMatMul`, `Sum`, ...).
+  public let name: String
+  /// Input tensors, in the op's argument order.
+  public let inputs: [Tensor]
+  /// Output tensors (one for most ops).
+  public let outputs: [Tensor]
+  /// Attributes the gradient needs.
+  public let attrs: OpAttrs
+  /// Live aliases of `inputs`, safe to compute with after the originals are disposed.
+  public let savedInputs: [Tensor]
+  /// Live aliases of `outputs`.
+  public let savedOutputs: [Tensor]
+
+  /// The first (usually only) output.
+  public var output: Tensor { outputs[0] }
+}
+
+/// Memory counts as `tf.memory()` reports them.
+public struct MemoryInfo: Equatable {
+  /// Undisposed tensors (created minus disposed).
+  public var numTensors: Int
+  /// Distinct value buffers used by undisposed tensors.
+  public var numDataBuffers: Int
+  /// Bytes of all undisposed tensors (shared buffers counted per tensor, as TF.js does).
+  public var numBytes: Int
+}
+
+/// The process-wide tensor engine: memory accounting, scopes (`tidy`) and the op tape.
+///
+/// Not thread-safe by design: one script thread drives it, as in TF.js.
+public final class Engine {
+  /// The one engine.
+  public static let shared = Engine()
+
+  private var tensorCounter = 0
+  private var nodeCounter = 0
+  private var scopeCounter = 0
+  private var scopes: [(id: Int, name: String, tracked: [Tensor])] = []
+
+  /// Undisposed tensor count.
+  public private(set) var numTensors = 0
+  /// Distinct live buffers.
+  public private(set) var numDataBuffers = 0
+  /// Bytes of live tensors.
+  public private(set) var numBytes = 0
+
+  /// Variables by name, as TF.js's `engine.registeredVariables`.
+  public internal(set) var registeredVariables: [String: Variable] = [:]
+  private var variableCounter = 0
+
+  /// Tape nesting depth: ops are recorded while it is above zero.
+  public var tapeDepth = 0
+  /// The recorded nodes of the active tape, oldest first.
+  public var tape: [TapeNode] = []
+  /// Depth of op forwards in progress; ops run inside another op's forward are not recorded.
+  private var opDepth = 0
+
+  private init() {}
+
+  /// Memory counts now.
+  public var memory: MemoryInfo {
+    MemoryInfo(numTensors: numTensors, numDataBuffers: numDataBuffers, numBytes: numBytes)
+  }
+
+  func nextTensorId() -> Int {
+    tensorCounter += 1
+    return tensorCounter
+  }
+
+  func nextVariableName() -> String {
+    variableCounter += 1
+    return String(variableCounter - 1)
+  }
+
+  // MARK: - Registration and disposal
+
+  func register(_ t: Tensor, track: Bool) {
+    numTensors += 1
+    numBytes += t.size * t.dtype.byteSize
+    if t.storage.liveTensors == 0 { numDataBuffers += 1 }
+    t.storage.liveTensors += 1
+    if track { self.track(t) }
+  }
+
+  private func track(_ t: Tensor) {
+    guard !scopes.isEmpty else { return }
+    t.scopeId = scopes[scopes.count - 1].id
+    scopes[scopes.count - 1].tracked.append(t)
+  }
+
+  /// Disposes a tensor (or variable); disposing twice does nothing.
+  public func disposeTensor(_ t: Tensor) {
+    if let v = t as? Variable, registeredVariables[v.name] === v {
+      registeredVariables[v.name] = nil
+    }
+    guard !t.isDisposed else { return }
+    t.isDisposed = true
+    releaseCounts(of: t, storage: t.storage)
+  }
+
+  /// Moves a live tensor's accounting from its old buffer to a new one (Variable.assign).
+  func rebind(_ t: Tensor, to storage: TensorStorage) {
+    guard !t.isDisposed else { t.storage = storage; return }
+    releaseCounts(of: t, storage: t.storage)
+    t.storage = storage
+    numTensors += 1
+    numBytes += t.size * t.dtype.byteSize
+    if storage.liveTensors == 0 { numDataBuffers += 1 }
+    storage.liveTensors += 1
+  }
+
+  private func releaseCounts(of t: Tensor, storage: TensorStorage) {
+    numTensors -= 1
+    numBytes -= t.size * t.dtype.byteSize
+    storage.liveTensors -= 1
+    if storage.liveTensors == 0 { numDataBuffers -= 1 }
+  }
+
+  /// Disposes every tensor in a list.
+  public func dispose(_ tensors: [Tensor]) {
+    for t in tensors { t.dispose() }
+  }
+
+  /// Marks a tensor to survive every enclosing `tidy` (TF.js `tf.keep`).
+  @discardableResult
+  public func keep(_ t: Tensor) -> Tensor {
+    t.isKept = true
+    return t
+  }
+
+  // MARK: - Scopes
+
+  /// Opens a scope: tensors created until `endScope` are tracked by it.
+  public func startScope(_ name: String = "") {
+    scopeCounter += 1
+    scopes.append((id: scopeCounter, name: name, tracked: []))
+  }
+
+  /// Closes the innermost scope, disposing its tensors except `result` and kept ones;
+  /// `result` tensors move to the enclosing scope.
+  public func endScope(keeping result: [Tensor] = []) {
+    guard let scope = scopes.popLast() else { return }
+    let keepIds = Set(result.map(\.id))
+    for t in scope.tracked where !t.isKept && !keepIds.contains(t.id) {
+      t.dispose()
+    }
+    for t in result where !t.isKept && t.scopeId == scope.id {
+      track(t)
+    }
+  }
+
+  /// True inside at least one `tidy`/`startScope`.
+  public var inScope: Bool { !scopes.isEmpty }
+
+  /// Runs `body`, then disposes the tensors it created except those it returns
+  /// (a Tensor, [Tensor], [Tensor?], [String: Tensor]) or kept (TF.js `tf.tidy`).
+  public func tidy<T>(_ name: String = "", _ body: () throws -> T) rethrows -> T {
+    startScope(name)
+    do {
+      let result = try body()
+      endScope(keeping: Engine.tensors(in: result))
+      return result
+    } catch {
+      endScope()
+      throw error
+    }
+  }
+
+  /// The tensors inside a tidy result.
+  static func tensors(in value: Any) -> [Tensor] {
+    if let t = value as? Tensor { return [t] }
+    if let ts = value as? [Tensor] { return ts }
+    if let ts = value as? [Tensor?] { return ts.compactMap { $0 } }
+    if let d = value as? [String: Tensor] { return Array(d.values) }
+    let mirror = Mirror(reflecting: value)
+    if mirror.displayStyle == .tuple { return mirror.children.flatMap { tensors(in: $0.value) } }
+    return []
+  }
+
+  // MARK: - Op recording
+
+  /// Runs `body` without recording its ops on the tape (a stop-gradient region).
+  public func noGrad<T>(_ body: () throws -> T) rethrows -> T {
+    opDepth += 1
+    defer { opDepth -= 1 }
+    return try body()
+  }
+
+  /// True when ops are being recorded for gradients.
+  public var isRecording: Bool { tapeDepth > 0 && opDepth == 0 }
+
+  /// Runs a differentiable op and records it on the tape when a tape is active.
+  ///
+  /// Every input must be alive. Tensors the forward creates besides its result
+  /// are disposed, and ops run inside a forward are not recorded.
+  public func runOp(
+    _ name: String, inputs: [Tensor], attrs: OpAttrs = OpAttrs(),
+    forward: () throws -> Tensor
+  ) throws -> Tensor {
+    try runOpMulti(name, inputs: inputs, attrs: attrs) { [try forward()] }[0]
+  }
+
+  /// `runOp` for ops with several outputs (split, topk, unstack, ...).
+  public func runOpMulti(
+    _ name: String, inputs: [Tensor], attrs: OpAttrs = OpAttrs(),
+    forward: () throws -> [Tensor]
+  ) throws -> [Tensor] {
+    for t in inputs { try t.checkAlive() }
+    let record = isRecording
+    opDepth += 1
+    defer { opDepth -= 1 }
+    startScope(name)
+    let outputs: [Tensor]
+    do {
+      outputs = try forward()
+    } catch {
+      endScope()
+      throw error
+    }
+    endScope(keeping: outputs)
+    if record {
+      nodeCounter += 1
+      tape.append(TapeNode(
+        id: nodeCounter, name: name, inputs: inputs, outputs: outputs, attrs: attrs,
+        savedInputs: inputs.map(savedAlias), savedOutputs: outputs.map(savedAlias)))
+    }
+    return outputs
+  }
+
+  /// A kept, untracked tensor sharing `t`'s current buffer (survives tidy and assign).
+  private func savedAlias(_ t: Tensor) -> Tensor {
+    let alias = Tensor(storage: t.storage, shape: t.shape, dtype: t.dtype, track: false)
+    alias.isKept = true
+    return alias
+  }
+
+  /// Disposes the saved aliases of every recorded node and empties the tape.
+  public func clearTape() {
+    for node in tape {
+      for t in node.savedInputs { t.dispose() }
+      for t in node.savedOutputs { t.dispose() }
+    }
+    tape = []
+  }
+}

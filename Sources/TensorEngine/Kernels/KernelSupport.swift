@@ -1,0 +1,231 @@
+// Shared machinery for the raw kernels: splitting work over the two cores and
+// reusing scratch buffers.
+//
+// Measured on this machine (see native-recipes.md): a 2-way
+// `DispatchQueue.concurrentPerform` only pays above roughly 100-200 µs of work,
+// because the second worker wakes late. Kernels therefore estimate their work
+// (in floating-point operations or touched elements) and go parallel only
+// above `KernelThreading.minimumParallelWork`.
+
+import Dispatch
+import Foundation
+
+// MARK: - Threading
+
+/// How kernels split work over cores.
+public enum KernelThreading {
+  /// Number of workers kernels split into (the machine's active core count, at most 8).
+  nonisolated(unsafe) public static var workerCount: Int =
+    max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+
+  /// Work units (about one multiply-add each) below which a kernel stays on one thread.
+  nonisolated(unsafe) public static var minimumParallelWork: Int = 400_000
+
+  /// Splits `0..<count` into at most `workerCount` contiguous chunks and runs `body` on each,
+  /// in parallel when `work` (estimated multiply-adds for the whole range) is large enough.
+  /// `body` receives the worker index and its range; with one chunk it runs on the caller.
+  @inline(__always)
+  public static func forChunks(
+    _ count: Int, work: Int, minimumChunk: Int = 1,
+    _ body: (_ worker: Int, _ range: Range<Int>) -> Void
+  ) {
+    guard count > 0 else { return }
+    var chunks = workerCount
+    if work < minimumParallelWork { chunks = 1 }
+    chunks = min(chunks, max(1, count / max(1, minimumChunk)))
+    if chunks <= 1 {
+      body(0, 0..<count)
+      return
+    }
+    DispatchQueue.concurrentPerform(iterations: chunks) { worker in
+      let start = count * worker / chunks
+      let end = count * (worker + 1) / chunks
+      if start < end { body(worker, start..<end) }
+    }
+  }
+}
+
+// MARK: - Scratch buffers
+
+/// A pool of reusable float buffers (im2col patches, partial sums), so kernels do not
+/// allocate on every call. Thread-safe; buffers are returned by `withScratch`.
+public final class ScratchPool: @unchecked Sendable {
+  /// The process-wide pool the kernels use.
+  public static let shared = ScratchPool()
+
+  private var free: [(pointer: UnsafeMutablePointer<Float>, capacity: Int)] = []
+  private let lock = NSLock()
+  /// Buffers larger than this many floats are not kept after use.
+  private let keepLimit = 16 << 20
+
+  /// Lends a buffer of at least `count` floats (contents undefined) for the duration of `body`.
+  public func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+    let needed = max(count, 1)
+    let buffer = acquire(needed)
+    defer { release(buffer) }
+    return body(buffer.pointer)
+  }
+
+  private func acquire(_ count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    if let index = free.firstIndex(where: { $0.capacity >= count }) {
+      return free.remove(at: index)
+    }
+    if !free.isEmpty {
+      // Replace the smallest idle buffer rather than growing the pool without bound.
+      let smallest = free.indices.min { free[$0].capacity < free[$1].capacity } ?? 0
+      free.remove(at: smallest).pointer.deallocate()
+    }
+    return (UnsafeMutablePointer<Float>.allocate(capacity: count), count)
+  }
+
+  private func release(_ buffer: (pointer: UnsafeMutablePointer<Float>, capacity: Int)) {
+    lock.lock()
+    defer { lock.unlock() }
+    if buffer.capacity > keepLimit || free.count >= 2 * KernelThreading.workerCount + 2 {
+      buffer.pointer.deallocate()
+    } else {
+      free.append(buffer)
+    }
+  }
+}
+
+// MARK: - Epilogue
+
+/// A per-channel affine transform plus clamp applied to a kernel's output while it is still
+/// in cache: `y = clamp(y * scale[c] + shift[c], lower, upper)`. It expresses a bias add
+/// (`shift` only), inference batch normalization folded to scale/shift, and ReLU / ReLU6.
+public struct ChannelEpilogue {
+  /// Per-channel multiplier (`nil` = 1).
+  public var scale: UnsafePointer<Float>?
+  /// Per-channel addend (`nil` = 0).
+  public var shift: UnsafePointer<Float>?
+  /// Lower clamp (`-infinity` for none; 0 for ReLU).
+  public var lower: Float
+  /// Upper clamp (`infinity` for none; 6 for ReLU6).
+  public var upper: Float
+
+  /// Creates an epilogue; the default does nothing.
+  public init(
+    scale: UnsafePointer<Float>? = nil, shift: UnsafePointer<Float>? = nil,
+    lower: Float = -.infinity, upper: Float = .infinity
+  ) {
+    self.scale = scale
+    self.shift = shift
+    self.lower = lower
+    self.upper = upper
+  }
+
+  /// True when applying it would change nothing.
+  public var isIdentity: Bool {
+    scale == nil && shift == nil && lower == -.infinity && upper == .infinity
+  }
+
+  /// Applies the epilogue to `rows` rows of `channels` contiguous values.
+  public func apply(_ data: UnsafeMutablePointer<Float>, rows: Int, channels: Int) {
+    if isIdentity { return }
+    let lo = lower
+    let hi = upper
+    for r in 0..<rows {
+      let row = data + r * channels
+      switch (scale, shift) {
+      case let (s?, b?):
+        for c in 0..<channels { row[c] = Swift.min(Swift.max(row[c] * s[c] + b[c], lo), hi) }
+      case let (s?, nil):
+        for c in 0..<channels { row[c] = Swift.min(Swift.max(row[c] * s[c], lo), hi) }
+      case let (nil, b?):
+        for c in 0..<channels { row[c] = Swift.min(Swift.max(row[c] + b[c], lo), hi) }
+      case (nil, nil):
+        for c in 0..<channels { row[c] = Swift.min(Swift.max(row[c], lo), hi) }
+      }
+    }
+  }
+}
+
+// MARK: - Vector row helpers
+
+/// `dst[i] += a[i] * b[i]` for `count` floats, eight lanes at a time.
+@inline(__always)
+func rowMultiplyAdd(
+  _ dst: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+  _ count: Int
+) {
+  var i = 0
+  while i + 8 <= count {
+    let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+    let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+    let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+    UnsafeMutableRawPointer(dst + i).storeBytes(of: d + x * y, as: SIMD8<Float>.self)
+    i += 8
+  }
+  while i < count {
+    dst[i] += a[i] * b[i]
+    i += 1
+  }
+}
+
+/// `dst[i] = max(dst[i], a[i])` for `count` floats (NaN in `a` propagates).
+@inline(__always)
+func rowMax(_ dst: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ count: Int) {
+  var i = 0
+  while i + 8 <= count {
+    let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+    let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+    // Take x where x > d or x is NaN, so a NaN input yields NaN as in TensorFlow.
+    let m = d.replacing(with: x, where: .!(x .<= d))
+    UnsafeMutableRawPointer(dst + i).storeBytes(of: m, as: SIMD8<Float>.self)
+    i += 8
+  }
+  while i < count {
+    let x = a[i]
+    if !(x <= dst[i]) { dst[i] = x }
+    i += 1
+  }
+}
+
+/// `dst[i] += a[i]` for `count` floats.
+@inline(__always)
+func rowAdd(_ dst: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ count: Int) {
+  var i = 0
+  while i + 8 <= count {
+    let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+    let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+    UnsafeMutableRawPointer(dst + i).storeBytes(of: d + x, as: SIMD8<Float>.self)
+    i += 8
+  }
+  while i < count {
+    dst[i] += a[i]
+    i += 1
+  }
+}
+
+/// The output positions `lo..<hi` along one axis whose input coordinate
+/// `o·stride - pad + tap` lies inside `0..<inSize`.
+@inline(__always)
+func validOutputRange(tap: Int, stride: Int, pad: Int, inSize: Int, outSize: Int) -> Range<Int> {
+  // o·stride ≥ pad - tap  and  o·stride ≤ inSize - 1 + pad - tap
+  let lo = max(0, ceilDiv(pad - tap, stride))
+  let top = inSize - 1 + pad - tap
+  let hi = top < 0 ? 0 : min(outSize, top / stride + 1)
+  return lo < hi ? lo..<hi : lo..<lo
+}
+
+/// `dst[i] += a · b[i]` for `count` floats.
+@inline(__always)
+func rowScaledAdd(
+  _ dst: UnsafeMutablePointer<Float>, _ a: Float, _ b: UnsafePointer<Float>, _ count: Int
+) {
+  var i = 0
+  let av = SIMD8<Float>(repeating: a)
+  while i + 8 <= count {
+    let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+    let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+    UnsafeMutableRawPointer(dst + i).storeBytes(of: d + av * y, as: SIMD8<Float>.self)
+    i += 8
+  }
+  while i < count {
+    dst[i] += a * b[i]
+    i += 1
+  }
+}

@@ -1,2 +1,0 @@
-// Placeholder: the tensor engine is being written (see the engine branch).
-import CBLAS

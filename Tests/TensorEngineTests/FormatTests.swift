@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+import XCTest
+@testable import TensorEngine
+
+final class FormatTests: XCTestCase {
+  func testJSNumber() {
+    XCTAssertEqual(jsNumber(1), "1")
+    XCTAssertEqual(jsNumber(-0.5), "-0.5")
+    XCTAssertEqual(jsNumber(1e-7), "1e-7")
+    XCTAssertEqual(jsNumber(1.5e-7), "1.5e-7")
+    XCTAssertEqual(jsNumber(0.000001), "0.000001")
+    XCTAssertEqual(jsNumber(1e21), "1e+21")
+    XCTAssertEqual(jsNumber(123456789012345680000), "123456789012345680000")
+    XCTAssertEqual(jsNumber(Double(Float(0.1))), "0.10000000149011612")
+    XCTAssertEqual(jsNumber(.nan), "NaN")
+    XCTAssertEqual(jsNumber(-.infinity), "-Infinity")
+  }
+
+  func testJSToFixed() {
+    XCTAssertEqual(jsToFixed(0.5, 0), "1")  // JS rounds ties up, printf to even
+    XCTAssertEqual(jsToFixed(2.5, 0), "3")
+    XCTAssertEqual(jsToFixed(1.0 / 256, 7), "0.0039063")
+    XCTAssertEqual(jsToFixed(-1e-8, 7), "-0.0000000")
+    XCTAssertEqual(jsToFixed(1.23456789, 7), "1.2345679")
+  }
+
+  func testScalarUsesPlainToString() throws {
+    XCTAssertEqual(Tensor.scalar(0.1).toString(), "Tensor\n    0.10000000149011612")
+    XCTAssertEqual(Tensor.scalar(3, dtype: .int32).toString(), "Tensor\n    3")
+    XCTAssertEqual(Tensor.scalar(1, dtype: .bool).toString(), "Tensor\n    true")
+  }
+
+  func testVectorAndMatrix() throws {
+    XCTAssertEqual(try t([1, 2, 3]).toString(), "Tensor\n    [1, 2, 3]")
+    XCTAssertEqual(try t([0.1, 0.25]).toString(), "Tensor\n    [0.1, 0.25]")
+    XCTAssertEqual(try t([1, 2, 3, 4], [2, 2]).toString(), "Tensor\n    [[1, 2],\n     [3, 4]]")
+    XCTAssertEqual(try t([1, 22, 333, 4], [2, 2]).toString(),
+                   "Tensor\n    [[1  , 22],\n     [333, 4 ]]")
+    XCTAssertEqual(try t([1, 2], [1, 2]).toString(), "Tensor\n     [[1, 2],]")
+  }
+
+  func testRank3AndVerbose() throws {
+    let x = try t((1...8).map(Float.init), [2, 2, 2])
+    XCTAssertEqual(x.toString(),
+      "Tensor\n    [[[1, 2],\n      [3, 4]],\n\n     [[5, 6],\n      [7, 8]]]")
+    XCTAssertEqual(try t([1, 0], nil, .bool).toString(verbose: true),
+      "Tensor\n  dtype: bool\n  rank: 1\n  shape: [2]\n  values:\n    [true, false]")
+  }
+
+  func testTruncation() throws {
+    let x = try t((0..<30).map(Float.init))
+    XCTAssertEqual(x.toString(), "Tensor\n    [0, 1, 2, ..., 27, 28, 29]")
+    let m = try t((0..<50).map(Float.init), [25, 2])
+    XCTAssertEqual(m.toString(), """
+      Tensor
+          [[0 , 1 ],
+           [2 , 3 ],
+           [4 , 5 ],
+           ...,
+           [44, 45],
+           [46, 47],
+           [48, 49]]
+      """)
+  }
+
+  func testSevenDigitRounding() throws {
+    XCTAssertEqual(try t([1.0 / 3, 1e-8, 123.456789]).toString(),
+                   "Tensor\n    [0.3333333, 0, 123.4567871]")
+  }
+}

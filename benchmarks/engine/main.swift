@@ -1,0 +1,235 @@
+// tl-bench-engine: release-mode speed of the kernels.
+//
+//   swift run -c release tl-bench-engine [--batch 32] [--runs 7] [--layers] [--no-gemm]
+//   (add -Xswiftc -target-cpu -Xswiftc haswell on AVX2 machines)
+//
+// 1. Checks the fused MobileNet v1 0.25 plan against TensorFlow's answers in
+//    Tests/Fixtures/mobilenet_v1_0.25_224, then times its forward pass at
+//    224×224 (images/s), optionally per layer.
+// 2. GEMM GFLOP/s on the shapes of native-recipes.md, with numpy's for the same
+//    shapes (python3 + numpy) and the ratio.
+// 3. TensorFlow's MobileNet images/s when TensorFlow is importable.
+
+import Foundation
+import TensorEngine
+
+// MARK: - Options
+
+var batch = 32
+var runs = 7
+var perLayer = false
+var doGEMM = true
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+  switch argument {
+  case "--batch": batch = Int(arguments.next() ?? "") ?? batch
+  case "--runs": runs = Int(arguments.next() ?? "") ?? runs
+  case "--layers": perLayer = true
+  case "--no-gemm": doGEMM = false
+  default:
+    print("usage: tl-bench-engine [--batch N] [--runs N] [--layers] [--no-gemm]")
+    exit(64)
+  }
+}
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent()
+let fixture = packageRoot.appendingPathComponent("Tests/Fixtures/mobilenet_v1_0.25_224")
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// Runs `python3 -c script` and returns its standard output, or nil if it failed.
+func python(_ script: String) -> String? {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+  process.arguments = ["python3", "-c", script]
+  let pipe = Pipe()
+  process.standardOutput = pipe
+  process.standardError = FileHandle.nullDevice
+  do { try process.run() } catch { return nil }
+  let data = pipe.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  guard process.terminationStatus == 0 else { return nil }
+  return String(decoding: data, as: UTF8.self)
+}
+
+// MARK: - MobileNet
+
+func benchmarkMobileNet() throws {
+  let runner = try MobileNetRunner(modelDirectory: fixture.appendingPathComponent("model"))
+
+  // Correctness of the fused plan against TensorFlow (the fixture's 2 images).
+  let casesData = try Data(contentsOf: fixture.appendingPathComponent("cases.json"))
+  guard let cases = try JSONSerialization.jsonObject(with: casesData) as? [String: Any],
+    let manifest = cases["weightsManifest"] as? [[String: Any]]
+  else { throw BenchError("unreadable cases.json") }
+  let arrays = try readManifest(manifest, directory: fixture)
+  guard let x = arrays["x"], let y = arrays["y"] else { throw BenchError("cases lack x/y") }
+  let check = try runner.plan(inShape: x.shape)
+  let capacity = maxActivation(check.steps, inShape: x.shape)
+  let a = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
+  let b = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
+  let got = x.values.withUnsafeBufferPointer { px in
+    let out = MobileNetRunner.run(check.steps, input: px.baseAddress!, inShape: x.shape,
+                                  buffers: (a, b))
+    return Array(UnsafeBufferPointer(start: out, count: y.values.count))
+  }
+  a.deallocate()
+  b.deallocate()
+  let worst = zip(got, y.values).map { abs($0 - $1) - (1e-4 + 1e-3 * abs($1)) }.max() ?? 0
+  print(String(format: "MobileNet v1 0.25 fused plan vs TensorFlow: %@ (worst excess %.2g)",
+               worst <= 0 ? "OK" : "MISMATCH", Double(worst)))
+
+  // Timing at the requested batch.
+  let shape = [batch, 224, 224, 3]
+  let (steps, _) = try runner.plan(inShape: shape)
+  let size = maxActivation(steps, inShape: shape)
+  let bufferA = UnsafeMutablePointer<Float>.allocate(capacity: size)
+  let bufferB = UnsafeMutablePointer<Float>.allocate(capacity: size)
+  defer {
+    bufferA.deallocate()
+    bufferB.deallocate()
+  }
+  var seed: UInt32 = 1
+  let input = (0..<shape.reduce(1, *)).map { _ -> Float in
+    seed = seed &* 1_664_525 &+ 1_013_904_223
+    return Float(seed >> 8) / Float(1 << 24) * 2 - 1
+  }
+  var times: [Double] = []
+  var layerTimes = [Double](repeating: 0, count: steps.count)
+  input.withUnsafeBufferPointer { p in
+    _ = MobileNetRunner.run(steps, input: p.baseAddress!, inShape: shape,
+                            buffers: (bufferA, bufferB))  // warm-up
+    for _ in 0..<runs {
+      var last = now()
+      let start = last
+      _ = MobileNetRunner.run(
+        steps, input: p.baseAddress!, inShape: shape, buffers: (bufferA, bufferB),
+        probe: perLayer ? { i, _ in
+          let t = now()
+          layerTimes[i] += t - last
+          last = t
+        } : nil)
+      times.append(now() - start)
+    }
+  }
+  times.sort()
+  let best = times.first ?? 0
+  let median = times[times.count / 2]
+  print(String(format: "MobileNet v1 0.25 224x224 batch %d: best %.1f ms (%.0f images/s), "
+               + "median %.1f ms (%.0f images/s) over %d runs",
+               batch, best * 1e3, Double(batch) / best, median * 1e3, Double(batch) / median,
+               runs))
+  if perLayer {
+    for (i, step) in steps.enumerated() {
+      var label = ""
+      switch step {
+      case .conv(_, let g, let depthwise, _, _, _, _):
+        label = "\(depthwise ? "dw" : "conv") \(g.inShape) -> \(g.outShape)"
+      case .globalAverage: label = "global average"
+      case .softmax: label = "softmax"
+      }
+      print(String(format: "  %2d %6.2f ms  %@", i, layerTimes[i] / Double(runs) * 1e3, label))
+    }
+  }
+  compareWithTensorFlow(imagesPerSecond: Double(batch) / best)
+}
+
+/// Floats needed for the largest activation of the plan.
+func maxActivation(_ steps: [Step], inShape: [Int]) -> Int {
+  var largest = inShape.reduce(1, *)
+  for step in steps {
+    if case .conv(_, let g, _, _, _, _, _) = step {
+      largest = max(largest, g.outShape.reduce(1, *))
+    }
+  }
+  return largest
+}
+
+func compareWithTensorFlow(imagesPerSecond ours: Double) {
+  let script = """
+    import time, numpy as np, tensorflow as tf
+    m = tf.keras.applications.MobileNet(input_shape=(224,224,3), alpha=0.25, weights=None)
+    x = np.random.rand(\(batch),224,224,3).astype('float32')
+    f = tf.function(lambda t: m(t, training=False))
+    f(x); best = 1e9
+    for _ in range(\(runs)):
+        t = time.perf_counter(); f(x).numpy(); best = min(best, time.perf_counter() - t)
+    print(\(batch) / best)
+    """
+  guard python("import tensorflow") != nil else {
+    print("TensorFlow not installed (TF measured 166-325 images/s on this machine;"
+          + String(format: " ours/166 = %.2f, ours/325 = %.2f)", ours / 166, ours / 325))
+    return
+  }
+  if let out = python(script), let theirs = Double(out.trimmingCharacters(in: .whitespacesAndNewlines)) {
+    print(String(format: "TensorFlow: %.0f images/s; ours/TensorFlow = %.2f", theirs, ours / theirs))
+  } else {
+    print("TensorFlow is importable but its MobileNet run failed")
+  }
+}
+
+// MARK: - GEMM
+
+let gemmShapes = [(1024, 1024, 1024), (12544, 8, 16), (12544, 32, 64), (3136, 128, 128),
+                  (49, 256, 256), (1, 1024, 1000)]
+
+func benchmarkGEMM() {
+  let numpyScript = """
+    import time, numpy as np
+    for (m, k, n) in \(gemmShapes.map { [$0.0, $0.1, $0.2] }):
+        a = np.random.rand(m, k).astype(np.float32); b = np.random.rand(k, n).astype(np.float32)
+        reps = max(3, int(2e9 / (2*m*n*k + 1)))
+        a @ b; best = 1e9
+        for _ in range(5):
+            t = time.perf_counter()
+            for _ in range(reps): a @ b
+            best = min(best, (time.perf_counter() - t) / reps)
+        print(2*m*n*k / best / 1e9)
+    """
+  let numpy = python(numpyScript)?.split(separator: "\n").compactMap { Double($0) } ?? []
+  if numpy.isEmpty { print("numpy not available: no GEMM ratios") }
+  print("GEMM (row-major float32)      ours GFLOP/s   numpy GFLOP/s   ours/numpy")
+  for (index, (m, k, n)) in gemmShapes.enumerated() {
+    let a = [Float](repeating: 0.5, count: m * k)
+    let b = [Float](repeating: 0.25, count: k * n)
+    var c = [Float](repeating: 0, count: m * n)
+    let reps = max(3, Int(2e9 / Double(2 * m * n * k + 1)))
+    var best = Double.infinity
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        c.withUnsafeMutableBufferPointer { pc in
+          let out = pc.baseAddress!
+          let call = {
+            gemm(transA: false, transB: false, M: m, N: n, K: k, pa.baseAddress!, lda: k,
+                 pb.baseAddress!, ldb: n, out, ldc: n)
+          }
+          call()
+          for _ in 0..<5 {
+            let t = now()
+            for _ in 0..<reps { call() }
+            best = min(best, (now() - t) / Double(reps))
+          }
+        }
+      }
+    }
+    let ours = 2 * Double(m * n * k) / best / 1e9
+    let label = "\(m)x\(k)x\(n)".padding(toLength: 28, withPad: " ", startingAt: 0)
+    if index < numpy.count {
+      print(String(format: "%@ %8.1f       %8.1f        %5.2f", label, ours, numpy[index],
+                   ours / numpy[index]))
+    } else {
+      print(String(format: "%@ %8.1f", label, ours))
+    }
+  }
+}
+
+// MARK: - Main
+
+do {
+  try benchmarkMobileNet()
+} catch {
+  print("MobileNet benchmark failed: \(error)")
+  exit(1)
+}
+if doGEMM { benchmarkGEMM() }
