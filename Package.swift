@@ -44,6 +44,9 @@ let package = Package(
       name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine"),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
+    .testTarget(
+      name: "TFBindingsTests", dependencies: ["TFBindings", "ScriptCore", "TensorEngine"],
+      exclude: ["scripts"]),
   ],
   swiftLanguageModes: [.v5]
 )
