@@ -2,6 +2,7 @@
 // standard library and the `tf` bindings installed.
 
 import ScriptCore
+import TFBindings
 
 /// A session over one `Interpreter`; `.clear` swaps in a fresh one.
 final class InterpreterEngine: ScriptEngine, CompletionSource {
@@ -13,8 +14,11 @@ final class InterpreterEngine: ScriptEngine, CompletionSource {
     self.interpreter = InterpreterEngine.makeInterpreter(output: output)
   }
 
+  /// A fresh interpreter with `tf` (and the `@tensorflow/tfjs*` modules) installed.
   private static func makeInterpreter(output: OutputSink) -> Interpreter {
-    Interpreter(output: output)
+    let interpreter = Interpreter(output: output)
+    TFBindings.install(into: interpreter)
+    return interpreter
   }
 
   // MARK: ScriptEngine
