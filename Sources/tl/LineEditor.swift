@@ -141,10 +141,11 @@ private func interruptKey(_ count: Int32, _ key: Int32) -> Int32 {
 // MARK: - The completion callback
 
 /// libedit's `rl_attempted_completion_function`: `text` is the word before
-/// the cursor (split at `wordBreakCharacters`), `start..<end` its byte range
-/// in `rl_line_buffer`. Returns a malloc'd, NULL-terminated array whose first
-/// element is the text to insert (the candidates' common prefix), followed by
-/// the candidates; libedit frees it all.
+/// the cursor (split at `wordBreakCharacters`); `start..<end` is its range
+/// in `rl_line_buffer`, counted in characters (libedit edits wide
+/// characters). Returns a malloc'd, NULL-terminated array whose first element
+/// is the text to insert (the candidates' common prefix), followed by the
+/// candidates; libedit frees it all.
 private func completeHook(
   _ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32
 ) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
@@ -152,18 +153,18 @@ private func completeHook(
   rl_completion_append_character = 0
   guard let source = activeCompletionSource, let buffer = rl_line_buffer, start >= 0, end >= start
   else { return nil }
-  // The line up to the cursor, and the libedit word's start in scalars.
-  let bytes = UnsafeRawBufferPointer(start: buffer, count: Int(end))
-  let before = String(decoding: bytes.prefix(Int(end)), as: UTF8.self)
-  let wordStartScalars = String(decoding: bytes.prefix(Int(start)), as: UTF8.self)
-    .unicodeScalars.count
-  guard let result = Completer.complete(before, source: source), !result.candidates.isEmpty,
-    result.start >= wordStartScalars
+  // The line up to the cursor, and where libedit's word starts in it.
+  let line = Array(String(cString: buffer).unicodeScalars)
+  let cursor = min(Int(end), line.count)
+  let wordStart = min(Int(start), cursor)
+  var beforeView = String.UnicodeScalarView()
+  beforeView.append(contentsOf: line[0..<cursor])
+  guard let result = Completer.complete(String(beforeView), source: source),
+    !result.candidates.isEmpty, result.start >= wordStart, result.start <= cursor
   else { return nil }
   // libedit replaces its whole word: keep the part of it before our name.
-  let scalars = Array(before.unicodeScalars)
   var lead = String.UnicodeScalarView()
-  lead.append(contentsOf: scalars[wordStartScalars..<result.start])
+  lead.append(contentsOf: line[wordStart..<result.start])
   let keep = String(lead)
   let matches = result.candidates.map { keep + $0 }
   let substitution = matches.count == 1 ? matches[0] : Completer.commonPrefix(matches)
