@@ -37,11 +37,6 @@ final class LineEditor: LineReader {
     for entry in history { add_history(entry) }
   }
 
-  /// Points completion at a new source (after `.clear` replaces the session).
-  func setCompletionSource(_ source: CompletionSource) {
-    activeCompletionSource = source
-  }
-
   func readLine(prompt: String) -> LineInput {
     // `sigintReceived` is not cleared here: a Ctrl-C that arrived as a signal
     // between two lines (ISIG is only off while a line is edited) counts.
