@@ -136,3 +136,28 @@ final class BufferSink: OutputSink {
   var text = ""
   func write(_ text: String, to stream: ScriptCore.OutputStream) { self.text += text }
 }
+
+/// Completion runs on every TAB over whatever is on the line: it must never trap.
+final class CompletionRobustnessTests: XCTestCase {
+  final class AnySource: CompletionSource {
+    func globalNames() -> [String] { ["a", "ab", "é"] }
+    func memberNames(of receiver: CompletionReceiver) -> [String]? { ["x", "y", "0", "a-b"] }
+  }
+
+  func testRandomLinesNeverTrap() {
+    let alphabet = Array("ab1 .?[](){}'\"`\\/*+-=,;:é☃$_\t".unicodeScalars)
+    var generator = SystemRandomNumberGenerator()
+    let source = AnySource()
+    for _ in 0..<5_000 {
+      let length = Int.random(in: 0...16, using: &generator)
+      var text = String.UnicodeScalarView()
+      for _ in 0..<length { text.append(alphabet[Int.random(in: 0..<alphabet.count, using: &generator)]) }
+      let line = String(text)
+      if let result = Completer.complete(line, source: source) {
+        XCTAssertLessThanOrEqual(result.start, line.unicodeScalars.count, line)
+        XCTAssertTrue(result.candidates.allSatisfy(Completer.isIdentifier), line)
+      }
+      _ = DotCommand.parse(line)
+    }
+  }
+}
