@@ -33,6 +33,12 @@ final class REPLEngineTests: XCTestCase {
       transcript(["function sq(x) {", "  return x * x", "}", "sq(12)"]), "undefined\n144\n")
   }
 
+  func testBraceInputIsAnObjectWhenItCanBe() {
+    // A block stays a block (`let` cannot be in an object); `;` keeps the label reading.
+    XCTAssertEqual(transcript(["{a: 1, b: [2]}", "{}", "{ let z = 3 }", "{a: 1};"]),
+      "{ a: 1, b: [ 2 ] }\n{}\nundefined\n1\n")
+  }
+
   func testTopLevelAwait() {
     XCTAssertEqual(
       transcript(["await new Promise(resolve => setTimeout(() => resolve(42), 1))"]), "42\n")
