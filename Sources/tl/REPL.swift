@@ -121,7 +121,7 @@ final class REPLSession {
       write(report + (report.hasSuffix("\n") ? "" : "\n"))
     case .interrupted:
       transcript.append(text)
-      write("Script execution was interrupted by Ctrl+C\n")
+      write("Uncaught Error: Script execution was interrupted by `SIGINT`\n")  // as Node
     case .exit(let status):
       return status
     }

@@ -50,7 +50,7 @@ final class RecordingEngine: ScriptEngine, CompletionSource {
 }
 
 final class REPLSessionTests: XCTestCase {
-  private func session(
+  func session(
     _ inputs: [LineInput], engine: RecordingEngine = RecordingEngine()
   ) -> (REPLSession, ScriptedReader, RecordingEngine, () -> String) {
     let reader = ScriptedReader(inputs)
@@ -185,5 +185,16 @@ final class REPLSessionTests: XCTestCase {
     let (s, _, _, output) = session([.line("1"), .line(".save /no/such/dir/x.tl")])
     _ = s.run()
     XCTAssertTrue(output().contains("Failed to save: /no/such/dir/x.tl"), output())
+  }
+}
+
+extension REPLSessionTests {
+  func testInterruptedRunIsReportedAsNodeDoes() {
+    let engine = RecordingEngine()
+    engine.answer = { $0 == "while (true) {}" ? .interrupted : .completed(echo: "2") }
+    let (s, _, _, output) = session([.line("while (true) {}"), .line("1 + 1")], engine: engine)
+    XCTAssertEqual(s.run(), 0)
+    XCTAssertEqual(
+      output(), "Uncaught Error: Script execution was interrupted by `SIGINT`\n2\n")
   }
 }
