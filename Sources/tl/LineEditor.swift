@@ -165,8 +165,9 @@ private func completeHook(
   let substitution = matches.count == 1 ? matches[0] : Completer.commonPrefix(matches)
 
   let count = matches.count + 2
-  guard let array = malloc(count * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)?
-    .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: count)
+  guard
+    let array = malloc(count * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)?
+      .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: count)
   else { return nil }
   array[0] = strdup(substitution)
   if matches.count == 1 {
