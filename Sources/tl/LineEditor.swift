@@ -140,7 +140,7 @@ private func interruptKey(_ count: Int32, _ key: Int32) -> Int32 {
 /// in `rl_line_buffer`, counted in characters (libedit edits wide
 /// characters). Returns a malloc'd, NULL-terminated array whose first element
 /// is the text to insert (the candidates' common prefix), followed by the
-/// candidates; libedit frees it all.
+/// candidates to list; libedit frees it all.
 private func completeHook(
   _ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32
 ) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
@@ -173,7 +173,8 @@ private func completeHook(
   if matches.count == 1 {
     array[1] = nil
   } else {
-    for (i, m) in matches.enumerated() { array[i + 1] = strdup(m) }
+    // The list libedit shows on a second TAB: just the names, as Node shows them.
+    for (i, m) in result.candidates.enumerated() { array[i + 1] = strdup(m) }
     array[count - 1] = nil
   }
   return array
