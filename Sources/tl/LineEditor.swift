@@ -44,8 +44,8 @@ final class LineEditor: LineReader {
     editModeConfigured = false  // libedit restores ISIG between lines: redo it each time
     fflush(stdout)
     let raw = readline(prompt)
-    let signalled = sigintReceived != 0
-    sigintReceived = 0
+    let signalled = sigintReceived
+    clearSIGINT()
     guard let raw else {
       fputs("\n", stdout)
       if interruptKeyPressed { return .interrupted(hadText: interruptKeyLineHadText) }
@@ -112,7 +112,7 @@ private func readKey(_ stream: UnsafeMutablePointer<FILE>?) -> Int32 {
 /// window); nil at end of input or on a read error.
 private func readByte() -> UInt8? {
   var byte: UInt8 = 0
-  while sigintReceived == 0 {
+  while !sigintReceived {
     let n = read(0, &byte, 1)
     if n == 1 { return byte }
     if n < 0 && errno == EINTR { continue }
