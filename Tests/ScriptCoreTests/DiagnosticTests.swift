@@ -63,6 +63,16 @@ final class DiagnosticTests: XCTestCase {
     XCTAssertEqual(errors("if (x) let y = 1"), ["1:8: a 'let' declaration cannot be the body of an if, loop or label"])
     XCTAssertEqual(errors("while (x) const y = 1"), ["1:11: a 'const' declaration cannot be the body of an if, loop or label"])
     XCTAssertEqual(errors("\\u0069f (x) {}"), ["1:1: keywords cannot contain escape sequences"])
+    XCTAssertEqual(errors("const n: number = 1"),
+                   ["1:8: type annotations are not supported (tl runs JavaScript, not TypeScript)"])
+    XCTAssertEqual(errors("function f(a: string): void {}"),
+                   ["1:13: type annotations are not supported (tl runs JavaScript, not TypeScript)"])
+    XCTAssertEqual(errors("function f(a): void {}"),
+                   ["1:14: type annotations are not supported (tl runs JavaScript, not TypeScript)"])
+    XCTAssertEqual(errors("x = \u{201C}hi\u{201D}"),
+                   ["1:5: unexpected character '\u{201C}' (a typographic quote: use ' or \" for strings)",
+                    "1:8: unexpected character '\u{201D}' (a typographic quote: use ' or \" for strings)"])
+    XCTAssertEqual(errors("x\u{200B} = 1"), ["1:2: unexpected character U+200B"])
     XCTAssertEqual(errors("delete x"), ["1:8: cannot delete a variable ('delete' needs a property)"])
   }
 

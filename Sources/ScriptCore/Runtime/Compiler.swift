@@ -28,6 +28,8 @@ final class CompiledProgram {
   let exports: [(String, (Env) throws -> Value)]
   /// `export * from '...'` specifiers.
   let reexportAll: [String]
+  /// Stands for the top level in stack frames.
+  let topLevelCode: FunctionCode
 
   init(
     file: SourceFile, slotCount: Int, body: @escaping StmtCode, prologue: @escaping (Env) throws -> Void,
@@ -40,6 +42,7 @@ final class CompiledProgram {
     self.usesAwait = usesAwait
     self.exports = exports
     self.reexportAll = reexportAll
+    self.topLevelCode = FunctionCode(name: "", file: file, length: 0, isArrow: false, isAsync: false, isMethod: false)
   }
 }
 
@@ -145,7 +148,7 @@ final class Compiler {
         }
       } else if case .local(_, let b, _) = scope.resolve(name) {
         let slot = b.slot
-        steps.append { env in env.slots[slot] = try make(env) }
+        steps.append { env in env[slot] = try make(env) }
       }
     }
     return steps
@@ -166,7 +169,7 @@ final class Compiler {
     }
     let b = scope.declare(name, const ? .constBinding : .letBinding, at: offset)
     let slot = b.slot
-    steps.append { env in env.slots[slot] = uninitialized }
+    steps.append { env in env[slot] = uninitialized }
   }
 
   /// True when a block must get its own environment.
@@ -247,7 +250,7 @@ final class Compiler {
     }
     let count = s.slotCount
     return { env in
-      let e = Env(parent: env, count: count)
+      let e = Env.make(parent: env, count: count)
       for step in steps { try step(e) }
       return try body(e)
     }

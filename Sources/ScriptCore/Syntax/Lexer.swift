@@ -144,12 +144,23 @@ final class Lexer {
     }
   }
 
+  /// How a diagnostic names a character: `'@'`, or `U+200B` for invisible ones,
+  /// with a hint for typographic quotes pasted from a book or web page.
   private func describeScalar(_ c: Unicode.Scalar) -> String {
-    if c.value < 0x20 || c.value == 0x7F || (c.value >= 0x80 && c.value < 0xA0) {
+    switch c {
+    case "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}":
+      return "'\(c)' (a typographic quote: use ' or \" for strings)"
+    default:
+      break
+    }
+    switch c.properties.generalCategory {
+    case .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .unassigned,
+      .privateUse, .surrogate, .nonspacingMark, .enclosingMark:
       let hex = String(c.value, radix: 16, uppercase: true)
       return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    default:
+      return "'\(c)'"
     }
-    return "'\(c)'"
   }
 
   // MARK: - Names

@@ -380,6 +380,7 @@ extension Parser {
         throw error("'let' cannot be used as a variable name", incomplete: false)
       }
       let target = try parseBindingTarget()
+      try rejectTypeAnnotation()
       var initializer: Expr?
       if tok.isPunct("=") {
         advance()
@@ -395,6 +396,14 @@ extension Parser {
       declarators.append(VariableDeclarator(target: target, initializer: initializer))
     } while tok.isPunct(",")
     return VariableDeclaration(kind: kind, declarators: declarators, range: span(start))
+  }
+
+  /// `x: number` pasted from TypeScript: say so instead of a puzzling error.
+  func rejectTypeAnnotation() throws {
+    if tok.isPunct(":") {
+      throw error("type annotations are not supported (tl runs JavaScript, not TypeScript)",
+                  incomplete: false)
+    }
   }
 
   // MARK: - Modules

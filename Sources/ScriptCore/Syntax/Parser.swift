@@ -2,12 +2,22 @@
 //
 // This file holds the entry point, the token cursor, diagnostics and error
 // recovery. The grammar lives in Parser+Statements.swift,
-// Parser+Expressions.swift, Parser+Functions.swift and Parser+Patterns.swift;
-// each parsing function carries its grammar rule in a comment.
+// Parser+Expressions.swift, Parser+Primary.swift, Parser+Functions.swift and
+// Parser+Patterns.swift; each parsing function carries its grammar rule in a comment.
 //
 // Errors are thrown as `SyntaxError` from the point where the grammar fails;
 // a statement list catches them, records one diagnostic and skips to the next
 // statement boundary (panic mode), so one run reports several independent errors.
+// A statement in which the lexer already reported an error adds no parser error.
+//
+// What the rest of tl may rely on:
+// - `parse` never traps; it runs on its own large-stack thread, and nesting
+//   (brackets, blocks, functions, unary and `**`/`=`/`?:` chains, member and
+//   operator chains) deeper than `maxDepth` is the error `nesting is too deep`,
+//   so no tree is deeper than about `maxDepth` levels.
+// - With diagnostics, `program` holds the statements that did parse.
+// - Ranges are 1-based lines and columns in Unicode scalars; a line starts
+//   after `\n` only (as `SourceFile.line` counts).
 
 /// What parsing a source file produced.
 public struct ParseResult {
