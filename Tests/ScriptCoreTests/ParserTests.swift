@@ -334,7 +334,7 @@ final class ParserTests: XCTestCase {
 
   func testStrayCloserRecoversInsideBlock() {
     XCTAssertEqual(errors("function f() { a )\n b = 1 }\nc = 2"),
-                   ["1:18: expected ';' after expression, found ')'"])
+                   ["1:17: expected ';' after expression, found ')'"])
     let r = Parser.parse(SourceFile(name: "t", text: "function f() { a )\n b = 1 }\nc = 2"))
     XCTAssertEqual(ASTPrinter.program(r.program), "(function f () (= b 1)) (= c 2)")
   }

@@ -144,17 +144,35 @@ final class Lexer {
     }
   }
 
+  /// How a diagnostic names a character: `'@'`, or `U+200B` for invisible ones,
+  /// with a hint for typographic quotes pasted from a book or web page.
   private func describeScalar(_ c: Unicode.Scalar) -> String {
-    if c.value < 0x20 || c.value == 0x7F || (c.value >= 0x80 && c.value < 0xA0) {
+    switch c {
+    case "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}":
+      return "'\(c)' (a typographic quote: use ' or \" for strings)"
+    default:
+      break
+    }
+    switch c.properties.generalCategory {
+    case .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .unassigned,
+      .privateUse, .surrogate, .nonspacingMark, .enclosingMark:
       let hex = String(c.value, radix: 16, uppercase: true)
       return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    default:
+      return "'\(c)'"
     }
-    return "'\(c)'"
   }
 
   // MARK: - Names
 
   private func lexName(_ start: SourceLocation) -> Token {
+    // Fast path: a plain ASCII name.
+    var end = pos
+    while end < scalars.count, scalars[end].value < 0x80, isIdentifierPart(scalars[end]) { end += 1 }
+    if end > pos, end == scalars.count || (scalars[end].value < 0x80 && scalars[end] != "\\") {
+      pos = end
+      return Token(.name, sourceText(start.offset, end), SourceRange(start: start, end: location))
+    }
     var text = String.UnicodeScalarView()
     var escaped = false
     var first = true
@@ -320,8 +338,15 @@ final class Lexer {
         report("unterminated string literal", SourceRange(start))
         break
       } else {
-        out.append(c)
+        // Copy a run of ordinary characters at once.
+        let runStart = pos
         pos += 1
+        while pos < scalars.count {
+          let d = scalars[pos]
+          if d == quote || d == "\\" || d == "\n" || d == "\r" { break }
+          pos += 1
+        }
+        out.append(contentsOf: scalars[runStart..<pos])
       }
     }
     let end = location
@@ -332,12 +357,12 @@ final class Lexer {
 
   /// Reads a template chunk; `pos` is just past the opening `` ` `` or the `}` that
   /// closes a substitution.
-  private func lexTemplateChunk(_ start: SourceLocation) -> Token {
+  private func lexTemplateChunk(_ start: SourceLocation, literalStart: SourceLocation? = nil) -> Token {
     var out = String.UnicodeScalarView()
     var tail = true
     while true {
       guard pos < scalars.count else {
-        report("unterminated template literal", SourceRange(start), incomplete: true)
+        report("unterminated template literal", SourceRange(literalStart ?? start), incomplete: true)
         break
       }
       let c = scalars[pos]
@@ -369,11 +394,12 @@ final class Lexer {
     return t
   }
 
-  /// Reads the template chunk that starts at `token`, a `}` closing a substitution.
-  func rescanTemplateContinuation(_ token: Token) -> Token {
+  /// Reads the template chunk that starts at `token`, a `}` closing a
+  /// substitution of the template literal that starts at `literalStart`.
+  func rescanTemplateContinuation(_ token: Token, literalStart: SourceLocation? = nil) -> Token {
     reset(to: token.range.start)
     pos += 1
-    var t = lexTemplateChunk(token.range.start)
+    var t = lexTemplateChunk(token.range.start, literalStart: literalStart)
     t.newlineBefore = token.newlineBefore
     return t
   }

@@ -79,6 +79,7 @@ extension Parser {
         break
       }
       let target = try parseBindingTarget()
+      try rejectTypeAnnotation()
       var defaultValue: Expr?
       if tok.isPunct("=") {
         advance()
@@ -92,6 +93,7 @@ extension Parser {
       }
     }
     advance()
+    try rejectTypeAnnotation()
     return (params, rest)
   }
 

@@ -143,6 +143,18 @@ extension Parser {
       context.loopDepth -= 1
       context.breakableDepth -= 1
     }
+    return try parseSubStatement()
+  }
+
+  /// The body of an `if`, a loop or a label: any statement but `let`, `const`
+  /// and `class` declarations, whose scope would be unclear.
+  private func parseSubStatement() throws -> Stmt {
+    let isLexical = tok.isWord("const") || tok.isWord("class")
+      || tok.isWord("let") && (peek().kind == .name || peek().isPunct("[") || peek().isPunct("{"))
+    if isLexical {
+      throw error("a '\(tok.text)' declaration cannot be the body of an if, loop or label",
+                  incomplete: false)
+    }
     return try parseStatement()
   }
 
@@ -153,11 +165,11 @@ extension Parser {
     try expect("(", "after 'if'")
     let test = try withIn { try parseExpression() }
     try expect(")", "after if condition")
-    let then = try parseStatement()
+    let then = try parseSubStatement()
     var otherwise: Stmt?
     if tok.isWord("else") {
       advance()
-      otherwise = try parseStatement()
+      otherwise = try parseSubStatement()
     }
     return Stmt(.if(test: test, then: then, else: otherwise), span(start))
   }
@@ -285,7 +297,7 @@ extension Parser {
     advance()  // ':'
     context.labels.append(name)
     defer { context.labels.removeLast() }
-    let body = try parseStatement()
+    let body = try parseSubStatement()
     return Stmt(.labeled(name, body), span(start))
   }
 
@@ -368,6 +380,7 @@ extension Parser {
         throw error("'let' cannot be used as a variable name", incomplete: false)
       }
       let target = try parseBindingTarget()
+      try rejectTypeAnnotation()
       var initializer: Expr?
       if tok.isPunct("=") {
         advance()
@@ -383,6 +396,14 @@ extension Parser {
       declarators.append(VariableDeclarator(target: target, initializer: initializer))
     } while tok.isPunct(",")
     return VariableDeclaration(kind: kind, declarators: declarators, range: span(start))
+  }
+
+  /// `x: number` pasted from TypeScript: say so instead of a puzzling error.
+  func rejectTypeAnnotation() throws {
+    if tok.isPunct(":") {
+      throw error("type annotations are not supported (tl runs JavaScript, not TypeScript)",
+                  incomplete: false)
+    }
   }
 
   // MARK: - Modules

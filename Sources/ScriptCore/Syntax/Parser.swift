@@ -2,12 +2,22 @@
 //
 // This file holds the entry point, the token cursor, diagnostics and error
 // recovery. The grammar lives in Parser+Statements.swift,
-// Parser+Expressions.swift, Parser+Functions.swift and Parser+Patterns.swift;
-// each parsing function carries its grammar rule in a comment.
+// Parser+Expressions.swift, Parser+Primary.swift, Parser+Functions.swift and
+// Parser+Patterns.swift; each parsing function carries its grammar rule in a comment.
 //
 // Errors are thrown as `SyntaxError` from the point where the grammar fails;
 // a statement list catches them, records one diagnostic and skips to the next
 // statement boundary (panic mode), so one run reports several independent errors.
+// A statement in which the lexer already reported an error adds no parser error.
+//
+// What the rest of tl may rely on:
+// - `parse` never traps; it runs on its own large-stack thread, and nesting
+//   (brackets, blocks, functions, unary and `**`/`=`/`?:` chains, member and
+//   operator chains) deeper than `maxDepth` is the error `nesting is too deep`,
+//   so no tree is deeper than about `maxDepth` levels.
+// - With diagnostics, `program` holds the statements that did parse.
+// - Ranges are 1-based lines and columns in Unicode scalars; a line starts
+//   after `\n` only (as `SourceFile.line` counts).
 
 /// What parsing a source file produced.
 public struct ParseResult {
@@ -106,11 +116,11 @@ public final class Parser {
       let (x, y) = (a.element.range.start.offset, b.element.range.start.offset)
       return x != y ? x < y : a.offset < b.offset
     }.map(\.element)
-    var seen = Set<String>()
+    var seen = Set<Int>()
     var unique: [PendingDiagnostic] = []
     for d in all {
-      let key = "\(d.range.start.offset):\(d.message)"
-      if seen.insert(key).inserted { unique.append(d) }
+      // One error per position: a second one there is a cascade of the first.
+      if seen.insert(d.range.start.offset).inserted { unique.append(d) }
     }
     let incomplete = !unique.isEmpty && unique.allSatisfy(\.incomplete)
     var diagnostics = unique.prefix(Self.maxDiagnostics).map {
@@ -165,9 +175,9 @@ public final class Parser {
   }
 
   /// Re-reads the current `}` token as the continuation of a template literal.
-  func rescanAsTemplateContinuation() {
+  func rescanAsTemplateContinuation(literalStart: SourceLocation? = nil) {
     peeked = nil
-    var t = lexer.rescanTemplateContinuation(tok)
+    var t = lexer.rescanTemplateContinuation(tok, literalStart: literalStart)
     t.text = "}"
     tok = t
   }
@@ -183,7 +193,10 @@ public final class Parser {
   /// "incomplete input" when the token is the end of input, unless told otherwise.
   func error(_ message: String, at token: Token? = nil, incomplete: Bool? = nil) -> SyntaxError {
     let t = token ?? tok
-    return SyntaxError(message: message, range: t.range, incomplete: incomplete ?? (t.kind == .eof))
+    // At the end of input, point just past the last token rather than at
+    // trailing blank lines or comments.
+    let range = t.kind == .eof && prevEnd.offset > 0 ? SourceRange(prevEnd) : t.range
+    return SyntaxError(message: message, range: range, incomplete: incomplete ?? (t.kind == .eof))
   }
 
   /// An error at `range` that is never due to the input ending early.
@@ -191,11 +204,18 @@ public final class Parser {
     SyntaxError(message: message, range: range, incomplete: false)
   }
 
-  /// `expected X CONTEXT, found Y`, at the current token.
+  /// `expected X CONTEXT, found Y`. When something is missing *after* a
+  /// construct (`expected ')' after arguments`), the error points just past the
+  /// previous token, where the missing token belongs (as clang does); otherwise
+  /// it points at the token found.
   func expected(_ what: String, _ context: String = "") -> SyntaxError {
     if tok.kind == .eof && what == "expression" { return error("unexpected end of input") }
     let ctx = context.isEmpty ? "" : " " + context
-    return error("expected \(what)\(ctx), found \(tok.quoted)")
+    let message = "expected \(what)\(ctx), found \(tok.quoted)"
+    if context.hasPrefix("after ") && prevEnd.offset > 0 {
+      return SyntaxError(message: message, range: SourceRange(prevEnd), incomplete: tok.kind == .eof)
+    }
+    return error(message)
   }
 
   /// Consumes the punctuator `p` or throws `expected 'p' CONTEXT, found ...`.
