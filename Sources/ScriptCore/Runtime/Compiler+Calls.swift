@@ -158,13 +158,13 @@ extension Compiler {
     return { [interp] env in
       let fenv = env.ancestor(thisDepth)
       let name = try k(env)
-      guard case .object(let fo) = fenv.slots[Scope.calleeSlot], let f = fo as? ScriptFunction,
+      guard case .object(let fo) = fenv[Scope.calleeSlot], let f = fo as? ScriptFunction,
         let home = f.homeObject
       else {
         interp.position = at
         throw ScriptThrow.error(.syntaxError, "'super' keyword unexpected here")
       }
-      let this = fenv.slots[Scope.thisSlot]
+      let this = fenv[Scope.thisSlot]
       guard let parent = home.prototype else { return (.undefined, this, name, home) }
       guard let p = parent.lookup(name) else { return (.undefined, this, name, parent) }
       switch p.slot {
@@ -192,18 +192,18 @@ extension Interpreter {
   /// Runs the parent constructor for the derived constructor whose environment is `fenv`,
   /// binds `this` and initialises the fields.
   func superCall(functionEnv fenv: Env, arguments: [Value]) throws -> Value {
-    guard case .object(let fo) = fenv.slots[Scope.calleeSlot], let f = fo as? ScriptFunction else {
+    guard case .object(let fo) = fenv[Scope.calleeSlot], let f = fo as? ScriptFunction else {
       throw ScriptThrow.error(.syntaxError, "'super' keyword unexpected here")
     }
     guard let parent = f.prototype as? JSFunction, parent.isConstructor else {
       throw ScriptThrow.typeError("Super constructor \(f.prototype.map { displayString(.object($0)) } ?? "null") of anonymous class is not a constructor")
     }
-    if !isUninitialized(fenv.slots[Scope.thisSlot]) {
+    if !isUninitialized(fenv[Scope.thisSlot]) {
       throw ScriptThrow.error(.referenceError, "Super constructor may only be called once")
     }
-    let newTarget = fenv.slots[Scope.newTargetSlot].asObject ?? f
+    let newTarget = fenv[Scope.newTargetSlot].asObject ?? f
     let result = try parent.construct(self, arguments: arguments, newTarget: newTarget)
-    fenv.slots[Scope.thisSlot] = result
+    fenv[Scope.thisSlot] = result
     if let fields = f.fieldInitializer, case .object(let o) = result { try fields(o) }
     return .undefined
   }

@@ -113,7 +113,7 @@ extension Compiler {
       if needsCheck {
         let at = range.start
         return { [interp] env in
-          let v = env.ancestor(depth).slots[slot]
+          let v = env.ancestor(depth)[slot]
           if isUninitialized(v) {
             interp.position = at
             throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
@@ -122,10 +122,10 @@ extension Compiler {
         }
       }
       switch depth {
-      case 0: return { env in env.slots[slot] }
-      case 1: return { env in env.parent!.slots[slot] }
-      case 2: return { env in env.parent!.parent!.slots[slot] }
-      default: return { env in env.ancestor(depth).slots[slot] }
+      case 0: return { env in env[slot] }
+      case 1: return { env in env.parent![slot] }
+      case 2: return { env in env.parent!.parent![slot] }
+      default: return { env in env.ancestor(depth)[slot] }
       }
     case .global:
       switch name {
@@ -154,7 +154,7 @@ extension Compiler {
     }
     guard case .local(let depth, let b, _) = scope.resolve("arguments") else { return nil }
     let slot = b.slot
-    return { env in env.ancestor(depth).slots[slot] }
+    return { env in env.ancestor(depth)[slot] }
   }
 
   func compileGlobalRead(_ name: String, _ range: SourceRange, forTypeof: Bool) -> ExprCode {
@@ -192,7 +192,7 @@ extension Compiler {
       case .constBinding:
         return { [interp] env, _ in
           interp.position = at
-          if isUninitialized(env.ancestor(depth).slots[slot]) {
+          if isUninitialized(env.ancestor(depth)[slot]) {
             throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
           }
           throw ScriptThrow.typeError("Assignment to constant variable.")
@@ -200,15 +200,15 @@ extension Compiler {
       case .letBinding:
         return { [interp] env, v in
           let e = env.ancestor(depth)
-          if isUninitialized(e.slots[slot]) {
+          if isUninitialized(e[slot]) {
             interp.position = at
             throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
           }
-          e.slots[slot] = v
+          e[slot] = v
         }
       case .variable, .hidden:
-        if depth == 0 { return { env, v in env.slots[slot] = v } }
-        return { env, v in env.ancestor(depth).slots[slot] = v }
+        if depth == 0 { return { env, v in env[slot] = v } }
+        return { env, v in env.ancestor(depth)[slot] = v }
       }
     case .global:
       var cache: GlobalBinding?
@@ -236,8 +236,8 @@ extension Compiler {
   func compileBindingInitializer(_ name: String, range: SourceRange) -> (Env, Value) throws -> Void {
     if case .local(let depth, let b, _) = scope.resolve(name) {
       let slot = b.slot
-      if depth == 0 { return { env, v in env.slots[slot] = v } }
-      return { env, v in env.ancestor(depth).slots[slot] = v }
+      if depth == 0 { return { env, v in env[slot] = v } }
+      return { env, v in env.ancestor(depth)[slot] = v }
     }
     return { [interp] _, v in
       if let b = interp.lexicalGlobals[name] {
@@ -253,7 +253,7 @@ extension Compiler {
     if s.function.isDerivedConstructor {
       let at = range.start
       return { [interp] env in
-        let v = env.ancestor(depth).slots[Scope.thisSlot]
+        let v = env.ancestor(depth)[Scope.thisSlot]
         if isUninitialized(v) {
           interp.position = at
           throw ScriptThrow.error(.referenceError,
@@ -262,8 +262,8 @@ extension Compiler {
         return v
       }
     }
-    if depth == 0 { return { env in env.slots[Scope.thisSlot] } }
-    return { env in env.ancestor(depth).slots[Scope.thisSlot] }
+    if depth == 0 { return { env in env[Scope.thisSlot] } }
+    return { env in env.ancestor(depth)[Scope.thisSlot] }
   }
 
   // MARK: - Members

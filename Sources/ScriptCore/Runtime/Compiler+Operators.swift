@@ -205,10 +205,10 @@ extension Compiler {
       if sameFunction || b.kind == .variable {
         return { [interp] env in
           let e = env.ancestor(depth)
-          let old = e.slots[slot]
+          let old = e[slot]
           let n: Double
           if case .number(let x) = old { n = x } else { n = try interp.toNumber(old) }
-          e.slots[slot] = .number(n + delta)
+          e[slot] = .number(n + delta)
           return .number(prefix ? n + delta : n)
         }
       }
@@ -295,6 +295,7 @@ extension Compiler {
         throw ScriptThrow.error(.syntaxError, "Invalid left-hand side in assignment")
       }
     }
+    if let fast = compileLocalCompoundAssignment(op, target, value, range) { return fast }
     let ref = compileReference(targetExpr)
     var hint: String?
     if case .identifier(let n, _) = target { hint = n }
@@ -332,6 +333,66 @@ extension Compiler {
         try set(x)
         return x
       }
+    }
+  }
+}
+
+extension Compiler {
+  /// `x += v` on a local slot: no reference closures, number fast paths.
+  fileprivate func compileLocalCompoundAssignment(
+    _ op: AssignOperator, _ target: Pattern, _ value: Expr, _ range: SourceRange
+  ) -> ExprCode? {
+    guard let binary = op.binaryOperator, case .identifier(let name, let r) = target,
+      case .local(let depth, let b, let s) = scope.resolve(name)
+    else { return nil }
+    let safeLet = b.kind == .letBinding && s.function === scope.function && !s.isSwitch
+      && r.start.offset >= b.declaredAt
+    guard b.kind == .variable || safeLet else { return nil }
+    let slot = b.slot
+    let v = compileExpr(value)
+    let at = range.start
+    let interp = self.interp
+    let apply: (Value, Value) throws -> Value
+    switch binary {
+    case .add:
+      apply = { x, y in
+        if case .number(let p) = x, case .number(let q) = y { return .number(p + q) }
+        if case .string(let p) = x, case .string(let q) = y { return .string(p + q) }
+        interp.position = at
+        return try interp.add(x, y)
+      }
+    case .subtract, .multiply, .divide:
+      apply = { x, y in
+        if case .number(let p) = x, case .number(let q) = y {
+          switch binary {
+          case .subtract: return .number(p - q)
+          case .multiply: return .number(p * q)
+          default: return .number(p / q)
+          }
+        }
+        interp.position = at
+        return try interp.binaryOperation(binary, x, y)
+      }
+    default:
+      apply = { x, y in
+        interp.position = at
+        return try interp.binaryOperation(binary, x, y)
+      }
+    }
+    if depth == 0 {
+      return { env in
+        let old = env[slot]
+        let x = try apply(old, try v(env))
+        env[slot] = x
+        return x
+      }
+    }
+    return { env in
+      let e = env.ancestor(depth)
+      let old = e[slot]
+      let x = try apply(old, try v(env))
+      e[slot] = x
+      return x
     }
   }
 }

@@ -215,41 +215,45 @@ extension Compiler {
       return (initCode, t, u, b, steps)
     }
     if !lexical {
-      let (initCode, t, u, b, _) = compileParts()
+      let (initCode, testCode, updateCode, b, _) = compileParts()
+      let i: StmtCode = initCode ?? { _ in .normal }
+      let t: (Env) throws -> Bool = testCode ?? { _ in true }
+      let u: ExprCode = updateCode ?? { _ in .undefined }
       return { [interp] env in
-        if let i = initCode { _ = try i(env) }
-        while true {
-          if let t, try !t(env) { break }
+        _ = try i(env)
+        while try t(env) {
           try interp.checkInterrupt()
           let c = try b(env)
           if case .normal = c {} else {
             let (exit, result) = self.loopResult(c, labels)
             if exit { return result }
           }
-          if let u { _ = try u(env) }
+          _ = try u(env)
         }
         return .normal
       }
     }
-    let ((initCode, t, u, b, steps), s) = withBlockScope(compileParts)
+    let ((initCode, testCode, updateCode, b, steps), s) = withBlockScope(compileParts)
     let count = s.slotCount
     // Closures made in the body capture the iteration's own copy of the bindings.
     let perIteration = s.containsClosure
+    let i: StmtCode = initCode ?? { _ in .normal }
+    let t: (Env) throws -> Bool = testCode ?? { _ in true }
+    let u: ExprCode = updateCode ?? { _ in .undefined }
     return { [interp] env in
-      var e = Env(parent: env, count: count)
+      var e = Env.make(parent: env, count: count)
       for step in steps { try step(e) }
-      if let i = initCode { _ = try i(e) }
-      if perIteration { e = Env(copying: e) }
-      while true {
-        if let t, try !t(e) { break }
+      _ = try i(e)
+      if perIteration { e = Env.copy(e) }
+      while try t(e) {
         try interp.checkInterrupt()
         let c = try b(e)
         if case .normal = c {} else {
           let (exit, result) = self.loopResult(c, labels)
           if exit { return result }
         }
-        if perIteration { e = Env(copying: e) }
-        if let u { _ = try u(e) }
+        if perIteration { e = Env.copy(e) }
+        _ = try u(e)
       }
       return .normal
     }
@@ -282,7 +286,7 @@ extension Compiler {
       }
       while let item = try next() {
         try interp.checkInterrupt()
-        let e = count.map { Env(parent: env, count: $0) } ?? env
+        let e = count.map { Env.make(parent: env, count: $0) } ?? env
         try bind(e, item)
         let c = try b(e)
         if case .normal = c { continue }
@@ -308,7 +312,7 @@ extension Compiler {
         }
         let count = s.slotCount
         catchCode = { env, v in
-          let e = Env(parent: env, count: count)
+          let e = Env.make(parent: env, count: count)
           try bind(e, v)
           return try handler(e)
         }
@@ -368,7 +372,7 @@ extension Compiler {
     let defaultIndex = compiled.firstIndex { $0.test == nil }
     return { env in
       let value = try d(env)
-      let e = count.map { Env(parent: env, count: $0) } ?? env
+      let e = count.map { Env.make(parent: env, count: $0) } ?? env
       for step in steps { try step(e) }
       var start: Int?
       for (i, c) in compiled.enumerated() {

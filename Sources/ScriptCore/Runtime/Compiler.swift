@@ -145,7 +145,7 @@ final class Compiler {
         }
       } else if case .local(_, let b, _) = scope.resolve(name) {
         let slot = b.slot
-        steps.append { env in env.slots[slot] = try make(env) }
+        steps.append { env in env[slot] = try make(env) }
       }
     }
     return steps
@@ -166,7 +166,7 @@ final class Compiler {
     }
     let b = scope.declare(name, const ? .constBinding : .letBinding, at: offset)
     let slot = b.slot
-    steps.append { env in env.slots[slot] = uninitialized }
+    steps.append { env in env[slot] = uninitialized }
   }
 
   /// True when a block must get its own environment.
@@ -247,7 +247,7 @@ final class Compiler {
     }
     let count = s.slotCount
     return { env in
-      let e = Env(parent: env, count: count)
+      let e = Env.make(parent: env, count: count)
       for step in steps { try step(e) }
       return try body(e)
     }

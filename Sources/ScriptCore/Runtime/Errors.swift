@@ -21,6 +21,7 @@ public final class ErrorObject: JSObject {
     return super.ownKeys()
   }
 
+  @discardableResult
   public override func defineOwn(_ key: String, _ property: Property) -> Bool {
     if key == "stack" { stackMaterialized = true }
     return super.defineOwn(key, property)

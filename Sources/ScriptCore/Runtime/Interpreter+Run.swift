@@ -51,7 +51,7 @@ extension Interpreter {
     depth = 0
     depthLimit = Interpreter.mainDepthLimit
     position = .unknown
-    let env = Env(parent: nil, count: program.slotCount)
+    let env = Env.make(parent: nil, count: program.slotCount)
     let topFrame = CallFrame(name: "", file: program.file, callerPosition: .unknown)
     defer {
       cancelCoroutines()

@@ -184,22 +184,28 @@ public final class Interpreter {
 
   /// Runs `body` on a thread with a 1 GiB stack and waits for it.
   func onScriptThread<T>(_ body: @escaping () -> T) -> T {
-    if Thread.current.stackSize >= Interpreter.mainStackSize / 2 || isOnScriptThread {
+    if isOnScriptThread {
       return body()
     }
-    var result: T?
+    let box = ResultBox<T>()
     let done = DispatchSemaphore(value: 0)
     let thread = Thread { [self] in
       isOnScriptThread = true
-      result = body()
+      box.value = body()
       isOnScriptThread = false
       done.signal()
     }
     thread.stackSize = Interpreter.mainStackSize
     thread.start()
     done.wait()
-    return result!
+    // The thread always stores a value before signalling.
+    return box.value!
   }
 
   var isOnScriptThread = false
+}
+
+/// Carries a result from the script thread back to the waiting caller.
+private final class ResultBox<T>: @unchecked Sendable {
+  var value: T?
 }

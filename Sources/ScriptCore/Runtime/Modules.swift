@@ -24,6 +24,7 @@ public final class ModuleNamespace: JSObject {
 
   public override func ownKeys() -> [String] { readers.keys.sorted() }
 
+  @discardableResult
   public override func defineOwn(_ key: String, _ property: Property) -> Bool { false }
   public override func deleteOwn(_ key: String) -> Bool { false }
 }
@@ -87,7 +88,7 @@ extension Interpreter {
       throw ScriptThrow.error(.syntaxError, "\(first.message) (\(first.fileName):\(first.range.start.line):\(first.range.start.column))")
     }
     let program = Compiler(interp: self, file: file, mode: .script).compileProgram(parsed.program)
-    let env = Env(parent: nil, count: program.slotCount)
+    let env = Env.make(parent: nil, count: program.slotCount)
     let namespace = ModuleNamespace(env: env)
     for (name, read) in program.exports { namespace.readers[name] = read }
     moduleCache[key] = .object(namespace)
@@ -193,9 +194,9 @@ extension Compiler {
     case .defaultExpression(let e):
       let slot = scope.hiddenSlot()
       let code = compileExpr(e, nameHint: "default")
-      exports.append(("default", { env in env.slots[slot] }))
+      exports.append(("default", { env in env[slot] }))
       return { env in
-        env.slots[slot] = try code(env)
+        env[slot] = try code(env)
         return .normal
       }
     case .all(let from):
@@ -208,7 +209,7 @@ extension Compiler {
     if case .local(let depth, let b, _) = scope.resolve(name) {
       let slot = b.slot
       return { env in
-        let v = env.ancestor(depth).slots[slot]
+        let v = env.ancestor(depth)[slot]
         return isUninitialized(v) ? .undefined : v
       }
     }

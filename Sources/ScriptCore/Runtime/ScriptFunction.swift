@@ -81,6 +81,7 @@ public final class ScriptFunction: JSFunction {
     }
   }
 
+  @discardableResult
   public override func defineOwn(_ key: String, _ property: Property) -> Bool {
     if key == "prototype" { prototypeMade = true }
     return super.defineOwn(key, property)
@@ -105,7 +106,7 @@ public final class ScriptFunction: JSFunction {
     if code.isDerived {
       let (result, env) = try interpreter.invoke(self, this: uninitialized, arguments: arguments, newTarget: newTarget)
       if case .object = result { return result }
-      let this = env.slots[Scope.thisSlot]
+      let this = env[Scope.thisSlot]
       if isUninitialized(this) {
         throw ScriptThrow.error(.referenceError,
           "Must call super constructor in derived class before accessing 'this' or returning from derived constructor")
@@ -133,11 +134,11 @@ extension Interpreter {
     if depth >= depthLimit {
       throw ScriptThrow.rangeError("Maximum call stack size exceeded")
     }
-    let env = Env(parent: f.env, count: code.slotCount)
+    let env = Env.make(parent: f.env, count: code.slotCount)
     if !code.isArrow {
-      env.slots[Scope.thisSlot] = this
-      env.slots[Scope.calleeSlot] = .object(f)
-      if let nt = newTarget { env.slots[Scope.newTargetSlot] = .object(nt) }
+      env[Scope.thisSlot] = this
+      env[Scope.calleeSlot] = .object(f)
+      if let nt = newTarget { env[Scope.newTargetSlot] = .object(nt) }
     }
     let frameName: String
     if newTarget != nil {
