@@ -26,6 +26,7 @@ public enum Builtins {
     installMath(realm)
     installJSON(realm)
     installMapAndSet(realm)
+    installRegExp(interpreter)
     installDate(realm)
     installConsole(realm)
     installProcess(realm)

@@ -87,7 +87,7 @@ extension Interpreter {
       } catch {
         return "[Circular]"
       }
-    case "o": return inspect(arg, colors: false, depth: 4)
+    case "o": return inspect(arg, colors: false, depth: 4, showHidden: true)
     case "O": return inspect(arg, colors: false)
     default: return ""  // %c: CSS, ignored in a terminal
     }

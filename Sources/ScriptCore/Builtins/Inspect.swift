@@ -13,9 +13,11 @@ extension Interpreter {
   }
 
   /// `inspect` with a depth limit (`console.dir(x, {depth})`, `%o`); nil = unlimited.
-  public func inspect(_ value: Value, colors: Bool, depth: Int?) -> String {
+  /// `showHidden` adds non-enumerable own properties as `[key]: value`.
+  public func inspect(_ value: Value, colors: Bool, depth: Int?, showHidden: Bool = false) -> String {
     var inspector = Inspector(interpreter: self, colors: colors)
     inspector.depthLimit = depth ?? Int.max
+    inspector.showHidden = showHidden
     return inspector.format(value, 0)
   }
 }
@@ -27,6 +29,8 @@ struct Inspector {
   let interpreter: Interpreter
   let colors: Bool
   var depthLimit = 2
+  /// Also show non-enumerable own properties as `[key]: value` (`%o`).
+  var showHidden = false
   var breakLength = 128
   var compact = 3
   var maxArrayLength = 100
@@ -112,7 +116,7 @@ struct Inspector {
   mutating func formatRaw(_ o: JSObject, _ recurseTimesIn: Int) -> String {
     var recurseTimes = recurseTimesIn
     let constructor = constructorName(o)
-    var keys = interpreter.enumerableOwnKeys(o)
+    var keys = showHidden ? o.ownKeys() : interpreter.enumerableOwnKeys(o)
     var base = ""
     var braces = ("{", "}")
     var extras = Extras.object
@@ -137,6 +141,10 @@ struct Inspector {
       base = functionBase(f, constructor: constructor)
       keys = keys.filter { $0 != "prototype" }
       if keys.isEmpty { return stylize(base, .special) }
+    } else if let r = o as? JSRegExp {
+      base = r.display
+      keys = keys.filter { $0 != "lastIndex" }
+      if keys.isEmpty { return stylize(base, .regexp) }
     } else if let d = o as? JSDate {
       base = d.time.isNaN ? "Invalid Date" : isoString(d.time)
       if keys.isEmpty { return stylize(base, .date) }
@@ -236,7 +244,8 @@ struct Inspector {
     } else {
       str = stylize("undefined", .undefined)
     }
-    let name = isIdentifierKey(key) ? stylize(key, .name) : stylize(quoteJSString(key), .string)
+    var name = isIdentifierKey(key) ? stylize(key, .name) : stylize(quoteJSString(key), .string)
+    if showHidden, o.ownProperty(key)?.enumerable == false { name = "[" + key + "]" }
     return name + ": " + str
   }
 

@@ -177,6 +177,16 @@ extension Builtins {
       let b = try argString(call, 0)
       return .number(Double(localeCompare(a, b)))
     },
+    .function("match", arity: 1) { call in
+      let s = try thisString(call, "match")
+      let r = try regExpArgument(call, call.arguments[0], flags: "")
+      return try regexMatch(call.interpreter, r, s)
+    },
+    .function("matchAll", arity: 1) { call in
+      let s = try thisString(call, "matchAll")
+      let r = try regExpArgument(call, call.arguments[0], flags: "g")
+      return try regexMatchAll(call.interpreter, r, s)
+    },
     .function("normalize", arity: 0) { call in .string(try thisString(call, "normalize")) },
     .function("padEnd", arity: 2) { call in try pad(call, atStart: false) },
     .function("padStart", arity: 2) { call in try pad(call, atStart: true) },
@@ -189,6 +199,10 @@ extension Builtins {
     },
     .function("replace", arity: 2) { call in try replace(call, all: false) },
     .function("replaceAll", arity: 2) { call in try replace(call, all: true) },
+    .function("search", arity: 1) { call in
+      let s = try thisString(call, "search")
+      return try regexSearch(try regExpArgument(call, call.arguments[0], flags: ""), s)
+    },
     .function("slice", arity: 2) { call in
       let u = units(try thisString(call, "slice"))
       let start = try call.interpreter.relativeIndex(call.arguments[0], length: u.count, default: 0)
@@ -204,6 +218,7 @@ extension Builtins {
         limit = d.isFinite ? Int(UInt32(truncatingIfNeeded: Int64(d.truncatingRemainder(dividingBy: 4_294_967_296)))) : 0
       }
       if call.arguments[0].isUndefined { return .object(interp.realm.newArray(limit == 0 ? [] : [.string(s)])) }
+      if case .object(let r as JSRegExp) = call.arguments[0] { return try regexSplit(interp, r, s, limit: limit) }
       let sep = units(try interp.toString(call.arguments[0]))
       let u = units(s)
       var parts: [Value] = []
@@ -253,6 +268,14 @@ extension Builtins {
     .function("valueOf", arity: 0) { call in .string(try thisStringStrict(call, "valueOf")) },
   ]
 
+  /// A RegExp argument as is, anything else compiled as a pattern (`'a.c'` → `/a.c/`).
+  private static func regExpArgument(_ call: NativeCall, _ v: Value, flags: String) throws -> JSRegExp {
+    if case .object(let r as JSRegExp) = v { return r }
+    let source = v.isUndefined ? "(?:)" : try call.interpreter.toString(v)
+    let proto = (call.interpreter.realm.globalObject.getDataValue("RegExp").asObject?.getDataValue("prototype")).flatMap { $0.asObject }
+    return try JSRegExp(prototype: proto, source: source, flags: flags)
+  }
+
   /// `this` for toString/valueOf, which accept only strings and String objects.
   private static func thisStringStrict(_ call: NativeCall, _ method: String) throws -> String {
     if case .string(let s) = call.this { return s }
@@ -279,6 +302,9 @@ extension Builtins {
   private static func replace(_ call: NativeCall, all: Bool) throws -> Value {
     let interp = call.interpreter
     let s = try thisString(call, all ? "replaceAll" : "replace")
+    if case .object(let r as JSRegExp) = call.arguments[0] {
+      return try regexReplace(interp, r, s, call.arguments[1], all: all)
+    }
     let u = units(s)
     let pattern = units(try interp.toString(call.arguments[0]))
     let replacer = call.arguments[1].asObject as? JSFunction
