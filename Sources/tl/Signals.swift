@@ -8,7 +8,8 @@
   import Darwin
 #endif
 
-/// Set by the handler; the line editor clears it before each read.
+/// Set by the handler; cleared by whoever acts on it (the line editor, or
+/// the end of an evaluation that the Ctrl-C interrupted).
 nonisolated(unsafe) var sigintReceived: sig_atomic_t = 0
 
 /// The engine running code right now, if any: Ctrl-C interrupts it.
@@ -35,6 +36,9 @@ func installInterruptHandler() {
 /// Runs `body` with `engine` as the target of Ctrl-C.
 func withInterruptTarget<T>(_ engine: ScriptEngine, _ body: () -> T) -> T {
   interruptTarget = engine
-  defer { interruptTarget = nil }
+  defer {
+    interruptTarget = nil
+    sigintReceived = 0  // a Ctrl-C during the run was meant for the run
+  }
   return body()
 }

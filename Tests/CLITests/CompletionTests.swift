@@ -47,6 +47,14 @@ final class CompletionAnalysisTests: XCTestCase {
     XCTAssertNil(Completer.analyze("[...a"))  // spread is not a member access
   }
 
+  func testDotCommandsAtTheStartOfTheInput() {
+    XCTAssertEqual(
+      Completer.completeDotCommand(".e"), CompletionResult(start: 1, candidates: ["editor", "exit"]))
+    XCTAssertEqual(Completer.completeDotCommand("  .he")?.candidates, ["help"])
+    XCTAssertNil(Completer.completeDotCommand("x.e"))
+    XCTAssertNil(Completer.completeDotCommand(".5"))
+  }
+
   func testCommonPrefix() {
     XCTAssertEqual(Completer.commonPrefix(["console.log", "console.table"]), "console.")
     XCTAssertEqual(Completer.commonPrefix(["map"]), "map")
