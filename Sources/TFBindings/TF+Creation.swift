@@ -67,7 +67,7 @@ extension TFContext {
         }
         if inferred == 1 && shape == nil {
           throw argumentError(
-            "\(name)() requires shape to be provided when `values` are a flat array")
+            "\(name)() requires shape to be provided when `values` are a flat/TypedArray")
         }
       }
       return wrap(try makeTensor(a[0], shape: shape, dtype: dtype, function: name))

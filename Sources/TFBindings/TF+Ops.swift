@@ -7,7 +7,7 @@ import TensorEngine
 
 extension TFContext {
   /// Every op of the namespace (math here, creation and movement in TF+Creation).
-  var opDefs: [OpDef] { mathOps + reductionOps + creationOps + movementOps }
+  var opDefs: [OpDef] { mathOps + reductionOps + creationOps + movementOps + nnOps }
 
   /// The `tf.*` entries of all ops.
   var opEntries: [NativeEntry] { opDefs.map(\.namespaceEntry) }
@@ -60,10 +60,8 @@ extension TFContext {
       unary("softplus") { try $0.softplus() }, unary("sqrt") { try $0.sqrt() },
       unary("square") { try $0.square() }, unary("tan") { try $0.tan() },
       unary("tanh") { try $0.tanh() },
-      unary("logSigmoid") { x in
-        // log(sigmoid(x)) = -softplus(-x), as TF.js computes it.
-        try Engine.shared.tidy { try x.neg().softplus().neg() }
-      },
+      unary("logSigmoid") { try $0.logSigmoid() }, unary("asinh") { try $0.asinh() },
+      unary("acosh") { try $0.acosh() }, unary("atanh") { try $0.atanh() },
       OpDef("logicalNot", 1) { [self] _, a in
         wrap(try a.tensor(0, "x", dtype: .bool).logicalNot())
       },
@@ -111,16 +109,7 @@ extension TFContext {
       binary("logicalOr", dtype: .bool) { try $0.logicalOr($1) },
       binary("logicalXor", dtype: .bool) { try $0.logicalXor($1) },
       OpDef("addN", 1, chain: .none) { [self] _, a in
-        let ts = try a.tensorList(0, "tensors")
-        guard let first = ts.first else {
-          throw argumentError("Must pass at least one tensor to tf.addN()")
-        }
-        if ts.contains(where: { $0.shape != first.shape }) {
-          throw argumentError("All tensors passed to tf.addN() must have the same shape")
-        }
-        return wrap(try Engine.shared.tidy {
-          try ts.dropFirst().reduce(first.clone()) { try $0.add($1) }
-        })
+        wrap(try Tensor.addN(try a.tensorList(0, "tensors")))
       },
     ]
     defs += linearAlgebraOps
@@ -165,7 +154,7 @@ extension TFContext {
       reduction("any", dtype: .bool) { try $0.any($1, keepDims: $2) },
       reduction("all", dtype: .bool) { try $0.all($1, keepDims: $2) },
       reduction("logSumExp") { try $0.logSumExp($1, keepDims: $2) },
-      reduction("euclideanNorm") { try $0.norm(ord: .euclidean, axes: $1, keepDims: $2) },
+      reduction("euclideanNorm") { try $0.euclideanNorm($1, keepDims: $2) },
       OpDef("argMax", 2) { [self] _, a in
         wrap(try a.tensor(0, "x").argMax(try a.int(1, "axis", default: 0)))
       },

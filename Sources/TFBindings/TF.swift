@@ -51,6 +51,8 @@ final class TFContext {
   let variablePrototype: JSObject
   /// `TensorBuffer.prototype`: `get`, `set`, `toTensor`.
   let bufferPrototype: JSObject
+  /// The prototype of the `tf.train.*` optimizers.
+  let optimizerPrototype: JSObject
   /// The prototype of each typed-array kind.
   var typedArrayPrototypes: [TypedArrayObject.Kind: JSObject] = [:]
   /// The `tf` namespace object.
@@ -62,6 +64,7 @@ final class TFContext {
     tensorPrototype = realm.newObject()
     variablePrototype = JSObject(prototype: tensorPrototype)
     bufferPrototype = realm.newObject()
+    optimizerPrototype = realm.newObject()
     tf = realm.newObject()
   }
 
@@ -94,12 +97,14 @@ final class TFContext {
     realm.install(chainedOps, into: tensorPrototype)
     realm.install(variableMethods, into: variablePrototype)
     realm.install(bufferMethods, into: bufferPrototype)
+    realm.install(optimizerMethods, into: optimizerPrototype)
     let ns = tf
     installEnumerable(opEntries + memoryEntries + randomEntries + backendEntries + trainEntries,
                       into: ns)
     // Argument errors name the bare function, as TF.js's do ('meanSquaredError').
     let namespaces: [(String, [NativeEntry])] = [
       ("losses", lossEntries), ("util", utilEntries), ("train", optimizerEntries),
+      ("image", imageEntries), ("fused", fusedEntries),
     ]
     for (name, entries) in namespaces {
       let sub = realm.newObject()

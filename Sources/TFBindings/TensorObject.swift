@@ -116,6 +116,7 @@ extension TFContext {
       },
       .function("toString", arity: 1) { call in
         let t = try receiverTensor(call.this, "toString")
+        try engineCall { try t.checkAlive() }
         return .string(t.toString(verbose: call.arguments.flag(0)))
       },
       method("variable", 3) { [self] _, t, a, _ in

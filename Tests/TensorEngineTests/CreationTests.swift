@@ -50,6 +50,19 @@ final class CreationTests: XCTestCase {
         .array([.number(1), .number(2)]), .array([.number(3), .number(4), .number(5)]),
       ]))
     }
+    assertThrows("Element arr[1] is a primitive, but should be an array/TypedArray of 1 elements") {
+      try Tensor.tensor(nested: .array([.array([.number(1)]), .number(2)]))
+    }
+    assertThrows("Element arr[1] should be a primitive, but is an array of 1 elements") {
+      try Tensor.tensor(nested: .array([.number(1), .array([.number(2)])]))
+    }
+    assertThrows("Element arr[1][0] should have 2 elements, but has 1 elements") {
+      try Tensor.tensor(nested: .array([
+        .array([.array([.number(1), .number(2)])]), .array([.array([.number(1)])]),
+      ]))
+    }
+    XCTAssertEqual(try Tensor.tensor(nested: .array([])).shape, [0])
+    XCTAssertEqual(try Tensor.tensor(nested: .number(3)).shape, [])
   }
 
   func testInt32TruncatesAndBoolIsZeroOne() throws {
