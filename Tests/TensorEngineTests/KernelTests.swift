@@ -165,6 +165,8 @@ final class KernelDepthwiseTests: XCTestCase {
     ([1, 9, 9, 16], [3, 3, 16, 1], (1, 1), (2, 2), .same),
     ([3, 5, 5, 17], [5, 5, 17, 1], (2, 2), (1, 1), .same),
     ([2, 10, 9, 24], [3, 3, 24, 1], (1, 2), (2, 1), .explicit(top: 1, bottom: 2, left: 0, right: 3)),
+    ([1, 6, 21, 11], [3, 3, 11, 1], (2, 2), (1, 1), .same),  // 4-pixel blocks + channel tail
+    ([2, 4, 30, 8], [1, 5, 8, 1], (1, 3), (1, 1), .valid),
   ]
 
   func testDepthwiseMatchesReferenceAndBackpropsAreAdjoints() {
