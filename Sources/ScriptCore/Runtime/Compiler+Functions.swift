@@ -3,8 +3,14 @@
 
 extension Compiler {
   /// Compiles a function node; the result makes a closure over the current environment.
-  func compileFunction(_ node: FunctionNode, nameHint: String?, isMethod: Bool = false, isDeclaration: Bool = false) -> ExprCode {
-    let code = compileFunctionCode(node, name: node.name ?? nameHint ?? "", isMethod: isMethod, selfBinding: !isDeclaration && !isMethod)
+  /// `frameName` is what stack traces call it (`Point.norm` for a method).
+  func compileFunction(
+    _ node: FunctionNode, nameHint: String?, isMethod: Bool = false, isDeclaration: Bool = false,
+    frameName: String? = nil
+  ) -> ExprCode {
+    let code = compileFunctionCode(
+      node, name: frameName ?? node.name ?? nameHint ?? "", isMethod: isMethod,
+      selfBinding: !isDeclaration && !isMethod)
     let realm = interp.realm
     return { env in .object(ScriptFunction(code: code, env: env, realm: realm)) }
   }
@@ -135,15 +141,19 @@ extension Compiler {
       let fieldInfo = FunctionInfo(parent: scope.function, isArrow: false, isAsync: false, name: className)
       let fieldScope = Scope(parent: scope, function: fieldInfo, isFunctionScope: true)
       fieldInfo.scope = fieldScope
+      func methodFrameName(_ f: FunctionNode) -> String {
+        guard let n = f.name else { return className }
+        return className.isEmpty ? n : className + "." + n
+      }
       for m in node.members {
         let key = compilePropertyKey(m.key)
         switch m.kind {
         case .method(let f):
-          members.append(.init(key: key, isStatic: m.isStatic, kind: 0, make: compileFunction(f, nameHint: nil, isMethod: true)))
+          members.append(.init(key: key, isStatic: m.isStatic, kind: 0, make: compileFunction(f, nameHint: nil, isMethod: true, frameName: methodFrameName(f))))
         case .getter(let f):
-          members.append(.init(key: key, isStatic: m.isStatic, kind: 1, make: compileFunction(f, nameHint: nil, isMethod: true)))
+          members.append(.init(key: key, isStatic: m.isStatic, kind: 1, make: compileFunction(f, nameHint: nil, isMethod: true, frameName: methodFrameName(f))))
         case .setter(let f):
-          members.append(.init(key: key, isStatic: m.isStatic, kind: 2, make: compileFunction(f, nameHint: nil, isMethod: true)))
+          members.append(.init(key: key, isStatic: m.isStatic, kind: 2, make: compileFunction(f, nameHint: nil, isMethod: true, frameName: methodFrameName(f))))
         case .field(let value):
           let saved = scope
           scope = fieldScope

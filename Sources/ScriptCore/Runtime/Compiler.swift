@@ -28,6 +28,8 @@ final class CompiledProgram {
   let exports: [(String, (Env) throws -> Value)]
   /// `export * from '...'` specifiers.
   let reexportAll: [String]
+  /// Stands for the top level in stack frames.
+  let topLevelCode: FunctionCode
 
   init(
     file: SourceFile, slotCount: Int, body: @escaping StmtCode, prologue: @escaping (Env) throws -> Void,
@@ -40,6 +42,7 @@ final class CompiledProgram {
     self.usesAwait = usesAwait
     self.exports = exports
     self.reexportAll = reexportAll
+    self.topLevelCode = FunctionCode(name: "", file: file, length: 0, isArrow: false, isAsync: false, isMethod: false)
   }
 }
 

@@ -52,7 +52,7 @@ extension Interpreter {
     depthLimit = Interpreter.mainDepthLimit
     position = .unknown
     let env = Env.make(parent: nil, count: program.slotCount)
-    let topFrame = CallFrame(name: "", file: program.file, callerPosition: .unknown)
+    let topFrame = CallFrame(code: program.topLevelCode, callerPosition: .unknown)
     defer {
       cancelCoroutines()
       frames = []

@@ -103,7 +103,7 @@ extension Interpreter {
     if program.usesAwait {
       throw ScriptThrow.error(.syntaxError, "top-level await is only supported in the main script (\(file.name))")
     }
-    frames.append(CallFrame(name: "", file: file, callerPosition: position))
+    frames.append(CallFrame(code: program.topLevelCode, callerPosition: position))
     defer { if let last = frames.popLast() { position = last.callerPosition } }
     do {
       try program.prologue(env)
