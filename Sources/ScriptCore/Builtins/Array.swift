@@ -107,7 +107,9 @@ extension Builtins {
         throw ScriptThrow.typeError("\(source.isUndefined ? "undefined" : "null") is not iterable")
       case .string: values = try interp.collect(source)
       case .object(let o):
-        if o is JSArray || o is IteratorObject || o is JSMap || o is JSSet || o.hasProperty("next") {
+        if o is JSArray || o is IteratorObject || o is JSMap || o is JSSet || o.hasProperty("next")
+          || o.hasProperty("@@iterator") || o.makeIterator(interp) != nil
+        {
           values = try interp.collect(source)
         } else {
           let n = try interp.toInteger(interp.get(source, "length"))

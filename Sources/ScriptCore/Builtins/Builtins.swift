@@ -47,6 +47,17 @@ public enum Builtins {
   }
 }
 
+/// A namespace object with a `Symbol.toStringTag` (`Math`, `JSON`): inspect
+/// shows `Object [Math] {}` and `Object.prototype.toString` `[object Math]`.
+class TaggedNamespace: JSObject {
+  let tag: String
+
+  init(prototype: JSObject?, tag: String) {
+    self.tag = tag
+    super.init(prototype: prototype)
+  }
+}
+
 /// What `process.exit(code)` throws; the host catches it, flushes output and exits.
 public struct ProcessExit: Error {
   /// The exit status the script asked for.
@@ -85,6 +96,20 @@ extension Realm {
   func prototype(for newTarget: JSObject, default fallback: JSObject) -> JSObject {
     if let p = newTarget.getDataValue("prototype").asObject { return p }
     return fallback
+  }
+
+  /// Installs a table whose constants are non-enumerable, as the built-in
+  /// namespaces' are (`Math.PI`, `Number.EPSILON`).
+  func installHidden(_ entries: [NativeEntry], into object: JSObject, prefix: String) {
+    var others: [NativeEntry] = []
+    for entry in entries {
+      if case .constant(let name, let value) = entry {
+        object.defineOwn(name, Property(value, enumerable: false, writable: false, configurable: false))
+      } else {
+        others.append(entry)
+      }
+    }
+    install(others, into: object, prefix: prefix)
   }
 
   /// A fresh `{value, done}` iterator result.
