@@ -44,8 +44,8 @@ final class LineEditor: LineReader {
     editModeConfigured = false  // libedit restores ISIG between lines: redo it each time
     fflush(stdout)
     let raw = readline(prompt)
-    let signalled = sigintReceived != 0
-    sigintReceived = 0
+    let signalled = sigintReceived
+    clearSIGINT()
     guard let raw else {
       fputs("\n", stdout)
       if interruptKeyPressed { return .interrupted(hadText: interruptKeyLineHadText) }
@@ -112,7 +112,7 @@ private func readKey(_ stream: UnsafeMutablePointer<FILE>?) -> Int32 {
 /// window); nil at end of input or on a read error.
 private func readByte() -> UInt8? {
   var byte: UInt8 = 0
-  while sigintReceived == 0 {
+  while !sigintReceived {
     let n = read(0, &byte, 1)
     if n == 1 { return byte }
     if n < 0 && errno == EINTR { continue }
@@ -140,7 +140,7 @@ private func interruptKey(_ count: Int32, _ key: Int32) -> Int32 {
 /// in `rl_line_buffer`, counted in characters (libedit edits wide
 /// characters). Returns a malloc'd, NULL-terminated array whose first element
 /// is the text to insert (the candidates' common prefix), followed by the
-/// candidates; libedit frees it all.
+/// candidates to list; libedit frees it all.
 private func completeHook(
   _ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32
 ) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
@@ -165,14 +165,16 @@ private func completeHook(
   let substitution = matches.count == 1 ? matches[0] : Completer.commonPrefix(matches)
 
   let count = matches.count + 2
-  guard let array = malloc(count * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)?
-    .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: count)
+  guard
+    let array = malloc(count * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)?
+      .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: count)
   else { return nil }
   array[0] = strdup(substitution)
   if matches.count == 1 {
     array[1] = nil
   } else {
-    for (i, m) in matches.enumerated() { array[i + 1] = strdup(m) }
+    // The list libedit shows on a second TAB: just the names, as Node shows them.
+    for (i, m) in result.candidates.enumerated() { array[i + 1] = strdup(m) }
     array[count - 1] = nil
   }
   return array

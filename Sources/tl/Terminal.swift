@@ -1,12 +1,13 @@
 // The process's standard streams: where script output goes, whether a stream
 // is a terminal, and whether to colour it.
 
+import ScriptCore
+
 #if canImport(Glibc)
   @preconcurrency import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import ScriptCore
 
 /// Facts about the terminal the command runs in, read once at start-up.
 struct TerminalInfo {

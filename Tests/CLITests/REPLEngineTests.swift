@@ -24,13 +24,21 @@ final class REPLEngineTests: XCTestCase {
   }
 
   func testDeclarationsPersistAndUnderscoreHoldsTheLastValue() {
-    XCTAssertEqual(transcript(["const xs = [1, 2, 3]", "xs.length * 10", "_ + 1"]),
+    XCTAssertEqual(
+      transcript(["const xs = [1, 2, 3]", "xs.length * 10", "_ + 1"]),
       "undefined\n30\n31\n")
   }
 
   func testMultiLineFunctionThenCall() {
     XCTAssertEqual(
       transcript(["function sq(x) {", "  return x * x", "}", "sq(12)"]), "undefined\n144\n")
+  }
+
+  func testBraceInputIsAnObjectWhenItCanBe() {
+    // A block stays a block (`let` cannot be in an object); `;` keeps the label reading.
+    XCTAssertEqual(
+      transcript(["{a: 1, b: [2]}", "{}", "{ let z = 3 }", "{a: 1};"]),
+      "{ a: 1, b: [ 2 ] }\n{}\nundefined\n1\n")
   }
 
   func testTopLevelAwait() {
@@ -59,8 +67,11 @@ final class REPLEngineTests: XCTestCase {
   func testCompletionSeesREPLBindings() {
     let engine = InterpreterEngine(output: NullSink())
     _ = engine.evaluateEntry("const model = { layers: [], summary() {} }", colors: false)
-    XCTAssertEqual(Completer.complete("model.s", source: engine.completionSource)?.candidates, ["summary"])
-    XCTAssertTrue(Completer.complete("mod", source: engine.completionSource)?.candidates.contains("model") ?? false)
+    XCTAssertEqual(
+      Completer.complete("model.s", source: engine.completionSource)?.candidates, ["summary"])
+    XCTAssertTrue(
+      Completer.complete("mod", source: engine.completionSource)?.candidates.contains("model")
+        ?? false)
   }
 
   func testColouredEchoOnlyWhenAsked() {

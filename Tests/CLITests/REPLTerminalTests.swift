@@ -5,7 +5,9 @@ final class REPLTerminalTests: XCTestCase {
   func testREPLInTmux() throws {
     let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
       .first { FileManager.default.isExecutableFile(atPath: $0) }
-    guard tmux != nil else { throw XCTSkip("tmux is not installed: the terminal REPL test is skipped") }
+    guard tmux != nil else {
+      throw XCTSkip("tmux is not installed: the terminal REPL test is skipped")
+    }
     let binary = try XCTUnwrap(RunnerTests.binary, "the tl binary is not next to the test bundle")
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent()

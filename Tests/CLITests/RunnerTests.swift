@@ -130,8 +130,10 @@ final class RunnerTests: XCTestCase {
     let r = try tl(["args.tl", "a", "--epochs", "3", "--help"])
     XCTAssertEqual(r.status, 0, r.stderr)
     let real = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-    let expected = ["[\"tl\",\"\(directory)/args.tl\",\"a\",\"--epochs\",\"3\",\"--help\"]\n",
-      "[\"tl\",\"\(real)/args.tl\",\"a\",\"--epochs\",\"3\",\"--help\"]\n"]
+    let expected = [
+      "[\"tl\",\"\(directory)/args.tl\",\"a\",\"--epochs\",\"3\",\"--help\"]\n",
+      "[\"tl\",\"\(real)/args.tl\",\"a\",\"--epochs\",\"3\",\"--help\"]\n",
+    ]
     XCTAssertTrue(expected.contains(r.stdout), r.stdout)
   }
 
@@ -142,12 +144,15 @@ final class RunnerTests: XCTestCase {
   }
 
   func testTopLevelAwaitAndAsyncOrdering() throws {
-    let r = try tl(["-e", """
+    let r = try tl([
+      "-e",
+      """
       async function f() { console.log(1); await null; console.log(3) }
       f(); console.log(2)
       const v = await new Promise(resolve => setTimeout(() => resolve(4), 1))
       console.log(v)
-      """])
+      """,
+    ])
     XCTAssertEqual(r.stdout, "1\n2\n3\n4\n", r.stderr)
   }
 
