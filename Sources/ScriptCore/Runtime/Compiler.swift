@@ -101,7 +101,7 @@ final class Compiler {
       for s in stmts { collectVarNames(s, into: &names) }
       for n in names {
         if atReplTop {
-          steps.append { [interp] _ in
+          steps.append { [unowned(unsafe) interp] _ in
             if interp.lexicalGlobals[n] == nil { interp.lexicalGlobals[n] = GlobalBinding(value: .undefined, isConst: false) }
           }
         } else {
@@ -123,7 +123,7 @@ final class Compiler {
       case .function(let node):
         if let n = node.name {
           if atReplTop {
-            steps.append { [interp] _ in
+            steps.append { [unowned(unsafe) interp] _ in
               if interp.lexicalGlobals[n] == nil { interp.lexicalGlobals[n] = GlobalBinding(value: .undefined, isConst: false) }
             }
           } else {
@@ -140,7 +140,7 @@ final class Compiler {
       guard let name = node.name else { continue }
       let make = compileFunction(node, nameHint: name, isDeclaration: true)
       if atReplTop {
-        steps.append { [interp] env in
+        steps.append { [unowned(unsafe) interp] env in
           let f = try make(env)
           if let b = interp.lexicalGlobals[name] { b.value = f; b.isConst = false } else {
             interp.lexicalGlobals[name] = GlobalBinding(value: f, isConst: false)
@@ -157,7 +157,7 @@ final class Compiler {
   private func declareLexical(_ name: String, const: Bool, steps: inout [(Env) throws -> Void], at offset: Int) {
     if atReplTop {
       // REPL: a redeclaration replaces the old binding's value (Node allows it).
-      steps.append { [interp] _ in
+      steps.append { [unowned(unsafe) interp] _ in
         if let b = interp.lexicalGlobals[name] {
           b.value = uninitialized
           b.isConst = const
