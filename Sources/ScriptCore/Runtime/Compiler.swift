@@ -113,6 +113,11 @@ final class Compiler {
     for s in stmts {
       var stmt = s
       if case .export(.declaration(let inner)) = s.kind { stmt = inner }
+      // `export default function f() {}` / `export default class C {}` also bind the name.
+      if case .export(.defaultExpression(let e)) = s.kind {
+        if case .function(let node) = e.kind, node.name != nil, !node.isArrow { stmt = Stmt(.function(node), s.range) }
+        if case .class(let node) = e.kind, node.name != nil { stmt = Stmt(.class(node), s.range) }
+      }
       switch stmt.kind {
       case .variable(let decl) where decl.kind != .var:
         var names: [String] = []

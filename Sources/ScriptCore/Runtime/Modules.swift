@@ -192,6 +192,14 @@ extension Compiler {
       for spec in specs { exports.append((spec.exported, exportReader(spec.local))) }
       return { _ in .normal }
     case .defaultExpression(let e):
+      if case .function(let node) = e.kind, let name = node.name, !node.isArrow {
+        exports.append(("default", exportReader(name)))
+        return { _ in .normal }
+      }
+      if case .class(let node) = e.kind, let name = node.name {
+        exports.append(("default", exportReader(name)))
+        return compileStatement(Stmt(.class(node), range))
+      }
       let slot = scope.hiddenSlot()
       let code = compileExpr(e, nameHint: "default")
       exports.append(("default", { env in env[slot] }))
