@@ -8,7 +8,7 @@ extension Compiler {
     case .expression(let e):
       let code = compileExpr(e)
       if atReplTop {
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           interp.replCompletion = try code(env)
           return .normal
         }
@@ -52,7 +52,7 @@ extension Compiler {
     case .while(let test, let body):
       let t = compileCondition(test)
       let b = compileStatement(body)
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         while try t(env) {
           try interp.checkInterrupt()
           switch try b(env) {
@@ -67,7 +67,7 @@ extension Compiler {
     case .doWhile(let body, let test):
       let t = compileCondition(test)
       let b = compileStatement(body)
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         repeat {
           try interp.checkInterrupt()
           switch try b(env) {
@@ -86,7 +86,7 @@ extension Compiler {
     case .throw(let e):
       let code = compileExpr(e)
       let at = stmt.range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try code(env)
         interp.position = at
         throw ScriptThrow.value(v)
@@ -119,25 +119,25 @@ extension Compiler {
       let a = compileExpr(l), b = compileExpr(r)
       switch op {
       case .less:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p < q }
           return try interp.compare(x, y, .less)
         }
       case .lessEqual:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p <= q }
           return try interp.compare(x, y, .lessEqual)
         }
       case .greater:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p > q }
           return try interp.compare(x, y, .greater)
         }
       case .greaterEqual:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p >= q }
           return try interp.compare(x, y, .greaterEqual)
@@ -219,7 +219,7 @@ extension Compiler {
       let i: StmtCode = initCode ?? { _ in .normal }
       let t: (Env) throws -> Bool = testCode ?? { _ in true }
       let u: ExprCode = updateCode ?? { _ in .undefined }
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         _ = try i(env)
         while try t(env) {
           try interp.checkInterrupt()
@@ -240,7 +240,7 @@ extension Compiler {
     let i: StmtCode = initCode ?? { _ in .normal }
     let t: (Env) throws -> Bool = testCode ?? { _ in true }
     let u: ExprCode = updateCode ?? { _ in .undefined }
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       var e = Env.make(parent: env, count: count)
       for step in steps { try step(e) }
       _ = try i(e)
@@ -275,11 +275,14 @@ extension Compiler {
       bindAndBody = (compilePattern(pattern, mode: .assign), compileStatement(body), nil)
     }
     let (bind, b, count) = bindAndBody
-    return { [interp] env in
+    let description = describe(subject)
+    let at = subject.range.start
+    return { [unowned(unsafe) interp] env in
       let subjectValue = try subjectCode(env)
       let next: () throws -> Value?
       if isOf {
-        next = try interp.makeIterator(subjectValue)
+        interp.position = at
+        next = try interp.makeIterator(subjectValue, description: description)
       } else {
         var keys = interp.forInKeys(subjectValue).makeIterator()
         next = { keys.next().map { .string($0) } }
@@ -322,7 +325,7 @@ extension Compiler {
       }
     }
     let finallyCode = finally.map { compileBlock($0) }
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       var completion: Completion = .normal
       var pending: Error?
       do {

@@ -101,7 +101,7 @@ final class Compiler {
       for s in stmts { collectVarNames(s, into: &names) }
       for n in names {
         if atReplTop {
-          steps.append { [interp] _ in
+          steps.append { [unowned(unsafe) interp] _ in
             if interp.lexicalGlobals[n] == nil { interp.lexicalGlobals[n] = GlobalBinding(value: .undefined, isConst: false) }
           }
         } else {
@@ -113,6 +113,11 @@ final class Compiler {
     for s in stmts {
       var stmt = s
       if case .export(.declaration(let inner)) = s.kind { stmt = inner }
+      // `export default function f() {}` / `export default class C {}` also bind the name.
+      if case .export(.defaultExpression(let e)) = s.kind {
+        if case .function(let node) = e.kind, node.name != nil, !node.isArrow { stmt = Stmt(.function(node), s.range) }
+        if case .class(let node) = e.kind, node.name != nil { stmt = Stmt(.class(node), s.range) }
+      }
       switch stmt.kind {
       case .variable(let decl) where decl.kind != .var:
         var names: [String] = []
@@ -123,7 +128,7 @@ final class Compiler {
       case .function(let node):
         if let n = node.name {
           if atReplTop {
-            steps.append { [interp] _ in
+            steps.append { [unowned(unsafe) interp] _ in
               if interp.lexicalGlobals[n] == nil { interp.lexicalGlobals[n] = GlobalBinding(value: .undefined, isConst: false) }
             }
           } else {
@@ -140,7 +145,7 @@ final class Compiler {
       guard let name = node.name else { continue }
       let make = compileFunction(node, nameHint: name, isDeclaration: true)
       if atReplTop {
-        steps.append { [interp] env in
+        steps.append { [unowned(unsafe) interp] env in
           let f = try make(env)
           if let b = interp.lexicalGlobals[name] { b.value = f; b.isConst = false } else {
             interp.lexicalGlobals[name] = GlobalBinding(value: f, isConst: false)
@@ -157,7 +162,7 @@ final class Compiler {
   private func declareLexical(_ name: String, const: Bool, steps: inout [(Env) throws -> Void], at offset: Int) {
     if atReplTop {
       // REPL: a redeclaration replaces the old binding's value (Node allows it).
-      steps.append { [interp] _ in
+      steps.append { [unowned(unsafe) interp] _ in
         if let b = interp.lexicalGlobals[name] {
           b.value = uninitialized
           b.isConst = const
@@ -274,6 +279,18 @@ final class Compiler {
         if case .normal = c { return try b(env) }
         return c
       }
+    case 3...6:
+      // A short right-leaning chain of pairs: no array walk, no reabstraction per statement.
+      var chain = codes[codes.count - 1]
+      for code in codes.dropLast().reversed() {
+        let rest = chain
+        chain = { env in
+          let c = try code(env)
+          if case .normal = c { return try rest(env) }
+          return c
+        }
+      }
+      return chain
     default:
       return { env in
         for code in codes {

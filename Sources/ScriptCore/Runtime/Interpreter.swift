@@ -76,7 +76,7 @@ struct ExecutionState {
 
 /// A binding declared at the REPL's top level (persists across entries).
 final class GlobalBinding {
-  var value: Value
+  @exclusivity(unchecked) var value: Value
   var isConst: Bool
 
   init(value: Value, isConst: Bool) {
@@ -114,11 +114,13 @@ public final class Interpreter {
     @inline(__always) get { state.pointee.depthLimit }
     @inline(__always) set { state.pointee.depthLimit = newValue }
   }
-  var currentCoroutine: Coroutine?
+  @exclusivity(unchecked) var currentCoroutine: Coroutine?
+  /// Coroutines started from inside other coroutines, not yet suspended.
+  var coroutineNesting = 0
   /// Bindings declared at the REPL's top level.
-  var lexicalGlobals: [String: GlobalBinding] = [:]
+  @exclusivity(unchecked) var lexicalGlobals: [String: GlobalBinding] = [:]
   /// The value of the last expression statement at the REPL's top level.
-  var replCompletion: Value = .undefined
+  @exclusivity(unchecked) var replCompletion: Value = .undefined
   /// `process.argv` as the host gave it.
   public internal(set) var argv: [String] = ["tl"]
   /// Turns a regex literal into a value; installed by the builtins (nil: literals throw).
@@ -143,8 +145,11 @@ public final class Interpreter {
 
   static let mainStackSize = 1 << 30
   static let mainDepthLimit = 9_000
-  static let coroutineStackSize = 64 << 20
-  static let coroutineDepthBudget = 500
+  /// Async function bodies run on threads with this stack: reserved address
+  /// space, committed only as it is used.
+  static let coroutineStackSize = 256 << 20
+  static let coroutineDepthBudget = 2_000
+  static let maxCoroutineNesting = 200
 
   public init(output: OutputSink) {
     self.output = output
