@@ -95,6 +95,30 @@ extension Tensor {
     try binaryOp("Atan2", b) { Foundation.atan2($0, $1) }
   }
 
+  /// `tf.addN(tensors)`: element-wise sum of equal-shaped, equal-dtype tensors.
+  public static func addN(_ tensors: [Tensor]) throws -> Tensor {
+    guard let first = tensors.first else {
+      throw TensorError("Must pass at least one tensor to tf.addN(), but got 0")
+    }
+    for t in tensors {
+      try t.checkAlive()
+      if t.dtype != first.dtype {
+        throw TensorError("All tensors passed to tf.addN() must have the same dtype")
+      }
+      if t.shape != first.shape {
+        throw TensorError("All tensors passed to tf.addN() must have the same shape")
+      }
+    }
+    return try Engine.shared.runOp("AddN", inputs: tensors) {
+      var acc = first.values
+      for t in tensors.dropFirst() {
+        acc = mapBinary(acc, first.shape, t.values, t.shape, first.shape) { $0 + $1 }
+      }
+      return Tensor.build(first.dtype == .float32 ? acc : acc.map(first.dtype.convert),
+                          first.shape, first.dtype)
+    }
+  }
+
   // MARK: - Comparison (bool results)
 
   /// `a == b`.

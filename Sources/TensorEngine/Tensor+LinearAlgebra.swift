@@ -12,14 +12,9 @@ func engineGemm(
   _ A: UnsafePointer<Float>, lda: Int, _ B: UnsafePointer<Float>, ldb: Int,
   _ C: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-  guard M > 0, N > 0 else { return }
-  if K == 0 {
-    C.update(repeating: 0, count: M * ldc)
-    return
-  }
-  cblas_sgemm(
-    CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-    blasint(M), blasint(N), blasint(K), 1, A, blasint(lda), B, blasint(ldb), 0, C, blasint(ldc))
+  // Kernels/GEMM.swift: single-threaded OpenBLAS calls split over the cores.
+  gemm(
+    transA: transA, transB: transB, M: M, N: N, K: K, A, lda: lda, B, ldb: ldb, C, ldc: ldc)
 }
 
 extension Tensor {

@@ -55,7 +55,7 @@ extension Tensor {
       }
     }
     var outShape = first.shape
-    outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
+    outShape[a] = try tensors.reduce(0) { try checkedAdd($0, $1.shape[a]) }
     try checkShape(outShape)
     let dtype = tensors.dropFirst().reduce(first.dtype) { DType.upcast($0, $1.dtype) }
     let attrs = OpAttrs(["axis": .int(a), "sizes": .ints(tensors.map { $0.shape[a] })])
@@ -181,8 +181,8 @@ extension Tensor {
       throw TensorError("Error in slice\(rank)D: Length of size \(shapeText(s)) must match the "
         + "rank of the array (\(rank)).")
     }
-    for i in 0..<rank where b[i] + s[i] > shape[i] || b[i] < 0 || s[i] < 0 {
-      throw TensorError("Error in slice\(rank)D: begin[\(i)] + size[\(i)] (\(b[i] + s[i])) would "
+    for i in 0..<rank where b[i] < 0 || s[i] < 0 || b[i] > shape[i] || s[i] > shape[i] - b[i] {
+      throw TensorError("Error in slice\(rank)D: begin[\(i)] + size[\(i)] (\(b[i] &+ s[i])) would "
         + "overflow input.shape[\(i)] (\(shape[i]))")
     }
     let x = self
@@ -207,7 +207,7 @@ extension Tensor {
     if reps.contains(where: { $0 < 0 }) {
       throw TensorError("Error in tile: reps must be non-negative, but got \(shapeText(reps)).")
     }
-    let outShape = zip(shape, reps).map { $0 * $1 }
+    let outShape = try zip(shape, reps).map { try checkedMultiply($0, $1) }
     try Tensor.checkShape(outShape)
     let x = self
     return try Engine.shared.runOp("Tile", inputs: [x], attrs: OpAttrs(["reps": .ints(reps)])) {
@@ -259,7 +259,9 @@ extension Tensor {
     if paddings.joined().contains(where: { $0 < 0 }) {
       throw TensorError("Paddings must be non-negative, but got \(paddings).")
     }
-    let outShape = (0..<rank).map { shape[$0] + paddings[$0][0] + paddings[$0][1] }
+    let outShape = try (0..<rank).map {
+      try checkedAdd(checkedAdd(shape[$0], paddings[$0][0]), paddings[$0][1])
+    }
     try Tensor.checkShape(outShape)
     let x = self
     let fill = dtype.convert(constantValue)

@@ -106,8 +106,9 @@ final class REPLSession {
 
   /// Evaluates a complete entry and prints what it gave.
   func evaluate(_ text: String) -> Int32? {
+    let code = REPLSession.wrappingObjectLiteral(text)
     let outcome = reader.whileRunningCode {
-      withInterruptTarget(engine) { engine.evaluateEntry(text, colors: colors) }
+      withInterruptTarget(engine) { engine.evaluateEntry(code, colors: colors) }
     }
     switch outcome {
     case .completed(let echo):
@@ -120,11 +121,22 @@ final class REPLSession {
       write(report + (report.hasSuffix("\n") ? "" : "\n"))
     case .interrupted:
       transcript.append(text)
-      write("Script execution was interrupted by Ctrl+C\n")
+      write("Uncaught Error: Script execution was interrupted by `SIGINT`\n")  // as Node
     case .exit(let status):
       return status
     }
     return nil
+  }
+
+  /// `{a: 1}` typed alone means an object, not a block, as in Node's REPL:
+  /// input that starts with `{`, does not end with `;` and parses once
+  /// wrapped in parentheses is evaluated wrapped.
+  static func wrappingObjectLiteral(_ text: String) -> String {
+    let trimmed = text.trimmed(of: " \t\r\n")
+    guard trimmed.hasPrefix("{"), !trimmed.hasSuffix(";") else { return text }
+    let wrapped = "(" + trimmed + ")"
+    let parsed = Parser.parse(SourceFile(name: "<repl>", text: wrapped))
+    return parsed.diagnostics.isEmpty ? wrapped : text
   }
 
   // MARK: - Dot-commands

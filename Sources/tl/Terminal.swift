@@ -1,12 +1,13 @@
 // The process's standard streams: where script output goes, whether a stream
 // is a terminal, and whether to colour it.
 
+import ScriptCore
+
 #if canImport(Glibc)
   @preconcurrency import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import ScriptCore
 
 /// Facts about the terminal the command runs in, read once at start-up.
 struct TerminalInfo {
@@ -31,10 +32,16 @@ struct TerminalInfo {
 // MARK: - Writing
 
 /// Writes to the process's stdout and stderr through C stdio. Stdout is
-/// flushed before anything goes to stderr, so the two interleave in the order
-/// the script wrote them, and at every newline when stdout is a terminal.
+/// flushed at every newline and before anything goes to stderr, so the two
+/// interleave in the order the script wrote them.
 final class StandardStreams: OutputSink {
   static let shared = StandardStreams()
+
+  /// Line-buffers stdout even into a pipe or file, so a training loop's log
+  /// shows up as it is written (`tl train.tl | tee log`), as Node's does.
+  private init() {
+    setvbuf(stdout, nil, _IOLBF, 1 << 16)
+  }
 
   func write(_ text: String, to stream: ScriptCore.OutputStream) {
     switch stream {

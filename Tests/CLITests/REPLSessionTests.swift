@@ -50,7 +50,7 @@ final class RecordingEngine: ScriptEngine, CompletionSource {
 }
 
 final class REPLSessionTests: XCTestCase {
-  private func session(
+  func session(
     _ inputs: [LineInput], engine: RecordingEngine = RecordingEngine()
   ) -> (REPLSession, ScriptedReader, RecordingEngine, () -> String) {
     let reader = ScriptedReader(inputs)
@@ -81,7 +81,9 @@ final class REPLSessionTests: XCTestCase {
   }
 
   func testPastedBlockRunsAsOneEntry() {
-    let (s, reader, engine, _) = session([.line("const a = 1"), .line("const b = 2"), .line("a + b")])
+    let (s, reader, engine, _) = session([
+      .line("const a = 1"), .line("const b = 2"), .line("a + b"),
+    ])
     reader.pendingAfterReads = [1, 2]  // lines 2 and 3 were already waiting
     _ = s.run()
     XCTAssertEqual(engine.evaluated, ["const a = 1\nconst b = 2\na + b"])
@@ -118,7 +120,8 @@ final class REPLSessionTests: XCTestCase {
   func testErrorsPrintAndTheSessionContinues() {
     let engine = RecordingEngine()
     engine.answer = { src in
-      src == "boom()" ? .uncaught(report: "Uncaught ReferenceError: boom is not defined") : .completed(echo: "2")
+      src == "boom()"
+        ? .uncaught(report: "Uncaught ReferenceError: boom is not defined") : .completed(echo: "2")
     }
     let (s, _, _, output) = session([.line("boom()"), .line("1 + 1")], engine: engine)
     XCTAssertEqual(s.run(), 0)
@@ -128,8 +131,10 @@ final class REPLSessionTests: XCTestCase {
   func testSyntaxErrorsAreRendered() {
     let engine = RecordingEngine()
     let file = SourceFile(name: "<repl>", text: "1 2")
-    let diagnostic = Diagnostic(.error, "unexpected number", at: SourceRange(
-      SourceLocation(line: 1, column: 3, offset: 2)), file: "<repl>")
+    let diagnostic = Diagnostic(
+      .error, "unexpected number",
+      at: SourceRange(
+        SourceLocation(line: 1, column: 3, offset: 2)), file: "<repl>")
     engine.answer = { _ in .syntaxErrors([diagnostic], file) }
     let (s, _, _, output) = session([.line("1 2")], engine: engine)
     _ = s.run()
@@ -185,5 +190,16 @@ final class REPLSessionTests: XCTestCase {
     let (s, _, _, output) = session([.line("1"), .line(".save /no/such/dir/x.tl")])
     _ = s.run()
     XCTAssertTrue(output().contains("Failed to save: /no/such/dir/x.tl"), output())
+  }
+}
+
+extension REPLSessionTests {
+  func testInterruptedRunIsReportedAsNodeDoes() {
+    let engine = RecordingEngine()
+    engine.answer = { $0 == "while (true) {}" ? .interrupted : .completed(echo: "2") }
+    let (s, _, _, output) = session([.line("while (true) {}"), .line("1 + 1")], engine: engine)
+    XCTAssertEqual(s.run(), 0)
+    XCTAssertEqual(
+      output(), "Uncaught Error: Script execution was interrupted by `SIGINT`\n2\n")
   }
 }

@@ -111,3 +111,44 @@ final class MovementTests: XCTestCase {
     }
   }
 }
+
+final class HostileInputTests: XCTestCase {
+  func testHugeShapesAreErrorsNotTraps() throws {
+    let x = try t([1, 2], [1, 2])
+    assertThrows("Shape arithmetic overflowed: 2 * \(Int.max).") { try x.tile([1, Int.max]) }
+    assertThrows("Shape arithmetic overflowed: \(Int.max) * \(Int.max).") {
+      try x.reshape([Int.max, Int.max, -1])
+    }
+    XCTAssertThrowsError(try x.pad([[0, 0], [Int.max, 1]]))
+    XCTAssertThrowsError(try x.slice([0, Int.max], [1, Int.max]))
+    XCTAssertThrowsError(try Tensor.range(0, .infinity))
+    XCTAssertThrowsError(try Tensor.eye(1 << 20, numColumns: 1 << 20))
+    XCTAssertThrowsError(try x.stridedSlice([0, 0], [1, 2], [1, Int.min]))
+    XCTAssertEqual(try x.stridedSlice([0, 0], [1, 2], [1, Int.max]).shape, [1, 1])
+  }
+}
+
+final class MaskingTests: XCTestCase {
+  func testGatherND() throws {
+    let x = try t([1, 2, 3, 4, 5, 6], [3, 2])
+    try assertClose(try x.gatherND(try t([2, 1, 0, 0], [2, 2], .int32)), [6, 1], shape: [2])
+    try assertClose(try x.gatherND(try t([2, 0], [2, 1], .int32)), [5, 6, 1, 2], shape: [2, 2])
+    assertThrows("Invalid index: 3,0 does not index into 3,2") {
+      try x.gatherND(try t([3, 0], [1, 2], .int32))
+    }
+  }
+
+  func testWhereIndicesAndBooleanMask() throws {
+    let c = try t([1, 0, 0, 1], [2, 2], .bool)
+    let w = try c.whereIndices()
+    XCTAssertEqual(w.shape, [2, 2])
+    XCTAssertEqual(try w.dataSync(), [0, 0, 1, 1])
+    let x = try t([1, 2, 3, 4, 5, 6], [3, 2])
+    let m = try x.booleanMask(try t([1, 0, 1], nil, .bool))
+    try assertClose(m, [1, 2, 5, 6], shape: [2, 2])
+    assertThrows("mask's shape must match the first K dimensions of tensor's shape, Shapes 3 and "
+      + "2 must match") {
+      try x.booleanMask(try t([1, 0], nil, .bool))
+    }
+  }
+}
