@@ -371,6 +371,14 @@ public final class TensorBuffer {
     values[try offset(locs)] = dtype.convert(value)
   }
 
+  /// Sets the element at a row-major flat index (TF.js `buffer.values[i] = v`).
+  public func set(flat index: Int, _ value: Float) throws {
+    if index < 0 || index >= values.count {
+      throw TensorError("Index \(index) is out of range for a buffer of size \(values.count).")
+    }
+    values[index] = dtype.convert(value)
+  }
+
   /// The value at `locs`.
   public func get(_ locs: [Int]) throws -> Float { values[try offset(locs)] }
 
