@@ -282,6 +282,10 @@ extension Tensor {
   public static func eye(
     _ numRows: Int, numColumns: Int? = nil, batchShape: [Int] = [], dtype: DType = .float32
   ) throws -> Tensor {
+    if batchShape.count > 2 {
+      throw TensorError("eye() currently supports only 1D and 2D batchShapes, but received "
+        + "\(batchShape.count)D.")
+    }
     let cols = numColumns ?? numRows
     let shape = batchShape + [numRows, cols]
     try checkShape(shape)
