@@ -10,7 +10,7 @@ final class FormatTests: XCTestCase {
     XCTAssertEqual(jsNumber(1.5e-7), "1.5e-7")
     XCTAssertEqual(jsNumber(0.000001), "0.000001")
     XCTAssertEqual(jsNumber(1e21), "1e+21")
-    XCTAssertEqual(jsNumber(123456789012345680000), "123456789012345680000")
+    XCTAssertEqual(jsNumber(1.2345678901234568e20), "123456789012345680000")
     XCTAssertEqual(jsNumber(Double(Float(0.1))), "0.10000000149011612")
     XCTAssertEqual(jsNumber(.nan), "NaN")
     XCTAssertEqual(jsNumber(-.infinity), "-Infinity")
