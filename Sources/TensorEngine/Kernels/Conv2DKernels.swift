@@ -85,9 +85,7 @@ func col2imAdd(
         for kw in 0..<g.filterWidth {
           let iw = iw0 + kw * g.dilationW
           if iw < 0 || iw >= g.inWidth { continue }
-          let d = dstRow + iw * cin
-          let s = src + kw * cin
-          for c in 0..<cin { d[c] += s[c] }
+          rowAdd(dstRow + iw * cin, src + kw * cin, cin)
         }
       }
       p += g.patchSize
