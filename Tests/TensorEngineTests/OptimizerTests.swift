@@ -147,6 +147,29 @@ final class OptimizerTests: XCTestCase {
     assertTrajectory(try run(AdadeltaOptimizer(learningRate: lr)), want, tol: 1e-4)
   }
 
+  func testFusedUpdatesAreBitIdenticalToOps() throws {
+    let makers: [() throws -> Optimizer] = [
+      { MomentumOptimizer(learningRate: 0.05, momentum: 0.9) },
+      { MomentumOptimizer(learningRate: 0.05, momentum: 0.9, useNesterov: true) },
+      { try AdamOptimizer(learningRate: 0.1) },
+      { try AdamaxOptimizer(learningRate: 0.05, decay: 0.1) },
+      { RMSPropOptimizer(learningRate: 0.01, momentum: 0.5) },
+      { RMSPropOptimizer(learningRate: 0.01, momentum: 0.5, centered: true) },
+      { AdagradOptimizer(learningRate: 0.2) },
+      { AdadeltaOptimizer(learningRate: 1) },
+    ]
+    defer { Optimizer.fusedUpdates = true }
+    for make in makers {
+      Optimizer.fusedUpdates = true
+      let fused = try run(try make(), steps: 4)
+      Optimizer.fusedUpdates = false
+      let reference = try make()
+      let name = reference.className
+      let ops = try run(reference, steps: 4)
+      XCTAssertEqual(fused, ops, name)
+    }
+  }
+
   // MARK: - Convergence and bookkeeping
 
   /// Fits `y = X·w + b` to data generated from w = [2, −1], b = 0.5.

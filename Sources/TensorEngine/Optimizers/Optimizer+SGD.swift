@@ -84,6 +84,17 @@ public final class MomentumOptimizer: SGDOptimizer {
       }
       guard let gradient else { continue }
       let accumulation = accumulations[i].variable
+      if fusable(value, [gradient, accumulation]) {
+        let (mu, rate) = (Float(momentum), Float(-learningRate))
+        let (g, a, x) = (gradient.values, accumulation.values, value.values)
+        var (newA, newX) = (a, x)
+        for j in 0..<x.count {
+          newA[j] = mu * a[j] + g[j]
+          newX[j] = (useNesterov ? rate * (g[j] + newA[j] * mu) : rate * newA[j]) + x[j]
+        }
+        try assignFused([(accumulation, newA), (value, newX)])
+        continue
+      }
       try Engine.shared.tidy {
         let newAccumulation = try m.mul(accumulation).add(gradient)
         let newValue = useNesterov

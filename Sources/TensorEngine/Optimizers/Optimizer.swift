@@ -106,6 +106,28 @@ open class Optimizer {
     return OptimizerVariable(originalName: name, variable: v)
   }
 
+  // MARK: - Fused updates
+
+  /// Whether updates run as one loop per variable (see `fusable`); tests turn it off to
+  /// compare with the op-by-op updates.
+  nonisolated(unsafe) static var fusedUpdates = true
+
+  /// True when a fused loop may replace the op-by-op update: every tensor is a live
+  /// float32 tensor of `value`'s shape. The loops compute the same float32 operations in
+  /// the same order as the ops, so both paths give bit-identical values; the loop only
+  /// saves the intermediate tensors (a dozen passes over each variable).
+  func fusable(_ value: Tensor, _ others: [Tensor]) -> Bool {
+    Optimizer.fusedUpdates && value.dtype == .float32 && !value.isDisposed
+      && others.allSatisfy { $0.dtype == .float32 && $0.shape == value.shape && !$0.isDisposed }
+  }
+
+  /// Gives each variable a new buffer holding `values`.
+  func assignFused(_ updates: [(Variable, [Float])]) throws {
+    try Engine.shared.tidy {
+      for (v, values) in updates { try v.assign(Tensor.build(values, v.shape, .float32)) }
+    }
+  }
+
   /// Counts one more iteration.
   func incrementIterations() { iterations += 1 }
 
