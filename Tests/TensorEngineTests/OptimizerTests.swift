@@ -264,10 +264,15 @@ final class OptimizerNameTests: XCTestCase {
     for (name, className, lr) in cases {
       let opt = try Optimizer.named(name)
       XCTAssertEqual(opt.className, className)
-      XCTAssertEqual(opt.config.first?.key, "learningRate")
-      XCTAssertEqual(opt.config.first?.value, .number(lr), name)
+      XCTAssertEqual(opt.configEntries.first?.key, "learningRate")
+      XCTAssertEqual(opt.configEntries.first?.value, .number(lr), name)
+      XCTAssertEqual(opt.config.first?.value, lr, name)
       opt.dispose()
     }
     assertThrows("Unknown Optimizer nadam") { try Optimizer.named("nadam") }
+    let momentum = MomentumOptimizer(learningRate: 0.1, momentum: 0.9, useNesterov: true)
+    XCTAssertEqual(momentum.configEntries.map(\.key), ["learningRate", "momentum", "useNesterov"])
+    XCTAssertEqual(momentum.configEntries.last?.value, .bool(true))
+    momentum.dispose()
   }
 }

@@ -35,7 +35,7 @@ public final class AdamOptimizer: Optimizer {
   }
 
   override public var className: String { "Adam" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
     [("learningRate", .number(learningRate)), ("beta1", .number(beta1)), ("beta2", .number(beta2)), ("epsilon", .number(epsilon))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [firstMoments, secondMoments] }
@@ -133,7 +133,7 @@ public final class AdamaxOptimizer: Optimizer {
   }
 
   override public var className: String { "Adamax" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
     [("learningRate", .number(learningRate)), ("beta1", .number(beta1)), ("beta2", .number(beta2)), ("epsilon", .number(epsilon)),
      ("decay", .number(decay))]
   }

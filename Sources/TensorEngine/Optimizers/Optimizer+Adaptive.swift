@@ -31,7 +31,7 @@ public final class RMSPropOptimizer: Optimizer {
   }
 
   override public var className: String { "RMSProp" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
     [("learningRate", .number(learningRate)), ("decay", .number(decay)), ("momentum", .number(momentum)),
      ("epsilon", .number(epsilon)), ("centered", .bool(centered))]
   }
@@ -121,7 +121,7 @@ public final class AdagradOptimizer: Optimizer {
   }
 
   override public var className: String { "Adagrad" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
     [("learningRate", .number(learningRate)), ("initialAccumulatorValue", .number(initialAccumulatorValue))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [accumulatedGrads] }
@@ -179,7 +179,7 @@ public final class AdadeltaOptimizer: Optimizer {
   }
 
   override public var className: String { "Adadelta" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
     [("learningRate", .number(learningRate)), ("rho", .number(rho)), ("epsilon", .number(epsilon))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {

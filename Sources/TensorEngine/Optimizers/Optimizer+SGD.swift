@@ -22,7 +22,7 @@ public class SGDOptimizer: Optimizer {
   }
 
   override public var className: String { "SGD" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
     [("learningRate", .number(learningRate))]
   }
 
@@ -69,7 +69,7 @@ public final class MomentumOptimizer: SGDOptimizer {
   }
 
   override public var className: String { "Momentum" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
     [("learningRate", .number(learningRate)), ("momentum", .number(momentum)), ("useNesterov", .bool(useNesterov))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [accumulations] }

@@ -41,8 +41,19 @@ open class Optimizer {
   /// TF.js's class name (`SGD`, `Adam`, ...), used in configs and messages.
   open var className: String { "Optimizer" }
 
-  /// Hyper-parameters as TF.js's `getConfig()` lists them, in its key order.
-  open var config: [(key: String, value: OptimizerConfigValue)] { [] }
+  /// Hyper-parameters as TF.js's `getConfig()` lists them, in its key order, typed.
+  open var configEntries: [(key: String, value: OptimizerConfigValue)] { [] }
+
+  /// `configEntries` as numbers (booleans as 1 and 0), for callers that predate the
+  /// typed entries.
+  public var config: [(key: String, value: Double?)] {
+    configEntries.map { entry in
+      switch entry.value {
+      case .number(let v): return (entry.key, v)
+      case .bool(let b): return (entry.key, b ? 1 : 0)
+      }
+    }
+  }
 
   /// Applies one update from gradients in order; nil gradients are skipped.
   open func applyGradients(_ gradients: [NamedGradient]) throws {
