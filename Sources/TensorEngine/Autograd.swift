@@ -168,7 +168,9 @@ public enum Autograd {
         }
       }
       // Gradients of tensors not used again are no longer needed.
-      for g in grads { if let g, !node.inputs.contains(where: { accumulated[$0.id] === g }) { g.dispose() } }
+      for case let g? in grads where !node.inputs.contains(where: { accumulated[$0.id] === g }) {
+        g.dispose()
+      }
     }
   }
 
@@ -321,7 +323,8 @@ public enum Autograd {
   // MARK: - Custom gradients
 
   static let customGradName = "CustomGradient"
-  nonisolated(unsafe) private static var customEntries: [Int: (rule: GradientRule, saved: [Tensor])] = [:]
+  nonisolated(unsafe) private static var customEntries:
+    [Int: (rule: GradientRule, saved: [Tensor])] = [:]
   nonisolated(unsafe) private static var customCounter = 0
 
   /// The gradient function of `customGrad`: `(dy, saved)` to one gradient per input.

@@ -116,7 +116,8 @@ final class OptimizerTests: XCTestCase {
       let want = reference { g, x, i, _ in
         ms[i] = rho * ms[i] + (1 - rho) * g * g
         mg[i] = rho * mg[i] + (1 - rho) * g
-        let denom = centered ? (ms[i] - (mg[i] * mg[i] + eps)).squareRoot() : (ms[i] + eps).squareRoot()
+        let denom = centered
+          ? (ms[i] - (mg[i] * mg[i] + eps)).squareRoot() : (ms[i] + eps).squareRoot()
         mom[i] = momentum * mom[i] + lr * g / denom
         return x - mom[i]
       }

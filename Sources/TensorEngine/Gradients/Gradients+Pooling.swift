@@ -13,7 +13,8 @@ extension Gradients {
       guard g.needs(0) else { return [nil] }
       let c = ConvSettings(g.attrs)
       return [try Tensor.maxPoolBackprop(
-        dy: g.dy, input: g.input(0), output: g.output, filterSize: g.attrs.ints("filterSize") ?? [1, 1],
+        dy: g.dy, input: g.input(0), output: g.output,
+        filterSize: g.attrs.ints("filterSize") ?? [1, 1],
         strides: c.strides, padding: c.padding, dimRoundingMode: c.rounding)]
     }
     r["AvgPool"] = { g in

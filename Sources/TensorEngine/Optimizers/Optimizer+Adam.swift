@@ -36,7 +36,8 @@ public final class AdamOptimizer: Optimizer {
 
   override public var className: String { "Adam" }
   override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
-    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)), ("beta2", .number(beta2)), ("epsilon", .number(epsilon))]
+    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)),
+     ("beta2", .number(beta2)), ("epsilon", .number(epsilon))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [firstMoments, secondMoments] }
 
@@ -60,7 +61,8 @@ public final class AdamOptimizer: Optimizer {
           let (c1, c2) = (Float(1 - beta1), Float(1 - beta2))
           let (d1, d2) = (oneMinusAccBeta1.values[0], oneMinusAccBeta2.values[0])
           let (eps, rate) = (Float(epsilon), Float(-learningRate))
-          let (g, m, v, x) = (gradient.values, firstMoment.values, secondMoment.values, value.values)
+          let (g, x) = (gradient.values, value.values)
+          let (m, v) = (firstMoment.values, secondMoment.values)
           var (newM, newV, newX) = (m, v, x)
           for j in 0..<x.count {
             newM[j] = m[j] * b1 + g[j] * c1
@@ -134,7 +136,8 @@ public final class AdamaxOptimizer: Optimizer {
 
   override public var className: String { "Adamax" }
   override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
-    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)), ("beta2", .number(beta2)), ("epsilon", .number(epsilon)),
+    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)),
+     ("beta2", .number(beta2)), ("epsilon", .number(epsilon)),
      ("decay", .number(decay))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {

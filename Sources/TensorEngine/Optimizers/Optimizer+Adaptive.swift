@@ -32,7 +32,8 @@ public final class RMSPropOptimizer: Optimizer {
 
   override public var className: String { "RMSProp" }
   override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
-    [("learningRate", .number(learningRate)), ("decay", .number(decay)), ("momentum", .number(momentum)),
+    [("learningRate", .number(learningRate)), ("decay", .number(decay)),
+     ("momentum", .number(momentum)),
      ("epsilon", .number(epsilon)), ("centered", .bool(centered))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {
@@ -122,7 +123,8 @@ public final class AdagradOptimizer: Optimizer {
 
   override public var className: String { "Adagrad" }
   override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
-    [("learningRate", .number(learningRate)), ("initialAccumulatorValue", .number(initialAccumulatorValue))]
+    [("learningRate", .number(learningRate)),
+     ("initialAccumulatorValue", .number(initialAccumulatorValue))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [accumulatedGrads] }
 

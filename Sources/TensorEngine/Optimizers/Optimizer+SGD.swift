@@ -70,7 +70,8 @@ public final class MomentumOptimizer: SGDOptimizer {
 
   override public var className: String { "Momentum" }
   override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
-    [("learningRate", .number(learningRate)), ("momentum", .number(momentum)), ("useNesterov", .bool(useNesterov))]
+    [("learningRate", .number(learningRate)), ("momentum", .number(momentum)),
+     ("useNesterov", .bool(useNesterov))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [accumulations] }
 

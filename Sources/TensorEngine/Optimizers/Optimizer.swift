@@ -14,7 +14,9 @@ public struct OptimizerVariable {
 }
 
 /// One value of an optimizer's `getConfig()`.
-public enum OptimizerConfigValue: Equatable, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
+public enum OptimizerConfigValue: Equatable, ExpressibleByFloatLiteral,
+  ExpressibleByBooleanLiteral
+{
   case number(Double)
   case bool(Bool)
 
