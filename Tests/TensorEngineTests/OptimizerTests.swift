@@ -252,6 +252,15 @@ final class OptimizerTests: XCTestCase {
     XCTAssertEqual(copy.iterations, 1)
     XCTAssertEqual(try copy.getWeights()[1].tensor.dataSync(), try weights[1].tensor.dataSync())
     weights[0].tensor.dispose()
+    let sgd = SGDOptimizer(learningRate: 0.1)
+    defer { sgd.dispose() }
+    let iter = Tensor.scalar(3, dtype: .int32)
+    defer { iter.dispose() }
+    try sgd.setWeights([(name: "iter", tensor: iter)])
+    XCTAssertEqual(sgd.iterations, 3)
+    assertThrows("SGD optimizer does not have settable weights.") {
+      try sgd.setWeights([(name: "iter", tensor: iter), (name: "x", tensor: iter)])
+    }
   }
 }
 

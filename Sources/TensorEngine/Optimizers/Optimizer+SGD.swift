@@ -33,6 +33,10 @@ public class SGDOptimizer: Optimizer {
     c = Engine.shared.keep(hyper(-lr))
   }
 
+  override public func restoreAccumulators(_ weights: [(name: String, tensor: Tensor)]) throws {
+    if !weights.isEmpty { throw TensorError("SGD optimizer does not have settable weights.") }
+  }
+
   override public func applyGradients(_ gradients: [NamedGradient]) throws {
     for (name, gradient) in gradients {
       guard let gradient else { continue }
