@@ -286,3 +286,53 @@ final class OptimizerNameTests: XCTestCase {
     momentum.dispose()
   }
 }
+
+/// A small conv net (conv → batchNorm → relu → maxPool → dense → softmax) trained with
+/// `minimize`: the loss falls and the step leaves no tensor behind.
+final class OptimizerConvTrainingTests: XCTestCase {
+  func testConvNetTrainsWithoutLeaking() throws {
+    let engine = Engine.shared
+    // Two classes: a bright left half or a bright right half, with noise.
+    let n = 8
+    var pixels: [Float] = []
+    var labels: [Float] = []
+    for i in 0..<n {
+      let left = i % 2 == 0
+      for r in 0..<6 {
+        for c in 0..<6 {
+          let bright = (c < 3) == left
+          pixels.append((bright ? 1 : 0) + 0.1 * Float((i * 7 + r * 5 + c * 3) % 10) / 10)
+        }
+      }
+      labels += left ? [1, 0] : [0, 1]
+    }
+    let x = try t(pixels, [n, 6, 6, 1])
+    let y = try t(labels, [n, 2])
+    let filter = try Variable.make(try Tensor.randomNormal([3, 3, 1, 4], stdDev: 0.3, seed: 7))
+    let gamma = try Variable.make(try Tensor.ones([4]))
+    let beta = try Variable.make(try Tensor.zeros([4]))
+    let dense = try Variable.make(try Tensor.randomNormal([36, 2], stdDev: 0.1, seed: 9))
+    let opt = try AdamOptimizer(learningRate: 0.05)
+    defer { [x, y, filter, gamma, beta, dense].forEach { $0.dispose() }; opt.dispose() }
+    let loss: () throws -> Tensor? = {
+      let conv = try x.conv2d(filter, strides: [1], padding: .same)
+      let (mean, variance) = try conv.moments([0, 1, 2])
+      let normed = try conv.batchNorm(mean: mean, variance: variance, offset: beta, scale: gamma)
+      let pooled = try normed.relu().maxPool(filterSize: [2], strides: [2], padding: .valid)
+      let logits = try pooled.reshape([n, 36]).matMul(dense)
+      return try Losses.softmaxCrossEntropy(y, logits)
+    }
+    let first = try opt.minimize(loss, returnCost: true)
+    let before = engine.numTensors
+    var last: Float = 0
+    for _ in 0..<30 {
+      let cost = try opt.minimize(loss, returnCost: true)
+      last = try cost?.scalarValue() ?? .nan
+      cost?.dispose()
+    }
+    XCTAssertEqual(engine.numTensors, before, "training step leaks tensors")
+    let initial = try first?.scalarValue() ?? .nan
+    first?.dispose()
+    XCTAssertLessThan(last, initial * 0.2, "loss \(initial) → \(last)")
+  }
+}
