@@ -129,5 +129,15 @@ final class GradientConvolutionTests: XCTestCase {
       }
     }
     try checkGradients([x]) { try $0[0].flipLeftRight() }
+    // Second order through the resize backprops.
+    for bilinear in [true, false] {
+      try checkGradients([x]) { args in
+        try Autograd.grad { x in
+          let y = bilinear
+            ? try x.resizeBilinear(size: [5, 4]) : try x.resizeNearestNeighbor(size: [5, 4])
+          return try y.square().sum()
+        }(args[0], nil).square().sum()
+      }
+    }
   }
 }

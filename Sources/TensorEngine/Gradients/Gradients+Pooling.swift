@@ -48,6 +48,24 @@ extension Gradients {
     }
     r["ResizeBilinear"] = resize(true)
     r["ResizeNearestNeighbor"] = resize(false)
+    let resizeGrad: (Bool) -> GradientRule = { bilinear in
+      { g in
+        // y = resizeGrad(images, dy) is linear in dy; its adjoint is the resize itself.
+        let (images, dy) = (g.input(0), g.input(1))
+        let size = [dy.shape[1], dy.shape[2]]
+        let align = g.attrs.bool("alignCorners") ?? false
+        let half = g.attrs.bool("halfPixelCenters") ?? false
+        let ddy = g.needs(1)
+          ? (bilinear
+            ? try g.dy.resizeBilinear(size: size, alignCorners: align, halfPixelCenters: half)
+            : try g.dy.resizeNearestNeighbor(
+              size: size, alignCorners: align, halfPixelCenters: half))
+          : nil
+        return [g.needs(0) ? try zeros(images.shape) : nil, ddy]
+      }
+    }
+    r["ResizeBilinearGrad"] = resizeGrad(true)
+    r["ResizeNearestNeighborGrad"] = resizeGrad(false)
     r["FlipLeftRight"] = { g in [g.needs(0) ? try g.dy.flipLeftRight() : nil] }
     return r
   }
