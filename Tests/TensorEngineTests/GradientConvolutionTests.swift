@@ -95,6 +95,11 @@ final class GradientConvolutionTests: XCTestCase {
     try checkGradients([x]) { try $0[0].avgPool(filterSize: [3], strides: [2], padding: .same) }
     try checkGradients([x]) { try $0[0].avgPool(filterSize: [2, 3], strides: [1], padding: .valid) }
     try checkGradients([x]) { args in
+      let g = try Autograd.grad { try $0.maxPool(filterSize: [3], strides: [2], padding: .same)
+        .square().sum() }(args[0], nil)
+      return try g.square().sum()
+    }
+    try checkGradients([x]) { args in
       let g = try Autograd.grad { try $0.avgPool(filterSize: [2], strides: [1], padding: .same)
         .square().sum() }(args[0], nil)
       return try g.square().sum()
