@@ -176,16 +176,13 @@ extension Tensor {
 
   // MARK: - Selection
 
-  /// `tf.where(condition, a, b)`: `a` where the bool condition holds, else `b`, all broadcast.
+  /// `tf.where(condition, a, b)`: `a` where the bool condition holds, else `b`, all broadcast;
+  /// the result has the upcast dtype of `a` and `b`.
   public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
     try condition.checkAlive()
     try a.checkAlive()
     try b.checkAlive()
     try condition.requireDtype(.bool, arg: "condition", op: "where")
-    if a.dtype != b.dtype {
-      throw TensorError(
-        "The dtypes of the first(\(a.dtype)) and second(\(b.dtype)) input must match")
-    }
     let shape = try broadcastShapes(try broadcastShapes(condition.shape, a.shape), b.shape)
     return try Engine.shared.runOp("Select", inputs: [condition, a, b]) {
       let c = try condition.broadcastTo(shape).values
@@ -193,7 +190,7 @@ extension Tensor {
       let bv = try b.broadcastTo(shape).values
       var out = [Float](repeating: 0, count: c.count)
       for i in 0..<c.count { out[i] = c[i] != 0 ? av[i] : bv[i] }
-      return Tensor.build(out, shape, a.dtype)
+      return Tensor.build(out, shape, DType.upcast(a.dtype, b.dtype))
     }
   }
 

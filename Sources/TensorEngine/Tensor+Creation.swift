@@ -282,6 +282,10 @@ extension Tensor {
   public static func eye(
     _ numRows: Int, numColumns: Int? = nil, batchShape: [Int] = [], dtype: DType = .float32
   ) throws -> Tensor {
+    if batchShape.count > 2 {
+      throw TensorError("eye() currently supports only 1D and 2D batchShapes, but received "
+        + "\(batchShape.count)D.")
+    }
     let cols = numColumns ?? numRows
     let shape = batchShape + [numRows, cols]
     try checkShape(shape)
@@ -369,6 +373,14 @@ public final class TensorBuffer {
   /// Sets the value at `locs`.
   public func set(_ value: Float, _ locs: [Int]) throws {
     values[try offset(locs)] = dtype.convert(value)
+  }
+
+  /// Sets the element at a row-major flat index (TF.js `buffer.values[i] = v`).
+  public func set(flat index: Int, _ value: Float) throws {
+    if index < 0 || index >= values.count {
+      throw TensorError("Index \(index) is out of range for a buffer of size \(values.count).")
+    }
+    values[index] = dtype.convert(value)
   }
 
   /// The value at `locs`.

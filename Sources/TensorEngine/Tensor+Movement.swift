@@ -289,6 +289,56 @@ extension Tensor {
   }
 }
 
+extension Tensor {
+  /// How `mirrorPad` reflects: `reflect` excludes the edge, `symmetric` repeats it.
+  public enum MirrorPadMode: String {
+    case reflect, symmetric
+  }
+
+  /// `tf.mirrorPad(x, paddings, mode)`: pads by mirroring the tensor at its edges.
+  public func mirrorPad(_ paddings: [[Int]], mode: MirrorPadMode) throws -> Tensor {
+    try checkAlive()
+    if paddings.count != rank {
+      throw TensorError("Padding doesn't match input. Must be \(rank). Got \(paddings.count).")
+    }
+    let offset = mode == .reflect ? 1 : 0
+    for (i, p) in paddings.enumerated() {
+      if p.count != 2 { throw TensorError("Invalid number of paddings. Must be length of 2 each.") }
+      if p[0] < 0 || p[0] > shape[i] - offset || p[1] < 0 || p[1] > shape[i] - offset {
+        throw TensorError("Padding in dimension \(i) cannot be greater than or equal to "
+          + "\(shape[i] - offset) or less than 0 for input of shape \(shapeText(shape))")
+      }
+    }
+    let outShape = (0..<rank).map { shape[$0] + paddings[$0][0] + paddings[$0][1] }
+    // Per dimension, the input index each output index reads.
+    let maps: [[Int]] = (0..<rank).map { d in
+      let n = shape[d]
+      return (0..<outShape[d]).map { o in
+        let i = o - paddings[d][0]
+        if i < 0 { return mode == .reflect ? -i : -i - 1 }
+        if i >= n { return mode == .reflect ? 2 * (n - 1) - i : 2 * n - 1 - i }
+        return i
+      }
+    }
+    let x = self
+    let attrs = OpAttrs(["paddings": .ints(paddings.flatMap { $0 }), "mode": .string(mode.rawValue)])
+    return try Engine.shared.runOp("MirrorPad", inputs: [x], attrs: attrs) {
+      let src = x.values
+      let strides = computeStrides(x.shape)
+      let out = (0..<sizeOf(outShape)).map { flat -> Float in
+        var rem = flat
+        var off = 0
+        for d in stride(from: x.rank - 1, through: 0, by: -1) {
+          off += maps[d][rem % outShape[d]] * strides[d]
+          rem /= outShape[d]
+        }
+        return src[off]
+      }
+      return Tensor.build(out, outShape, x.dtype)
+    }
+  }
+}
+
 /// Values of a dense array with dimensions permuted by `perm`.
 func transposeValues(_ values: [Float], _ shape: [Int], _ perm: [Int]) -> [Float] {
   let strides = computeStrides(shape)

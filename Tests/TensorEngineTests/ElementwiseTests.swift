@@ -70,6 +70,9 @@ final class ElementwiseTests: XCTestCase {
     XCTAssertEqual(try r.dataSync(), [1, 20, 3])
     let bc = try Tensor.where(try t([1, 0], [2, 1], .bool), try t([1, 2, 3]), Tensor.scalar(0))
     XCTAssertEqual(try bc.dataSync(), [1, 2, 3, 0, 0, 0])
+    let mixed = try Tensor.where(c, try t([1, 2, 3], nil, .int32), try t([0.5, 0.5, 0.5]))
+    XCTAssertEqual(mixed.dtype, .float32)
+    XCTAssertEqual(try mixed.dataSync(), [1, 0.5, 3])
   }
 
   func testUnaryValues() throws {

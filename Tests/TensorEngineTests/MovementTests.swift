@@ -152,3 +152,31 @@ final class MaskingTests: XCTestCase {
     }
   }
 }
+
+final class ScatterAndMirrorTests: XCTestCase {
+  func testMirrorPad() throws {
+    let x = try t([1, 2, 3, 4, 5, 6], [2, 3])
+    try assertClose(try x.mirrorPad([[0, 0], [2, 1]], mode: .reflect),
+                    [3, 2, 1, 2, 3, 2, 6, 5, 4, 5, 6, 5], shape: [2, 6])
+    try assertClose(try x.mirrorPad([[1, 1], [1, 0]], mode: .symmetric),
+                    [1, 1, 2, 3, 1, 1, 2, 3, 4, 4, 5, 6, 4, 4, 5, 6], shape: [4, 4])
+    assertThrows("Padding in dimension 1 cannot be greater than or equal to 2 or less than 0 "
+      + "for input of shape 2,3") {
+      try x.mirrorPad([[0, 0], [3, 0]], mode: .reflect)
+    }
+  }
+
+  func testDiagAndSegmentSum() throws {
+    try assertClose(try t([1, 2]).diag(), [1, 0, 0, 2], shape: [2, 2])
+    let x = try t([1, 2, 3, 4, 5, 6], [3, 2])
+    let s = try x.unsortedSegmentSum(try t([1, 0, 1], nil, .int32), numSegments: 2)
+    try assertClose(s, [3, 4, 6, 8], shape: [2, 2])
+  }
+
+  func testBufferSyncAndFlatSet() throws {
+    let b = try t([1, 2, 3, 4], [2, 2]).bufferSync()
+    try b.set(flat: 3, 9)
+    XCTAssertEqual(try b.get([1, 1]), 9)
+    XCTAssertThrowsError(try b.set(flat: 4, 1))
+  }
+}
