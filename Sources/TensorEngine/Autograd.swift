@@ -77,7 +77,7 @@ public enum Autograd {
     let grads = try engine.tidy("backward") { () throws -> [Tensor?] in
       var accumulated: [Int: Tensor] = [:]
       accumulated[y.id] = try dy ?? Tensor.ones(y.shape)
-      try backpropagate(filtered, &accumulated)
+      try backpropagate(filtered, &accumulated, keeping: Set(xs.map(\.id)), userDy: dy)
       return xs.map { accumulated[$0.id] }
     }
     finished = true
@@ -131,7 +131,14 @@ public enum Autograd {
   }
 
   /// Walks the filtered tape newest first, accumulating gradients by tensor id.
-  static func backpropagate(_ nodes: [FilteredNode], _ accumulated: inout [Int: Tensor]) throws {
+  ///
+  /// A tensor is the output of one node only, so once that node is processed the
+  /// gradient of its outputs is released (except the xs' and the caller's `dy`), which
+  /// keeps the backward pass's peak memory near one layer's worth of gradients.
+  static func backpropagate(
+    _ nodes: [FilteredNode], _ accumulated: inout [Int: Tensor], keeping keepIds: Set<Int>,
+    userDy: Tensor?
+  ) throws {
     for entry in nodes.reversed() {
       let node = entry.node
       let dys = try node.outputs.map { o in try accumulated[o.id] ?? Tensor.zeros(o.shape) }
@@ -176,9 +183,12 @@ public enum Autograd {
           accumulated[x.id] = dx
         }
       }
-      // Gradients of tensors not used again are no longer needed.
+      // Rule results that were not kept as an accumulated gradient (unneeded inputs).
       for case let g? in grads where !node.inputs.contains(where: { accumulated[$0.id] === g }) {
         g.dispose()
+      }
+      for o in node.outputs where !keepIds.contains(o.id) {
+        if let done = accumulated.removeValue(forKey: o.id), done !== userDy { done.dispose() }
       }
     }
   }

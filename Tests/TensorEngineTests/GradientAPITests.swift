@@ -112,7 +112,16 @@ final class GradientAPITests: XCTestCase {
       return Float(-2 * th * (1 - th * th))
     }
     try assertClose(g4, want, tol: 1e-4)
-    [x, g2, g3, g4].forEach { $0.dispose() }
+    // Two inner gradients both walk the outer forward's square: each inner result is
+    // d/dx (x · x²) = 3x², so the outer derivative of their sum is 12x.
+    let g5 = try Autograd.grad { x in
+      let s = try x.square()
+      let a = try Autograd.grad { try $0.mul(s).sum() }(x, nil)
+      let b = try Autograd.grad { try $0.mul(s).sum() }(x, nil)
+      return try a.add(b)
+    }(x, nil)
+    try assertClose(g5, [24, -12])
+    [x, g2, g3, g4, g5].forEach { $0.dispose() }
     XCTAssertTrue(engine.tape.isEmpty)
   }
 
