@@ -373,7 +373,9 @@ public enum Autograd {
           }
         }
         gradFunc = result.gradFunc
-        return result.value
+        // The op's output must be a tensor of its own, even when f returns an input.
+        let passedThrough = inputs.contains { $0 === result.value }
+        return passedThrough ? try result.value.clone() : result.value
       }
       guard recording, let gradFunc else {
         for t in saved { t.dispose() }

@@ -193,7 +193,13 @@ final class GradientAPITests: XCTestCase {
     try assertClose(value, [1, 4])
     let g = try Autograd.grad { try f([$0]) }(x, nil)
     try assertClose(g, [3, 6])
-    [x, value, g].forEach { $0.dispose() }
+    // An identity forward with a scaled gradient (a gradient-scaling op).
+    let scale = Autograd.customGrad { inputs, _ in
+      (inputs[0], { dy, _ in [try dy.mul(Tensor.scalar(0.5))] })
+    }
+    let h = try Autograd.grad { try scale([$0]).square().sum() }(x, nil)
+    try assertClose(h, [1, 2])
+    [x, value, g, h].forEach { $0.dispose() }
     XCTAssertTrue(engine.tape.isEmpty)
   }
 
