@@ -155,10 +155,12 @@ public enum Autograd {
       let input = GradientInput(node: node, dys: dys, needed: entry.needed)
       let grads = try Engine.shared.tidy(node.name) { () throws -> [Tensor?] in
         var out = try rule(input)
-        // A rule may pass an upstream gradient or saved value through unchanged; give the
-        // accumulator its own tensor so disposing it never touches another.
+        // A rule may return a tensor it did not make (an upstream gradient, a saved value,
+        // a custom gradient's captured tensor): give the accumulator its own tensor so
+        // disposing it never touches another. The marker tells this scope's tensors apart.
+        let marker = Tensor.scalar(0)
         for i in out.indices {
-          if let g = out[i], isShared(g, node, dys) { out[i] = try g.clone() }
+          if let g = out[i], g.scopeId != marker.scopeId || g.isKept { out[i] = try g.clone() }
         }
         return out
       }
@@ -206,11 +208,6 @@ public enum Autograd {
         id: linkCounter, name: "Identity", inputs: [original], outputs: [alias],
         attrs: OpAttrs(), savedInputs: [alias], savedOutputs: [alias]))
     }
-  }
-
-  private static func isShared(_ g: Tensor, _ node: TapeNode, _ dys: [Tensor]) -> Bool {
-    dys.contains { $0 === g } || node.savedInputs.contains { $0 === g }
-      || node.savedOutputs.contains { $0 === g }
   }
 
   // MARK: - tf.grad family

@@ -199,7 +199,15 @@ final class GradientAPITests: XCTestCase {
     }
     let h = try Autograd.grad { try scale([$0]).square().sum() }(x, nil)
     try assertClose(h, [1, 2])
-    [x, value, g, h].forEach { $0.dispose() }
+    // A gradient function returning a tensor it captured: backprop must not dispose it.
+    let captured = try t([7, 7])
+    let constantGrad = Autograd.customGrad { inputs, _ in
+      (try inputs[0].mul(Tensor.scalar(1)), { _, _ in [captured] })
+    }
+    let k = try Autograd.grad { try constantGrad([$0]).add(try constantGrad([$0])).sum() }(x, nil)
+    try assertClose(k, [14, 14])
+    try assertClose(captured, [7, 7])
+    [x, value, g, h, k, captured].forEach { $0.dispose() }
     XCTAssertTrue(engine.tape.isEmpty)
   }
 
