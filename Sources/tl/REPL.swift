@@ -42,7 +42,9 @@ final class REPLSession {
 
   /// Lines of an entry still waiting for its end.
   private(set) var pending: [String] = []
-  /// Every entry evaluated since the start (or the last `.clear`), for `.save`.
+  /// Every entry that ran to completion since the start (or the last
+  /// `.clear`), for `.save`: failed and interrupted entries are left out, so
+  /// the saved script runs through.
   private(set) var transcript: [String] = []
   /// True after Ctrl-C on an empty prompt printed the exit hint.
   private var exitHintShown = false
@@ -117,10 +119,8 @@ final class REPLSession {
     case .syntaxErrors(let diagnostics, let file):
       write(renderDiagnostics(diagnostics, file: file, color: colors))
     case .uncaught(let report):
-      transcript.append(text)
       write(report + (report.hasSuffix("\n") ? "" : "\n"))
     case .interrupted:
-      transcript.append(text)
       write("Uncaught Error: Script execution was interrupted by `SIGINT`\n")  // as Node
     case .exit(let status):
       return status
