@@ -21,7 +21,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tl-repl-test.XXXXXX")
 socket="tl-repl-test-$$"
 session="repl-1"
 # remain-on-exit: keep the screen after tl ends, for the failure report.
-printf 'set -g remain-on-exit on\nset -g history-limit 5000\n' > "$work/tmux.conf"
+# default-terminal: "screen" is in every terminfo database (ncurses-base).
+printf 'set -g remain-on-exit on\nset -g history-limit 5000\nset -g default-terminal screen\n' \
+  > "$work/tmux.conf"
 tmx() { tmux -L "$socket" -f "$work/tmux.conf" "$@"; }
 cleanup() {
   tmx kill-server >/dev/null 2>&1 || true
@@ -87,7 +89,7 @@ start_tl() {
   # The wrapper shell ignores SIGINT (tl installs its own handler) and
   # records tl's exit status.
   tmx new-session -d -s "$session" -x 120 -y 40 \
-    sh -c 'trap "" INT; env -u NO_COLOR HOME="$1" TERM=xterm-256color "$2"; echo $? > "$3"' \
+    sh -c 'trap "" INT; env -u NO_COLOR HOME="$1" "$2"; echo $? > "$3"' \
     sh "$work" "$tl" "$work/status-$session"
   wait_for contains 'Type ".help" for more information.'
   wait_for line '>'
