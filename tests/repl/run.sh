@@ -37,13 +37,6 @@ fail() {
   echo "---- screen ----" >&2
   tmx capture-pane -p -t "$session" >&2 || true
   echo "----------------" >&2
-  local pid
-  pid=$(tmx display -p -t "$session" '#{pane_pid}' 2>/dev/null || true)
-  if [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ -n "${TL_REPL_TEST_DEBUG:-}" ]; then
-    grep -E '^(State|Threads)' "/proc/$pid/status" >&2
-    for t in /proc/"$pid"/task/*; do echo "thread $(cat "$t/comm") in $(cat "$t/wchan")" >&2; done
-    command -v gdb >/dev/null && gdb -p "$pid" -batch -ex 'thread apply all bt 20' 2>&1 | grep -E '^#|^Thread' >&2
-  fi
   exit 1
 }
 
@@ -105,7 +98,8 @@ tmx send-keys -t "$session" Enter
 wait_for line '1042'
 
 step "a pasted multi-line block runs as one entry"
-printf 'function area(r) {\n  return Math.round(Math.PI * r * r)\n}\narea(10) + 0.5\n' > "$work/paste.txt"
+printf '%s\n' 'function area(r) {' '  return Math.round(Math.PI * r * r)' '}' 'area(10) + 0.5' \
+  > "$work/paste.txt"
 tmx load-buffer -b block "$work/paste.txt"
 tmx paste-buffer -b block -t "$session"
 wait_for line '314.5'
