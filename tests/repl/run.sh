@@ -8,7 +8,7 @@
 #
 # Every wait polls the screen with a timeout; nothing relies on fixed sleeps
 # except one short pause that lets the endless loop start. The tmux server
-# (a private socket) and the temporary HOME are removed on exit.
+# (its socket) and the temporary HOME are removed on exit.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,13 +18,13 @@ tl=${1:-$root/.build/debug/tl}
 command -v tmux >/dev/null || { echo "repl test: tmux is not installed" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tl-repl-test.XXXXXX")
-socket="tl-repl-test-$$"
 session="repl-1"
 # remain-on-exit: keep the screen after tl ends, for the failure report.
 # default-terminal: "screen" is in every terminfo database (ncurses-base).
 printf 'set -g remain-on-exit on\nset -g history-limit 5000\nset -g default-terminal screen\n' \
   > "$work/tmux.conf"
-tmx() { tmux -L "$socket" -f "$work/tmux.conf" "$@"; }
+# A private server whose socket lives in $work, so nothing is left behind.
+tmx() { tmux -S "$work/tmux.sock" -f "$work/tmux.conf" "$@"; }
 cleanup() {
   tmx kill-server >/dev/null 2>&1 || true
   rm -rf "$work"
