@@ -119,12 +119,63 @@ extension TFContext {
                                            varList: varList)
         return object([("value", wrap(r.value)), ("grads", gradsObject(r))])
       },
+      OpDef("customGrad", 1, chain: .none) { [self] interp, a in
+        let f = try gradFunction(a, 0, "customGrad(f)")
+        let g = Autograd.customGrad { inputs, save in try self.callCustom(f, inputs, save, interp) }
+        return .object(realm.newFunction("customGrad", arity: 0) { call in
+          let inputs = try call.arguments.values.enumerated().map { i, v in
+            try convertToTensor(v, "args[\(i)]", "customGrad")
+          }
+          return try engineCall { self.wrap(try g(inputs)) }
+        })
+      },
     ].map(\.namespaceEntry)
   }
 
   /// `{name: gradient}` in TF.js's key order (null for a variable without a gradient).
   private func gradsObject(_ r: VariableGradients) -> Value {
     object(r.names.map { ($0, r.grads[$0].map(wrap) ?? .null) })
+  }
+
+  /// Runs the script side of `tf.customGrad(f)`: `f(...inputs, save)` must return
+  /// `{value, gradFunc}`; `gradFunc(dy, saved)` returns a tensor or an array of them.
+  private func callCustom(
+    _ f: Value, _ inputs: [Tensor], _ save: ([Tensor]) -> Void, _ interp: Interpreter
+  ) throws -> (value: Tensor, gradFunc: Autograd.CustomGradientFunction) {
+    // `save` may not escape: the script's calls are collected, then handed over once f returns.
+    final class SavedBox { var tensors: [Tensor]? }
+    let box = SavedBox()
+    let saveFunction = realm.newFunction("save", arity: 1) { call in
+      guard case .object(let o as JSArray) = call.arguments[0] else {
+        throw argumentError("save() in customGrad(f) must be called with an array of tensors")
+      }
+      box.tensors = try o.elements.enumerated().map { i, v in
+        try convertToTensor(v, "saved[\(i)]", "customGrad")
+      }
+      return .undefined
+    }
+    let result = try interp.call(f, this: .undefined, inputs.map(wrap) + [.object(saveFunction)])
+    if let saved = box.tensors { save(saved) }
+    let message = "The function f passed in customGrad(f) must return an object where "
+    guard case .object(let value as TensorObject) = try interp.get(result, "value") else {
+      throw argumentError(message + "`obj.value` is a tensor")
+    }
+    let gradValue = try interp.get(result, "gradFunc")
+    guard case .object(let gf) = gradValue, gf is JSFunction else {
+      throw argumentError(message + "`obj.gradFunc` is a function.")
+    }
+    let gradFunc: Autograd.CustomGradientFunction = { [self] dy, saved in
+      let r = try interp.call(gradValue, this: .undefined, [wrap(dy), wrapList(saved)])
+      let items: [Value]
+      if case .object(let list as JSArray) = r { items = list.elements } else { items = [r] }
+      return try items.map { item in
+        guard case .object(let t as TensorObject) = item else {
+          throw argumentError(message + "`obj.gradFunc` is a function that returns tensors.")
+        }
+        return t.tensor
+      }
+    }
+    return (value.tensor, gradFunc)
   }
 
   // MARK: - tf.train
@@ -239,7 +290,12 @@ extension TFContext {
         return .undefined
       },
       .function("getConfig", arity: 0) { [self] call in
-        object(try this(call).config.map { ($0.key, $0.value.map { .number($0) } ?? .null) })
+        object(try this(call).config.map { entry -> (String, Value) in
+          switch entry.value {
+          case .number(let n): return (entry.key, .number(n))
+          case .bool(let b): return (entry.key, .bool(b))
+          }
+        })
       },
       .function("getClassName", arity: 0) { call in .string(try this(call).className) },
       .function("setLearningRate", arity: 1) { call in

@@ -55,6 +55,8 @@ final class TFContext {
   let optimizerPrototype: JSObject
   /// The prototype of each typed-array kind.
   var typedArrayPrototypes: [TypedArrayObject.Kind: JSObject] = [:]
+  /// `tf.engine()`'s object, made on first use.
+  var engineObjectCache: JSObject?
   /// The `tf` namespace object.
   private(set) var tf: JSObject
 
@@ -99,18 +101,20 @@ final class TFContext {
     realm.install(bufferMethods, into: bufferPrototype)
     realm.install(optimizerMethods, into: optimizerPrototype)
     let ns = tf
-    installEnumerable(opEntries + memoryEntries + randomEntries + backendEntries + trainEntries,
-                      into: ns)
+    installEnumerable(
+      opEntries + memoryEntries + randomEntries + backendEntries + trainEntries + miscEntries,
+      into: ns)
     // Argument errors name the bare function, as TF.js's do ('meanSquaredError').
     let namespaces: [(String, [NativeEntry])] = [
       ("losses", lossEntries), ("util", utilEntries), ("train", optimizerEntries),
-      ("image", imageEntries), ("fused", fusedEntries),
+      ("image", imageEntries), ("fused", fusedEntries), ("metrics", metricEntries),
     ]
     for (name, entries) in namespaces {
       let sub = realm.newObject()
       installEnumerable(entries, into: sub)
       ns.put(name, .object(sub))
     }
+    installClasses(into: ns)
     ns.put("Reduction", object([
       ("NONE", 0), ("MEAN", 1), ("SUM", 2), ("SUM_BY_NONZERO_WEIGHTS", 3),
     ]))

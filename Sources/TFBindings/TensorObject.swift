@@ -84,19 +84,18 @@ extension TFContext {
   var tensorMethods: [NativeEntry] {
     [
       method("array", 0) { [self] interp, t, _, _ in
-        let v = nestedArray(try t.dataSync(), shape: t.shape, realm: interp.realm)
-        return .object(resolved(v, interp))
+        .object(settled(interp) { nestedArray(try t.dataSync(), shape: t.shape, realm: interp.realm) })
       },
       method("arraySync", 0) { interp, t, _, _ in
         nestedArray(try t.dataSync(), shape: t.shape, realm: interp.realm)
       },
       method("buffer", 0) { [self] interp, t, _, _ in
-        .object(resolved(try bufferObject(t), interp))
+        .object(settled(interp) { try bufferObject(t) })
       },
       method("bufferSync", 0) { [self] _, t, _, _ in try bufferObject(t) },
       method("clone", 0) { [self] _, t, _, _ in wrap(try t.clone()) },
       method("data", 0) { [self] interp, t, _, _ in
-        .object(resolved(.object(typedArray(for: t.dtype, try t.dataSync())), interp))
+        .object(settled(interp) { .object(typedArray(for: t.dtype, try t.dataSync())) })
       },
       method("dataSync", 0) { [self] _, t, _, _ in
         .object(typedArray(for: t.dtype, try t.dataSync()))
@@ -138,10 +137,22 @@ extension TFContext {
     ]
   }
 
-  /// A promise already fulfilled with `value` (`data()`, `array()`).
+  /// A promise already fulfilled with `value` (`tf.ready()`).
   func resolved(_ value: Value, _ interp: Interpreter) -> PromiseObject {
     let p = interp.newPromise()
     interp.resolvePromise(p, with: value)
+    return p
+  }
+
+  /// A promise settled with what `body` returns or throws, as TF.js's async methods
+  /// (`data()` on a disposed tensor rejects rather than throwing).
+  func settled(_ interp: Interpreter, _ body: () throws -> Value) -> PromiseObject {
+    let p = interp.newPromise()
+    do {
+      interp.resolvePromise(p, with: try engineCall(body))
+    } catch {
+      interp.rejectPromise(p, with: interp.thrownValue(error))
+    }
     return p
   }
 }

@@ -119,6 +119,7 @@ extension Tensor {
     }
     try Tensor.checkShape(inputShape)
     try Tensor.checkShape(filterShape)
+    try checkRoundingPadding(padding, dimRoundingMode, op: op)
     let s = try convPair(strides, op: op, name: "strides")
     let d = try convPair(dilations, op: op, name: "dilations")
     try checkStridesAndDilations(s, d, op: op)

@@ -76,7 +76,7 @@ extension Tensor {
         "Based on the provided shape, [\(shapeText(finalShape))], the tensor should have "
           + "\(provided) values but has \(values.count)")
     }
-    return build(dtype == .float32 ? values : values.map(dtype.convert), finalShape, dtype)
+    return build(dtype == .float32 ? values : values.map(dtype.convertCreated), finalShape, dtype)
   }
 
   /// `tf.tensor(nestedArray, shape?, dtype?)`: infers the shape, and the dtype
@@ -104,7 +104,7 @@ extension Tensor {
             + "the provided shape (\(shapeText(shape))). ")
       }
     }
-    return build(dt == .float32 ? flat : flat.map(dt.convert), shape ?? inferred, dt)
+    return build(dt == .float32 ? flat : flat.map(dt.convertCreated), shape ?? inferred, dt)
   }
 
   /// The shape of a nested array: the lengths along the first elements, then checked
@@ -300,12 +300,9 @@ extension Tensor {
     _ indices: Tensor, depth: Int, onValue: Float = 1, offValue: Float = 0,
     dtype: DType = .int32
   ) throws -> Tensor {
-    try indices.checkAlive()
-    if indices.dtype != .int32 {
-      throw TensorError("Argument 'indices' passed to 'oneHot' must be int32 tensor, but got "
-        + "\(indices.dtype) tensor")
-    }
     if depth < 2 { throw TensorError("Error in oneHot: depth must be >=2, but it is \(depth)") }
+    try indices.checkAlive()
+    try indices.requireDtype(.int32, arg: "indices", op: "oneHot")
     let shape = indices.shape + [depth]
     try checkShape(shape)
     let idx = indices.values

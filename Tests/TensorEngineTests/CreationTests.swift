@@ -68,8 +68,10 @@ final class CreationTests: XCTestCase {
   func testInt32TruncatesAndBoolIsZeroOne() throws {
     let i = try t([1.7, -1.7, 3], nil, .int32)
     XCTAssertEqual(try i.dataSync(), [1, -1, 3])
-    let b = try t([0, 2, -0.5], nil, .bool)
-    XCTAssertEqual(try b.dataSync(), [0, 1, 1])
+    // Creation rounds first (Math.round(v) !== 0); cast compares with 0.
+    let b = try t([0, 2, -0.5, 0.3, 0.5], nil, .bool)
+    XCTAssertEqual(try b.dataSync(), [0, 1, 0, 0, 1])
+    XCTAssertEqual(try t([0.3]).cast(.bool).dataSync(), [1])
   }
 
   func testFillZerosOnesEye() throws {

@@ -67,4 +67,12 @@ final class FormatTests: XCTestCase {
     XCTAssertEqual(try t([1.0 / 3, 1e-8, 123.456789]).toString(),
                    "Tensor\n    [0.3333333, 0, 123.4567871]")
   }
+
+  func testSpecialValues() throws {
+    XCTAssertEqual(try t([.nan, .infinity, -.infinity, -0.0, -1e-9]).toString(),
+                   "Tensor\n    [NaN, Infinity, -Infinity, 0, 0]")
+    XCTAssertEqual(try t([-1, 2, 3, -4], [2, 2]).toString(),
+                   "Tensor\n    [[-1, 2 ],\n     [3 , -4]]")
+    XCTAssertEqual(try t([1e21, 2.5e-7]).toString(), "Tensor\n    [1.0000000200408773e+21, 2e-7]")  // as Node prints them
+  }
 }

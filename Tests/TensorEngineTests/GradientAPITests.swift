@@ -184,7 +184,11 @@ final class GradientAPITests: XCTestCase {
       "Add", "Sub", "Multiply", "RealDiv", "Pow", "Maximum", "Minimum", "Select", "Sum", "Mean",
       "Max", "Min", "Prod", "BatchMatMul", "Reshape", "Transpose", "Concat", "Pack", "Unpack",
       "SplitV", "Slice", "StridedSlice", "GatherV2", "Tile", "Reverse", "PadV2", "BroadcastTo",
-      "Cast", "Identity", "Cumsum", "TopK", "ArgMax", "Equal", "OneHot",
+      "Cast", "Identity", "Cumsum", "TopK", "ArgMax", "Equal", "OneHot", "Conv2D",
+      "Conv2DBackpropInput", "Conv2DBackpropFilter", "DepthwiseConv2dNative",
+      "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "MaxPool",
+      "AvgPool", "AvgPoolGrad", "FusedBatchNorm", "ResizeBilinear", "ResizeNearestNeighbor",
+      "FlipLeftRight",
     ]
     for n in names { XCTAssertNotNil(Gradients.rule(for: n), n) }
   }

@@ -54,6 +54,13 @@ final class GradientMovementTests: XCTestCase {
     try checkGradients([x234]) { try $0[0].gather(batchIdx, axis: 1, batchDims: 1) }
   }
 
+  func testGatherNDAndAddN() throws {
+    let idx = try Tensor.tensor([1, 2, 0, 0, 1, 2], shape: [3, 2], dtype: .int32)
+    defer { idx.dispose() }
+    try checkGradients([x234]) { try $0[0].gatherND(idx) }
+    try checkGradients([x23, x23, (sampleValues(6, seed: 99), [2, 3])]) { try Tensor.addN($0) }
+  }
+
   func testTileReverse() throws {
     try checkGradients([x23]) { try $0[0].tile([2, 3]) }
     try checkGradients([x234]) { try $0[0].tile([1, 2, 1]) }

@@ -230,3 +230,21 @@ final class OptimizerTests: XCTestCase {
     weights[0].tensor.dispose()
   }
 }
+
+/// Optimizers by name, as TF.js layers' `compile` resolves them.
+final class OptimizerNameTests: XCTestCase {
+  func testNamedOptimizersUseLayersDefaults() throws {
+    let cases: [(String, String, Double)] = [
+      ("sgd", "SGD", 0.01), ("Adam", "Adam", 0.001), ("adamax", "Adamax", 0.002),
+      ("rmsprop", "RMSProp", 0.001), ("Adagrad", "Adagrad", 0.01), ("adadelta", "Adadelta", 1),
+    ]
+    for (name, className, lr) in cases {
+      let opt = try Optimizer.named(name)
+      XCTAssertEqual(opt.className, className)
+      XCTAssertEqual(opt.config.first?.key, "learningRate")
+      XCTAssertEqual(opt.config.first?.value, .number(lr), name)
+      opt.dispose()
+    }
+    assertThrows("Unknown Optimizer nadam") { try Optimizer.named("nadam") }
+  }
+}

@@ -76,7 +76,7 @@ struct ExecutionState {
 
 /// A binding declared at the REPL's top level (persists across entries).
 final class GlobalBinding {
-  var value: Value
+  @exclusivity(unchecked) var value: Value
   var isConst: Bool
 
   init(value: Value, isConst: Bool) {
@@ -114,11 +114,11 @@ public final class Interpreter {
     @inline(__always) get { state.pointee.depthLimit }
     @inline(__always) set { state.pointee.depthLimit = newValue }
   }
-  var currentCoroutine: Coroutine?
+  @exclusivity(unchecked) var currentCoroutine: Coroutine?
   /// Bindings declared at the REPL's top level.
-  var lexicalGlobals: [String: GlobalBinding] = [:]
+  @exclusivity(unchecked) var lexicalGlobals: [String: GlobalBinding] = [:]
   /// The value of the last expression statement at the REPL's top level.
-  var replCompletion: Value = .undefined
+  @exclusivity(unchecked) var replCompletion: Value = .undefined
   /// `process.argv` as the host gave it.
   public internal(set) var argv: [String] = ["tl"]
   /// Turns a regex literal into a value; installed by the builtins (nil: literals throw).

@@ -17,6 +17,19 @@ public final class PromiseObject: JSObject {
   var alreadyResolved = false
 
   public override var className: String { "Promise" }
+
+  /// `Promise { 1 }`, `Promise { <pending> }`, `Promise { <rejected> ... }` as Node shows them.
+  public override func inspect(_ interpreter: Interpreter, depth: Int, colors: Bool) -> String? {
+    switch state {
+    case .pending:
+      return "Promise { " + (colors ? "\u{1B}[36m<pending>\u{1B}[39m" : "<pending>") + " }"
+    case .fulfilled(let v):
+      return "Promise { " + interpreter.inspect(v, colors: colors) + " }"
+    case .rejected(let v):
+      let rejected = colors ? "\u{1B}[31m<rejected>\u{1B}[39m" : "<rejected>"
+      return "Promise { " + rejected + " " + interpreter.inspect(v, colors: colors) + " }"
+    }
+  }
 }
 
 extension Interpreter {

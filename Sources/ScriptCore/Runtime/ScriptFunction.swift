@@ -11,13 +11,13 @@ final class FunctionCode {
   let isMethod: Bool
   var isClassConstructor = false
   var isDerived = false
-  var slotCount = 0
+  @exclusivity(unchecked) var slotCount = 0
   /// The source text of the function, for `toString`.
   var sourceText: String?
   /// Binds the arguments to the parameters (and initialises `arguments`,
   /// TDZ slots and hoisted function declarations).
-  var prologue: (Env, [Value]) throws -> Void = { _, _ in }
-  var body: StmtCode = { _ in .normal }
+  @exclusivity(unchecked) var prologue: (Env, [Value]) throws -> Void = { _, _ in }
+  @exclusivity(unchecked) var body: StmtCode = { _ in .normal }
 
   init(name: String, file: SourceFile, length: Int, isArrow: Bool, isAsync: Bool, isMethod: Bool) {
     self.name = name
@@ -34,7 +34,7 @@ public final class ScriptFunction: JSFunction {
   let code: FunctionCode
   let env: Env
   /// The object whose prototype `super.x` reads (methods of classes and object literals).
-  var homeObject: JSObject?
+  @exclusivity(unchecked) var homeObject: JSObject?
   /// Class constructors: defines the instance fields on a new instance.
   var fieldInitializer: ((JSObject) throws -> Void)?
   /// Class constructors of derived classes without an explicit constructor.

@@ -79,7 +79,30 @@ extension Gradients {
         : nil
       return [dx, g.needs(1) ? try zeros(indices.shape) : nil]
     }
+    r["GatherNd"] = { g in
+      let (x, indices) = (g.input(0), g.input(1))
+      let dx = g.needs(0) ? gatherNDScatter(g.dy.values, xShape: x.shape, indices: indices) : nil
+      return [dx, g.needs(1) ? try zeros(indices.shape) : nil]
+    }
     return r
+  }
+
+  /// The gatherND gradient: each `dy` slice added back at the slice its index tuple read.
+  static func gatherNDScatter(_ dy: [Float], xShape: [Int], indices: Tensor) -> Tensor {
+    var out = [Float](repeating: 0, count: sizeOf(xShape))
+    let depth = indices.shape.last ?? 0
+    let sliceSize = sizeOf(Array(xShape[Swift.min(depth, xShape.count)...]))
+    let strides = computeStrides(xShape)
+    let idx = indices.values
+    let count = sizeOf(Array(indices.shape.dropLast()))
+    for n in 0..<count {
+      var offset = 0
+      for d in 0..<depth { offset += Int(idx[n * depth + d]) * strides[d] }
+      for j in 0..<sliceSize where n * sliceSize + j < dy.count && offset + j < out.count {
+        out[offset + j] += dy[n * sliceSize + j]
+      }
+    }
+    return Tensor.build(out, xShape, .float32)
   }
 
   /// Zeros of `shape` with `values` written at the strided view `begin + idx·steps`

@@ -9,8 +9,10 @@ public let backendEpsilon = 1e-7
 
 /// `tf.train.adam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7)`.
 public final class AdamOptimizer: Optimizer {
-  /// Hyper-parameters.
-  public let learningRate: Double, beta1: Double, beta2: Double, epsilon: Double
+  /// The learning rate (may be changed between steps).
+  public var learningRate: Double
+  /// Moment decay rates and the denominator constant.
+  public let beta1: Double, beta2: Double, epsilon: Double
   private let accBeta1: Variable
   private let accBeta2: Variable
   private var firstMoments: [OptimizerVariable] = []
@@ -33,8 +35,8 @@ public final class AdamOptimizer: Optimizer {
   }
 
   override public var className: String { "Adam" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("beta1", beta1), ("beta2", beta2), ("epsilon", epsilon)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)), ("beta2", .number(beta2)), ("epsilon", .number(epsilon))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [firstMoments, secondMoments] }
 
@@ -90,8 +92,10 @@ public final class AdamOptimizer: Optimizer {
 /// `tf.train.adamax(learningRate = 0.002, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7,
 /// decay = 0)`: Adam with an infinity-norm second moment.
 public final class AdamaxOptimizer: Optimizer {
-  /// Hyper-parameters.
-  public let learningRate: Double, beta1: Double, beta2: Double, epsilon: Double, decay: Double
+  /// The learning rate (may be changed between steps).
+  public var learningRate: Double
+  /// Decay rates, denominator constant and learning-rate decay.
+  public let beta1: Double, beta2: Double, epsilon: Double, decay: Double
   private let iteration: Variable
   private let accBeta1: Variable
   private var firstMoments: [OptimizerVariable] = []
@@ -114,9 +118,9 @@ public final class AdamaxOptimizer: Optimizer {
   }
 
   override public var className: String { "Adamax" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("beta1", beta1), ("beta2", beta2), ("epsilon", epsilon),
-     ("decay", decay)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)), ("beta2", .number(beta2)), ("epsilon", .number(epsilon)),
+     ("decay", .number(decay))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {
     [firstMoments, weightedInfNorms]

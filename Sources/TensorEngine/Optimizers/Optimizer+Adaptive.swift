@@ -7,8 +7,10 @@ import Foundation
 /// `tf.train.rmsprop(learningRate, decay = 0.9, momentum = 0, epsilon = 1e-7,
 /// centered = false)`.
 public final class RMSPropOptimizer: Optimizer {
-  /// Hyper-parameters.
-  public let learningRate: Double, decay: Double, momentum: Double, epsilon: Double
+  /// The learning rate (may be changed between steps).
+  public var learningRate: Double
+  /// Mean-square decay, momentum and the denominator constant.
+  public let decay: Double, momentum: Double, epsilon: Double
   /// Whether gradients are normalized by their estimated variance.
   public let centered: Bool
   private var meanSquares: [OptimizerVariable] = []
@@ -29,9 +31,9 @@ public final class RMSPropOptimizer: Optimizer {
   }
 
   override public var className: String { "RMSProp" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("decay", decay), ("momentum", momentum),
-     ("epsilon", epsilon), ("centered", centered ? 1 : 0)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("decay", .number(decay)), ("momentum", .number(momentum)),
+     ("epsilon", .number(epsilon)), ("centered", .bool(centered))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {
     centered ? [meanSquares, moments, meanGrads] : [meanSquares, moments]
@@ -81,8 +83,10 @@ public final class RMSPropOptimizer: Optimizer {
 
 /// `tf.train.adagrad(learningRate, initialAccumulatorValue = 0.1)`.
 public final class AdagradOptimizer: Optimizer {
-  /// Hyper-parameters.
-  public let learningRate: Double, initialAccumulatorValue: Double
+  /// The learning rate (may be changed between steps).
+  public var learningRate: Double
+  /// The starting value of the squared-gradient sums.
+  public let initialAccumulatorValue: Double
   private var accumulatedGrads: [OptimizerVariable] = []
 
   /// Creates the optimizer.
@@ -93,8 +97,8 @@ public final class AdagradOptimizer: Optimizer {
   }
 
   override public var className: String { "Adagrad" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("initialAccumulatorValue", initialAccumulatorValue)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("initialAccumulatorValue", .number(initialAccumulatorValue))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [accumulatedGrads] }
 
@@ -124,8 +128,10 @@ public final class AdagradOptimizer: Optimizer {
 
 /// `tf.train.adadelta(learningRate = 0.001, rho = 0.95, epsilon = 1e-7)`.
 public final class AdadeltaOptimizer: Optimizer {
-  /// Hyper-parameters.
-  public let learningRate: Double, rho: Double, epsilon: Double
+  /// The learning rate (may be changed between steps).
+  public var learningRate: Double
+  /// Decay rate and the denominator constant.
+  public let rho: Double, epsilon: Double
   private var accumulatedGrads: [OptimizerVariable] = []
   private var accumulatedUpdates: [OptimizerVariable] = []
 
@@ -138,8 +144,8 @@ public final class AdadeltaOptimizer: Optimizer {
   }
 
   override public var className: String { "Adadelta" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("rho", rho), ("epsilon", epsilon)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("rho", .number(rho)), ("epsilon", .number(epsilon))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {
     [accumulatedGrads, accumulatedUpdates]

@@ -22,8 +22,8 @@ public class SGDOptimizer: Optimizer {
   }
 
   override public var className: String { "SGD" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate))]
   }
 
   /// TF.js `setLearningRate(lr)`.
@@ -69,8 +69,8 @@ public final class MomentumOptimizer: SGDOptimizer {
   }
 
   override public var className: String { "Momentum" }
-  override public var config: [(key: String, value: Double?)] {
-    [("learningRate", learningRate), ("momentum", momentum), ("useNesterov", useNesterov ? 1 : 0)]
+  override public var config: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("momentum", .number(momentum)), ("useNesterov", .bool(useNesterov))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [accumulations] }
 

@@ -13,6 +13,17 @@ public struct OptimizerVariable {
   public let variable: Variable
 }
 
+/// One value of an optimizer's `getConfig()`.
+public enum OptimizerConfigValue: Equatable, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
+  case number(Double)
+  case bool(Bool)
+
+  /// A number value.
+  public init(floatLiteral value: Double) { self = .number(value) }
+  /// A boolean value.
+  public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
+
 /// A gradient for the variable named `name` (nil: skip it), in application order.
 public typealias NamedGradient = (name: String, tensor: Tensor?)
 
@@ -30,8 +41,8 @@ open class Optimizer {
   /// TF.js's class name (`SGD`, `Adam`, ...), used in configs and messages.
   open var className: String { "Optimizer" }
 
-  /// Hyper-parameters as TF.js's `getConfig()` lists them (nil values are `null`).
-  open var config: [(key: String, value: Double?)] { [] }
+  /// Hyper-parameters as TF.js's `getConfig()` lists them, in its key order.
+  open var config: [(key: String, value: OptimizerConfigValue)] { [] }
 
   /// Applies one update from gradients in order; nil gradients are skipped.
   open func applyGradients(_ gradients: [NamedGradient]) throws {
@@ -156,6 +167,28 @@ extension Engine {
     case (nil, .some): return false
     case (nil, nil):
       return (registeredVariables[a]?.id ?? Int.max) < (registeredVariables[b]?.id ?? Int.max)
+    }
+  }
+}
+
+// MARK: - By name
+
+extension Optimizer {
+  /// The optimizer TF.js layers' `compile({optimizer: 'adam'})` builds from a name
+  /// (`getOptimizer`): `SGD`/`sgd` (0.01), `Adam` (0.001), `Adamax` (0.002), `RMSProp`
+  /// (0.001), `Adagrad` (0.01), `Adadelta` (1), with layers' epsilon 1e-7.
+  public static func named(_ identifier: String) throws -> Optimizer {
+    let eps = 1e-7
+    switch identifier {
+    case "SGD", "sgd": return SGDOptimizer(learningRate: 0.01)
+    case "Adam", "adam": return try AdamOptimizer(learningRate: 0.001, epsilon: eps)
+    case "Adamax", "adamax":
+      return try AdamaxOptimizer(learningRate: 0.002, epsilon: eps, decay: 0)
+    case "RMSProp", "rmsprop":
+      return RMSPropOptimizer(learningRate: 0.001, decay: 0.9, momentum: 0, epsilon: eps)
+    case "Adagrad", "adagrad": return AdagradOptimizer(learningRate: 0.01)
+    case "Adadelta", "adadelta": return AdadeltaOptimizer(learningRate: 1, rho: 0.95, epsilon: eps)
+    default: throw TensorError("Unknown Optimizer \(identifier)")
     }
   }
 }
