@@ -50,10 +50,13 @@ final class REPLSession {
   private var exitHintShown = false
   private var lastHistoryEntry: String?
 
+  /// `lastHistoryEntry` is the newest entry already in the history (an
+  /// immediate repeat of it is not stored again).
   init(
     engine: ScriptEngine, reader: LineReader, historyFile: HistoryFile?, colors: Bool,
-    write: @escaping (String) -> Void
+    lastHistoryEntry: String? = nil, write: @escaping (String) -> Void
   ) {
+    self.lastHistoryEntry = lastHistoryEntry
     self.engine = engine
     self.reader = reader
     self.historyFile = historyFile

@@ -204,6 +204,15 @@ final class REPLSessionTests: XCTestCase {
     XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "let a = 1\na\n")
   }
 
+  func testHistorySkipsImmediateRepeats() {
+    let reader = ScriptedReader([.line("1"), .line("1"), .line("2"), .line("1")])
+    let session = REPLSession(
+      engine: RecordingEngine(), reader: reader, historyFile: nil, colors: false,
+      lastHistoryEntry: "1", write: { _ in })
+    _ = session.run()
+    XCTAssertEqual(reader.history, ["2", "1"])
+  }
+
   func testSaveReportsAnUnwritablePath() {
     let (s, _, _, output) = session([.line("1"), .line(".save /no/such/dir/x.tl")])
     _ = s.run()
