@@ -178,7 +178,7 @@ final class REPLSession {
       do {
         try writeFileAtomically(path, script)
         write("Session saved to: \(path)\n")
-      } catch let error as FileReadError {
+      } catch let error as FileError {
         write("Failed to save: \(path): \(error.reason)\n")
       } catch {
         write("Failed to save: \(path)\n")
