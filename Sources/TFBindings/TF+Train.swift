@@ -290,7 +290,12 @@ extension TFContext {
         return .undefined
       },
       .function("getConfig", arity: 0) { [self] call in
-        object(try this(call).config.map { ($0.key, $0.value.map { .number($0) } ?? .null) })
+        object(try this(call).config.map { entry -> (String, Value) in
+          switch entry.value {
+          case .number(let d): return (entry.key, .number(d))
+          case .bool(let b): return (entry.key, .bool(b))
+          }
+        })
       },
       .function("getClassName", arity: 0) { call in .string(try this(call).className) },
       .function("setLearningRate", arity: 1) { call in
