@@ -96,12 +96,20 @@ func nestedValues(_ v: Value, _ name: String, _ function: String) throws -> Nest
 }
 
 /// Converts a TensorLike to a tensor as TF.js's `convertToTensor(x, argName, functionName,
-/// parseAsDtype)` does: tensors pass through; numbers, booleans, (nested) arrays and typed
-/// arrays become new tensors, of `dtype` when given.
+/// parseAsDtype)` does: tensors pass through (but must have `dtype` when it is given);
+/// numbers, booleans, (nested) arrays and typed arrays become new tensors, of `dtype`
+/// when given.
 func convertToTensor(_ v: Value, _ name: String, _ function: String, dtype: DType? = nil)
   throws -> Tensor
 {
-  if case .object(let o) = v, let t = o as? TensorObject { return t.tensor }
+  if case .object(let o) = v, let t = o as? TensorObject {
+    if let dtype, t.tensor.dtype != dtype {
+      throw argumentError(
+        "Argument '\(name)' passed to '\(function)' must be \(dtype) tensor, but got "
+          + "\(t.tensor.dtype) tensor")
+    }
+    return t.tensor
+  }
   if v.isStringLike {
     throw argumentError(
       "Argument '\(name)' passed to '\(function)' must be numeric tensor, but got string tensor")
@@ -148,7 +156,7 @@ extension Arguments {
   func tensorList(_ i: Int, _ name: String) throws -> [Tensor] {
     guard case .object(let o) = self[i], let a = o as? JSArray else {
       throw argumentError(
-        "Argument '\(name)' passed to '\(function)' must be a `Tensor[]` or `TensorLike[]`")
+        "Argument \(name) passed to \(function) must be a `Tensor[]` or `TensorLike[]`")
     }
     return try a.elements.enumerated().map { j, v in
       try convertToTensor(v, "\(name)[\(j)]", function)

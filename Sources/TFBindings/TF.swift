@@ -55,6 +55,8 @@ final class TFContext {
   let optimizerPrototype: JSObject
   /// The prototype of each typed-array kind.
   var typedArrayPrototypes: [TypedArrayObject.Kind: JSObject] = [:]
+  /// What `tf.getBackend()` reports: `'cpu'` until `setBackend('tensorflow')`.
+  var backendName = "cpu"
   /// `tf.engine()`'s object, made on first use.
   var engineObjectCache: JSObject?
   /// The `tf` namespace object.
