@@ -34,8 +34,15 @@ extension TFContext {
       if v.isStringLike {
         throw argumentError("string tensors are not supported by tl (float32, int32 and bool are)")
       }
+      if let array = o as? JSArray, let flat = flattenRegularArray(array),
+        shape == nil || flat.shape.count <= 1 || flat.shape == shape
+      {
+        return try Tensor.tensor(
+          flat.values, shape: shape ?? flat.shape, dtype: dtype ?? (flat.isBool ? .bool : .float32))
+      }
       return try Tensor.tensor(
-        nested: try nestedValues(v, "values", function), shape: shape, dtype: dtype)
+        nested: try nestedValues(v, "values", function), shape: shape,
+        dtype: dtype ?? inferredDtype(v))
     case .string:
       throw argumentError("string tensors are not supported by tl (float32, int32 and bool are)")
     default:
