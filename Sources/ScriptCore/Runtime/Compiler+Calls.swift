@@ -144,6 +144,12 @@ extension Compiler {
     case .call(let c, _, _): return describe(c) + "(...)"
     case .optionalChain(let inner): return describe(inner)
     case .superMember(.named(let n)): return "(intermediate value)." + n
+    case .number(let d): return formatNumber(d)
+    case .string(let s): return "\"" + s + "\""
+    case .bool(let b): return b ? "true" : "false"
+    case .null: return "null"
+    case .object(let props) where props.isEmpty: return "{}"
+    case .array(let elements) where elements.isEmpty: return "[]"
     default: return "(intermediate value)"
     }
   }

@@ -425,7 +425,7 @@ extension Compiler {
     return { [interp] env in
       let (f, this) = try callee(env)
       let strings = interp.realm.newArray(quasis.map { .string($0) })
-      strings.defineOwn("raw", Property(.object(interp.realm.newArray(quasis.map { .string($0) })), enumerable: false))
+      _ = strings.defineOwn("raw", Property(.object(interp.realm.newArray(quasis.map { .string($0) })), enumerable: false))
       var args: [Value] = [.object(strings)]
       for p in parts { args.append(try p(env)) }
       interp.position = at

@@ -275,11 +275,14 @@ extension Compiler {
       bindAndBody = (compilePattern(pattern, mode: .assign), compileStatement(body), nil)
     }
     let (bind, b, count) = bindAndBody
+    let description = describe(subject)
+    let at = subject.range.start
     return { [interp] env in
       let subjectValue = try subjectCode(env)
       let next: () throws -> Value?
       if isOf {
-        next = try interp.makeIterator(subjectValue)
+        interp.position = at
+        next = try interp.makeIterator(subjectValue, description: description)
       } else {
         var keys = interp.forInKeys(subjectValue).makeIterator()
         next = { keys.next().map { .string($0) } }

@@ -274,6 +274,18 @@ final class Compiler {
         if case .normal = c { return try b(env) }
         return c
       }
+    case 3...6:
+      // A short right-leaning chain of pairs: no array walk, no reabstraction per statement.
+      var chain = codes[codes.count - 1]
+      for code in codes.dropLast().reversed() {
+        let rest = chain
+        chain = { env in
+          let c = try code(env)
+          if case .normal = c { return try rest(env) }
+          return c
+        }
+      }
+      return chain
     default:
       return { env in
         for code in codes {

@@ -66,7 +66,7 @@ extension Interpreter {
       if program.usesAwait {
         let promise = newPromise()
         promise.isHandled = true
-        try startCoroutine { [self] in
+        try startCoroutine(topLevel: true) { [self] in
           frames.append(topFrame)
           defer { frames.removeAll() }
           do {

@@ -115,6 +115,8 @@ public final class Interpreter {
     @inline(__always) set { state.pointee.depthLimit = newValue }
   }
   @exclusivity(unchecked) var currentCoroutine: Coroutine?
+  /// Coroutines started from inside other coroutines, not yet suspended.
+  var coroutineNesting = 0
   /// Bindings declared at the REPL's top level.
   @exclusivity(unchecked) var lexicalGlobals: [String: GlobalBinding] = [:]
   /// The value of the last expression statement at the REPL's top level.
@@ -143,8 +145,11 @@ public final class Interpreter {
 
   static let mainStackSize = 1 << 30
   static let mainDepthLimit = 9_000
-  static let coroutineStackSize = 64 << 20
-  static let coroutineDepthBudget = 500
+  /// Async function bodies run on threads with this stack: reserved address
+  /// space, committed only as it is used.
+  static let coroutineStackSize = 256 << 20
+  static let coroutineDepthBudget = 2_000
+  static let maxCoroutineNesting = 200
 
   public init(output: OutputSink) {
     self.output = output
