@@ -170,6 +170,34 @@ final class RunnerTests: XCTestCase {
     XCTAssertFalse(r.stderr.contains("\u{1B}["), "no colour when stderr is not a terminal")
   }
 
+  /// On a terminal (a pty from `script`), diagnostics are coloured unless NO_COLOR is set.
+  func testSyntaxErrorColourFollowsTheTerminalAndNoColor() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+      throw XCTSkip("util-linux `script` is not installed")
+    }
+    let binary = try XCTUnwrap(RunnerTests.binary)
+    let path = try write("bad.tl", "const y = f(a b);\n")
+    let command = "'\(binary.path)' '\(path)'"
+    for (noColor, expectEscapes) in [("", true), ("1", false)] {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+      process.arguments = ["-qec", command, "/dev/null"]
+      var env = ProcessInfo.processInfo.environment
+      env["NO_COLOR"] = noColor
+      process.environment = env
+      let out = Pipe()
+      process.standardOutput = out
+      process.standardInput = FileHandle.nullDevice
+      try process.run()
+      let data = out.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      let text = String(decoding: data, as: UTF8.self)
+      XCTAssertEqual(process.terminationStatus, 65, text)
+      XCTAssertTrue(text.contains("error:"), text)
+      XCTAssertEqual(text.contains("\u{1B}["), expectEscapes, "NO_COLOR='\(noColor)': \(text)")
+    }
+  }
+
   func testMissingFileExit66() throws {
     let r = try tl(["x.tl"])
     XCTAssertEqual(r.status, 66)
