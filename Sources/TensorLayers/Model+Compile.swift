@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+import Foundation
+import TensorEngine
+
+// `model.compile({optimizer, loss, metrics})` (TF.js training.ts compile).
+
+/// A loss given to compile: a TF.js name or a function.
+public enum LossArg {
+  case name(String)
+  case function(name: String, LossFunction)
+}
+
+/// A metric given to compile: a TF.js name or a function.
+public enum MetricArg {
+  case name(String)
+  case function(name: String, MetricFunction)
+}
+
+/// What compile sets up (TF.js `model.optimizer`, `lossFunctions`, `metricsNames`).
+public struct CompiledState {
+  /// The optimizer.
+  public let optimizer: Optimizer
+  /// The loss name per output, nil for functions.
+  public let lossNames: [String?]
+  let losses: [LossFunction]
+  /// Metrics per output: log name (prefixed for several outputs) and function.
+  let metrics: [[(name: String, fn: MetricFunction)]]
+  /// `loss`, per-output losses (several outputs), then the metric names.
+  public let metricsNames: [String]
+}
+
+extension LayersModel {
+  /// An optimizer from a TF.js name (`adam`, `sgd`, `rmsprop`, `adagrad`, `adadelta`, `adamax`).
+  public static func optimizer(named name: String) throws -> Optimizer {
+    switch name {
+    case "Adam", "adam": return try AdamOptimizer(learningRate: 0.001)
+    case "SGD", "sgd": return SGDOptimizer(learningRate: 0.01)
+    case "RMSProp", "rmsprop": return RMSPropOptimizer(learningRate: 0.001, decay: 0.9, momentum: 0)
+    case "Adagrad", "adagrad": return AdagradOptimizer(learningRate: 0.01)
+    case "Adadelta", "adadelta": return AdadeltaOptimizer(learningRate: 1, rho: 0.95)
+    case "Adamax", "adamax": return try AdamaxOptimizer(learningRate: 0.002)
+    default: throw valueError("Unknown Optimizer \(name)")
+    }
+  }
+
+  /// `compile`: `loss` has one entry (used for every output) or one per output;
+  /// `metrics` apply to every output, `metricsByOutput` to named outputs.
+  public func compile(
+    optimizer: Optimizer, loss: [LossArg], metrics: [MetricArg] = [],
+    metricsByOutput: [String: [MetricArg]]? = nil
+  ) throws {
+    if loss.isEmpty { throw valueError("loss is required by compile()") }
+    if loss.count != 1 && loss.count != outputs.count {
+      throw valueError("When passing an Array as loss, it should have one entry per model "
+        + "output. The model has \(outputs.count) output(s), but you passed loss=\(loss.count) "
+        + "entries.")
+    }
+    let names = outputNames
+    var lossNames: [String?] = []
+    var losses: [LossFunction] = []
+    for i in 0..<outputs.count {
+      switch loss.count == 1 ? loss[0] : loss[i] {
+      case .name(let n):
+        losses.append(try LayerLosses.named(n))
+        lossNames.append(n)
+      case .function(_, let f):
+        losses.append(f)
+        lossNames.append(nil)
+      }
+    }
+    let multi = outputs.count > 1
+    var perOutput: [[(name: String, fn: MetricFunction)]] = []
+    for i in 0..<outputs.count {
+      if let byOut = metricsByOutput, let unknown = byOut.keys.first(where: { !names.contains($0) }) {
+        throw valueError("Unknown entry in metrics dictionary: \"\(unknown)\". Only expected the "
+          + "following keys: \(names.joined(separator: ","))")
+      }
+      let args = metricsByOutput?[names[i]] ?? metrics
+      perOutput.append(try args.map { arg in
+        let (logName, fn): (String, MetricFunction)
+        switch arg {
+        case .name(let n):
+          (logName, fn) = try LayerMetrics.resolve(n, lossName: lossNames[i],
+                                                   outputShape: outputs[i].shape)
+        case .function(let n, let f): (logName, fn) = (n, f)
+        }
+        return (multi ? "\(names[i])_\(logName)" : logName, fn)
+      })
+    }
+    var metricNames = ["loss"]
+    if multi { metricNames += names.map { "\($0)_loss" } }
+    metricNames += perOutput.flatMap { $0.map(\.name) }
+    compiled = CompiledState(optimizer: optimizer, lossNames: lossNames, losses: losses,
+                             metrics: perOutput, metricsNames: metricNames)
+  }
+
+  /// `compile` with an optimizer name.
+  public func compile(optimizer name: String, loss: [LossArg], metrics: [MetricArg] = []) throws {
+    try compile(optimizer: try LayersModel.optimizer(named: name), loss: loss, metrics: metrics)
+  }
+
+  /// The compiled state, or TF.js's error for an uncompiled model.
+  func requireCompiled() throws -> CompiledState {
+    guard let compiled else {
+      throw LayersError(.runtimeError,
+        "You must compile a model before training/testing. Use LayersModel.compile(modelCompileArgs).")
+    }
+    return compiled
+  }
+}
