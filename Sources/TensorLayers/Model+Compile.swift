@@ -27,6 +27,9 @@ public struct CompiledState {
   let metrics: [[(name: String, fn: MetricFunction)]]
   /// `loss`, per-output losses (several outputs), then the metric names.
   public let metricsNames: [String]
+  /// The trainable weights when compiled (TF.js `collectedTrainableWeights`): training
+  /// updates those of them that are still trainable.
+  public let collectedTrainableWeights: [LayerVariable]
 }
 
 extension LayersModel {
@@ -91,7 +94,8 @@ extension LayersModel {
     if multi { metricNames += names.map { "\($0)_loss" } }
     metricNames += perOutput.flatMap { $0.map(\.name) }
     compiled = CompiledState(optimizer: optimizer, lossNames: lossNames, losses: losses,
-                             metrics: perOutput, metricsNames: metricNames)
+                             metrics: perOutput, metricsNames: metricNames,
+                             collectedTrainableWeights: trainableWeights)
   }
 
   /// `compile` with an optimizer name.

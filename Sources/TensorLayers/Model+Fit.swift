@@ -95,7 +95,7 @@ extension LayersModel {
   private func trainStep(_ c: CompiledState, _ xs: [Tensor], _ ys: [Tensor],
                          sampleWeights: [Tensor?]) throws -> [Double] {
     var values: [Double] = []
-    let vars = trainableWeights.map(\.variable)
+    let vars = c.collectedTrainableWeights.filter(\.trainable).map(\.variable)
     if vars.isEmpty {
       _ = try Engine.shared.tidy {
         try batchLoss(c, xs, ys, training: true, sampleWeights: sampleWeights, values: &values)
