@@ -36,7 +36,12 @@ func normalizeKeras3(_ value: ConfigValue) -> ConfigValue {
       return normalizeKeras3(.object(lo))
     })
     for key in ["input_layers", "output_layers"] {
-      if let list = o[key]?.array, list.first?.string != nil { o[key] = .array([.array(list)]) }
+      guard let list = o[key]?.array, let name = list.first?.string else { continue }
+      var ref = list
+      if sequentialNames.contains(name), ref.count > 1, let n = ref[1].number {
+        ref[1] = .number(n + 1)
+      }
+      o[key] = .array([.array(ref)])
     }
     for (k, v) in o.pairs where k != "layers" { o[k] = normalizeKeras3(v) }
     return .object(o)
