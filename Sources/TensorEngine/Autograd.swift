@@ -44,6 +44,7 @@ public enum Autograd {
     let engine = Engine.shared
     engine.tapeDepth += 1
     if engine.tapeDepth == 1 { releaseTape() }
+    let tapeStart = engine.tape.count
     let forward: [Tensor]
     do {
       forward = try engine.tidy("forward") { try f().map { [$0] } ?? [] }
@@ -52,10 +53,18 @@ public enum Autograd {
       throw error
     }
     engine.tapeDepth -= 1
-    var finished = false
-    defer { if !finished { endTape(decremented: true) } }
     guard let y = forward.first else {
+      endTape(decremented: true)
       throw TensorError("The result y returned by f() must be a tensor.")
+    }
+    var finished = false
+    defer {
+      if !finished {
+        // The caller never sees y: release it if f's recorded ops made it.
+        let madeByF = engine.tape[tapeStart...].contains { $0.outputs.contains { $0 === y } }
+        if madeByF { y.dispose() }
+        endTape(decremented: true)
+      }
     }
     if let dy, let dyShapeMessage, dy.shape != y.shape {
       throw TensorError("\(dyShapeMessage) Shapes \(shapeText(y.shape)) and "
@@ -168,7 +177,9 @@ public enum Autograd {
         }
       }
       // Gradients of tensors not used again are no longer needed.
-      for g in grads { if let g, !node.inputs.contains(where: { accumulated[$0.id] === g }) { g.dispose() } }
+      for case let g? in grads where !node.inputs.contains(where: { accumulated[$0.id] === g }) {
+        g.dispose()
+      }
     }
   }
 
@@ -321,7 +332,8 @@ public enum Autograd {
   // MARK: - Custom gradients
 
   static let customGradName = "CustomGradient"
-  nonisolated(unsafe) private static var customEntries: [Int: (rule: GradientRule, saved: [Tensor])] = [:]
+  nonisolated(unsafe) private static var customEntries:
+    [Int: (rule: GradientRule, saved: [Tensor])] = [:]
   nonisolated(unsafe) private static var customCounter = 0
 
   /// The gradient function of `customGrad`: `(dy, saved)` to one gradient per input.

@@ -95,6 +95,30 @@ extension Tensor {
     try binaryOp("Atan2", b) { Foundation.atan2($0, $1) }
   }
 
+  /// `tf.addN(tensors)`: element-wise sum of equal-shaped, equal-dtype tensors.
+  public static func addN(_ tensors: [Tensor]) throws -> Tensor {
+    guard let first = tensors.first else {
+      throw TensorError("Must pass at least one tensor to tf.addN(), but got 0")
+    }
+    for t in tensors {
+      try t.checkAlive()
+      if t.dtype != first.dtype {
+        throw TensorError("All tensors passed to tf.addN() must have the same dtype")
+      }
+      if t.shape != first.shape {
+        throw TensorError("All tensors passed to tf.addN() must have the same shape")
+      }
+    }
+    return try Engine.shared.runOp("AddN", inputs: tensors) {
+      var acc = first.values
+      for t in tensors.dropFirst() {
+        acc = mapBinary(acc, first.shape, t.values, t.shape, first.shape) { $0 + $1 }
+      }
+      return Tensor.build(first.dtype == .float32 ? acc : acc.map(first.dtype.convert),
+                          first.shape, first.dtype)
+    }
+  }
+
   // MARK: - Comparison (bool results)
 
   /// `a == b`.
@@ -152,16 +176,13 @@ extension Tensor {
 
   // MARK: - Selection
 
-  /// `tf.where(condition, a, b)`: `a` where the bool condition holds, else `b`, all broadcast.
+  /// `tf.where(condition, a, b)`: `a` where the bool condition holds, else `b`, all broadcast;
+  /// the result has the upcast dtype of `a` and `b`.
   public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
     try condition.checkAlive()
     try a.checkAlive()
     try b.checkAlive()
     try condition.requireDtype(.bool, arg: "condition", op: "where")
-    if a.dtype != b.dtype {
-      throw TensorError(
-        "The dtypes of the first(\(a.dtype)) and second(\(b.dtype)) input must match")
-    }
     let shape = try broadcastShapes(try broadcastShapes(condition.shape, a.shape), b.shape)
     return try Engine.shared.runOp("Select", inputs: [condition, a, b]) {
       let c = try condition.broadcastTo(shape).values
@@ -169,7 +190,7 @@ extension Tensor {
       let bv = try b.broadcastTo(shape).values
       var out = [Float](repeating: 0, count: c.count)
       for i in 0..<c.count { out[i] = c[i] != 0 ? av[i] : bv[i] }
-      return Tensor.build(out, shape, a.dtype)
+      return Tensor.build(out, shape, DType.upcast(a.dtype, b.dtype))
     }
   }
 

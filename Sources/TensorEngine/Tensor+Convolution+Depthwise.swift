@@ -119,6 +119,7 @@ extension Tensor {
     }
     try Tensor.checkShape(inputShape)
     try Tensor.checkShape(filterShape)
+    try checkRoundingPadding(padding, dimRoundingMode, op: op)
     let s = try convPair(strides, op: op, name: "strides")
     let d = try convPair(dilations, op: op, name: "dilations")
     try checkStridesAndDilations(s, d, op: op)
@@ -192,7 +193,20 @@ extension Tensor {
 
 /// The activations TF.js's fused ops accept.
 public enum FusedActivation: String, Sendable {
-  case linear, relu, relu6, elu, prelu, leakyrelu, sigmoid
+  /// No activation.
+  case linear
+  /// `max(x, 0)`.
+  case relu
+  /// `min(max(x, 0), 6)`.
+  case relu6
+  /// `x > 0 ? x : e^x - 1`.
+  case elu
+  /// `x > 0 ? x : alpha·x` with per-channel `preluActivationWeights`.
+  case prelu
+  /// `x > 0 ? x : leakyreluAlpha·x`.
+  case leakyrelu
+  /// `1 / (1 + e^-x)`.
+  case sigmoid
 }
 
 extension Tensor {
@@ -220,7 +234,6 @@ extension Tensor {
               dimRoundingMode, bias, activation, preluActivationWeights, leakyreluAlpha)
   }
 
-  // swiftlint:disable:next function_parameter_count
   private func fused(
     depthwise: Bool, _ filter: Tensor, _ strides: [Int], _ padding: ConvPadding,
     _ dataFormat: String, _ dilations: [Int], _ dimRoundingMode: DimRoundingMode?,

@@ -65,6 +65,9 @@ extension OpAttrs {
 
 /// Reads TF.js's `number | [number, number]` argument as a pair.
 func convPair(_ value: [Int], op: String, name: String) throws -> (Int, Int) {
+  if value.contains(where: { $0 > Int(Int32.max) }) {
+    throw TensorError("Error in \(op): \(name) \(shapeText(value)) is too large.")
+  }
   switch value.count {
   case 1: return (value[0], value[0])
   case 2: return (value[0], value[1])
@@ -95,8 +98,19 @@ func checkStridesAndDilations(
   }
 }
 
-/// TF.js's `checkPadOnDimRoundingMode`: a rounding mode needs integer padding.
+/// TF.js's `checkPadOnDimRoundingMode` (a rounding mode needs integer padding), plus a
+/// range check on numeric padding so no later size arithmetic can overflow.
 func checkRoundingPadding(_ padding: ConvPadding, _ mode: DimRoundingMode?, op: String) throws {
+  let amounts: [Int]
+  switch padding {
+  case .uniform(let p): amounts = [p]
+  case .explicit(let t, let b, let l, let r): amounts = [t, b, l, r]
+  default: amounts = []
+  }
+  if amounts.contains(where: { $0 < 0 || $0 > Int(Int32.max) }) {
+    throw TensorError(
+      "Error in \(op): padding must be non-negative integers, but got \(shapeText(amounts)).")
+  }
   guard let mode else { return }
   switch padding {
   case .same, .valid:
@@ -138,6 +152,7 @@ extension Tensor {
     _ shape: [Int], _ inputs: [Tensor], dtype: DType = .float32,
     _ fill: ([UnsafePointer<Float>], UnsafeMutablePointer<Float>) -> Void
   ) -> Tensor {
+    _ = configureLargeAllocations
     let arrays = inputs.map(\.values)
     return Tensor.filled(shape, dtype) { out in
       withPointers(arrays) { pointers in

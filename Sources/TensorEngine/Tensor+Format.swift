@@ -38,6 +38,8 @@ func formatElement(_ v: Float, dtype: DType, pad: Int = 0) -> String {
   let text: String
   if dtype == .bool {
     text = v == 0 ? "false" : "true"
+  } else if v == v.rounded(.towardZero) && Swift.abs(v) < 1e15 {
+    text = String(Int64(v))  // integral: toFixed adds only zeros that parseFloat drops
   } else {
     text = jsNumber(Double(jsToFixed(Double(v), formatDigits)) ?? Double(v))
   }

@@ -64,7 +64,9 @@ extension Tensor {
     if end.count != begin.count || steps.count != begin.count {
       throw TensorError("Error in stridedSlice: begin, end and strides must have the same length.")
     }
-    if steps.contains(0) { throw TensorError("Error in stridedSlice: strides must be non-zero.") }
+    if steps.contains(0) || steps.contains(Int.min) {
+      throw TensorError("Error in stridedSlice: strides must be non-zero.")
+    }
     if ellipsisMask & (ellipsisMask - 1) != 0 {
       throw TensorError("Multiple ellipses in slice is not allowed.")
     }
@@ -154,7 +156,7 @@ extension Tensor {
         b = Swift.min(Swift.max(b, -1), size - 1)
         e = Swift.min(Swift.max(e, -1), size - 1)
       }
-      let count = step > 0 ? Swift.max(0, (e - b + step - 1) / step) : Swift.max(0, (b - e - step - 1) / -step)
+      let count = step > 0 ? (e > b ? (e - b - 1) / step + 1 : 0) : (b > e ? (b - e - 1) / -step + 1 : 0)
       dBegin.append(b)
       dSize.append(count)
       dStride.append(step)

@@ -55,7 +55,7 @@ extension Tensor {
       }
     }
     var outShape = first.shape
-    outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
+    outShape[a] = try tensors.reduce(0) { try checkedAdd($0, $1.shape[a]) }
     try checkShape(outShape)
     let dtype = tensors.dropFirst().reduce(first.dtype) { DType.upcast($0, $1.dtype) }
     let attrs = OpAttrs(["axis": .int(a), "sizes": .ints(tensors.map { $0.shape[a] })])
@@ -181,8 +181,8 @@ extension Tensor {
       throw TensorError("Error in slice\(rank)D: Length of size \(shapeText(s)) must match the "
         + "rank of the array (\(rank)).")
     }
-    for i in 0..<rank where b[i] + s[i] > shape[i] || b[i] < 0 || s[i] < 0 {
-      throw TensorError("Error in slice\(rank)D: begin[\(i)] + size[\(i)] (\(b[i] + s[i])) would "
+    for i in 0..<rank where b[i] < 0 || s[i] < 0 || b[i] > shape[i] || s[i] > shape[i] - b[i] {
+      throw TensorError("Error in slice\(rank)D: begin[\(i)] + size[\(i)] (\(b[i] &+ s[i])) would "
         + "overflow input.shape[\(i)] (\(shape[i]))")
     }
     let x = self
@@ -207,7 +207,7 @@ extension Tensor {
     if reps.contains(where: { $0 < 0 }) {
       throw TensorError("Error in tile: reps must be non-negative, but got \(shapeText(reps)).")
     }
-    let outShape = zip(shape, reps).map { $0 * $1 }
+    let outShape = try zip(shape, reps).map { try checkedMultiply($0, $1) }
     try Tensor.checkShape(outShape)
     let x = self
     return try Engine.shared.runOp("Tile", inputs: [x], attrs: OpAttrs(["reps": .ints(reps)])) {
@@ -259,7 +259,9 @@ extension Tensor {
     if paddings.joined().contains(where: { $0 < 0 }) {
       throw TensorError("Paddings must be non-negative, but got \(paddings).")
     }
-    let outShape = (0..<rank).map { shape[$0] + paddings[$0][0] + paddings[$0][1] }
+    let outShape = try (0..<rank).map {
+      try checkedAdd(checkedAdd(shape[$0], paddings[$0][0]), paddings[$0][1])
+    }
     try Tensor.checkShape(outShape)
     let x = self
     let fill = dtype.convert(constantValue)
@@ -281,6 +283,56 @@ extension Tensor {
           rem /= x.shape[d]
         }
         for j in 0..<inner { out[off + j] = src[row * inner + j] }
+      }
+      return Tensor.build(out, outShape, x.dtype)
+    }
+  }
+}
+
+extension Tensor {
+  /// How `mirrorPad` reflects: `reflect` excludes the edge, `symmetric` repeats it.
+  public enum MirrorPadMode: String {
+    case reflect, symmetric
+  }
+
+  /// `tf.mirrorPad(x, paddings, mode)`: pads by mirroring the tensor at its edges.
+  public func mirrorPad(_ paddings: [[Int]], mode: MirrorPadMode) throws -> Tensor {
+    try checkAlive()
+    if paddings.count != rank {
+      throw TensorError("Padding doesn't match input. Must be \(rank). Got \(paddings.count).")
+    }
+    let offset = mode == .reflect ? 1 : 0
+    for (i, p) in paddings.enumerated() {
+      if p.count != 2 { throw TensorError("Invalid number of paddings. Must be length of 2 each.") }
+      if p[0] < 0 || p[0] > shape[i] - offset || p[1] < 0 || p[1] > shape[i] - offset {
+        throw TensorError("Padding in dimension \(i) cannot be greater than or equal to "
+          + "\(shape[i] - offset) or less than 0 for input of shape \(shapeText(shape))")
+      }
+    }
+    let outShape = (0..<rank).map { shape[$0] + paddings[$0][0] + paddings[$0][1] }
+    // Per dimension, the input index each output index reads.
+    let maps: [[Int]] = (0..<rank).map { d in
+      let n = shape[d]
+      return (0..<outShape[d]).map { o in
+        let i = o - paddings[d][0]
+        if i < 0 { return mode == .reflect ? -i : -i - 1 }
+        if i >= n { return mode == .reflect ? 2 * (n - 1) - i : 2 * n - 1 - i }
+        return i
+      }
+    }
+    let x = self
+    let attrs = OpAttrs(["paddings": .ints(paddings.flatMap { $0 }), "mode": .string(mode.rawValue)])
+    return try Engine.shared.runOp("MirrorPad", inputs: [x], attrs: attrs) {
+      let src = x.values
+      let strides = computeStrides(x.shape)
+      let out = (0..<sizeOf(outShape)).map { flat -> Float in
+        var rem = flat
+        var off = 0
+        for d in stride(from: x.rank - 1, through: 0, by: -1) {
+          off += maps[d][rem % outShape[d]] * strides[d]
+          rem /= outShape[d]
+        }
+        return src[off]
       }
       return Tensor.build(out, outShape, x.dtype)
     }

@@ -39,7 +39,7 @@ extension Tensor {
     var implicit: Int?
     for (i, d) in shape.enumerated() {
       if d >= 0 {
-        product *= d
+        product = try checkedMultiply(product, d)
       } else if d == -1 {
         if let j = implicit {
           throw TensorError(

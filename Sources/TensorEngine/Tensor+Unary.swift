@@ -87,6 +87,12 @@ extension Tensor {
   public func tanh() throws -> Tensor {
     try unaryOp("Tanh", requireFloat: true) { Foundation.tanh($0) }
   }
+  /// `asinh(x)`.
+  public func asinh() throws -> Tensor { try unaryOp("Asinh") { Foundation.asinh($0) } }
+  /// `acosh(x)`.
+  public func acosh() throws -> Tensor { try unaryOp("Acosh") { Foundation.acosh($0) } }
+  /// `atanh(x)`.
+  public func atanh() throws -> Tensor { try unaryOp("Atanh") { Foundation.atanh($0) } }
   /// The Gauss error function.
   public func erf() throws -> Tensor { try unaryOp("Erf") { Foundation.erf($0) } }
 
@@ -113,8 +119,8 @@ extension Tensor {
   /// Scaled ELU with TF's constants.
   public func selu() throws -> Tensor {
     let scale: Float = 1.0507009873554804934193349852946
-    let alpha: Float = 1.6732632423543772848170429916717
-    return try unaryOp("Selu") { $0 > 0 ? scale * $0 : scale * alpha * (Foundation.exp($0) - 1) }
+    let scaleAlpha: Float = 1.7580993408473768599402175208123
+    return try unaryOp("Selu") { $0 >= 0 ? scale * $0 : scaleAlpha * (Foundation.exp($0) - 1) }
   }
   /// `x` if `x >= 0`, else `alpha * x` (always float32).
   public func leakyRelu(alpha: Float = 0.2) throws -> Tensor {
@@ -130,6 +136,10 @@ extension Tensor {
       if x > -threshold { return x }
       return Foundation.log(1 + Foundation.exp(x))
     }
+  }
+  /// `log(sigmoid(x))` = `-softplus(-x)`, built from primitives.
+  public func logSigmoid() throws -> Tensor {
+    try Engine.shared.tidy { try neg().softplus().neg() }
   }
   /// `1` if `x > 0`, else `alpha` (NaN stays NaN).
   public func step(alpha: Float = 0) throws -> Tensor {

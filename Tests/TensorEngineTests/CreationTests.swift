@@ -50,13 +50,28 @@ final class CreationTests: XCTestCase {
         .array([.number(1), .number(2)]), .array([.number(3), .number(4), .number(5)]),
       ]))
     }
+    assertThrows("Element arr[1] is a primitive, but should be an array/TypedArray of 1 elements") {
+      try Tensor.tensor(nested: .array([.array([.number(1)]), .number(2)]))
+    }
+    assertThrows("Element arr[1] should be a primitive, but is an array of 1 elements") {
+      try Tensor.tensor(nested: .array([.number(1), .array([.number(2)])]))
+    }
+    assertThrows("Element arr[1][0] should have 2 elements, but has 1 elements") {
+      try Tensor.tensor(nested: .array([
+        .array([.array([.number(1), .number(2)])]), .array([.array([.number(1)])]),
+      ]))
+    }
+    XCTAssertEqual(try Tensor.tensor(nested: .array([])).shape, [0])
+    XCTAssertEqual(try Tensor.tensor(nested: .number(3)).shape, [])
   }
 
   func testInt32TruncatesAndBoolIsZeroOne() throws {
     let i = try t([1.7, -1.7, 3], nil, .int32)
     XCTAssertEqual(try i.dataSync(), [1, -1, 3])
-    let b = try t([0, 2, -0.5], nil, .bool)
-    XCTAssertEqual(try b.dataSync(), [0, 1, 1])
+    // Creation rounds first (Math.round(v) !== 0); cast compares with 0.
+    let b = try t([0, 2, -0.5, 0.3, 0.5], nil, .bool)
+    XCTAssertEqual(try b.dataSync(), [0, 1, 0, 0, 1])
+    XCTAssertEqual(try t([0.3]).cast(.bool).dataSync(), [1])
   }
 
   func testFillZerosOnesEye() throws {

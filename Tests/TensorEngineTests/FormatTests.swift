@@ -10,7 +10,7 @@ final class FormatTests: XCTestCase {
     XCTAssertEqual(jsNumber(1.5e-7), "1.5e-7")
     XCTAssertEqual(jsNumber(0.000001), "0.000001")
     XCTAssertEqual(jsNumber(1e21), "1e+21")
-    XCTAssertEqual(jsNumber(123456789012345680000), "123456789012345680000")
+    XCTAssertEqual(jsNumber(1.2345678901234568e20), "123456789012345680000")
     XCTAssertEqual(jsNumber(Double(Float(0.1))), "0.10000000149011612")
     XCTAssertEqual(jsNumber(.nan), "NaN")
     XCTAssertEqual(jsNumber(-.infinity), "-Infinity")
@@ -66,5 +66,35 @@ final class FormatTests: XCTestCase {
   func testSevenDigitRounding() throws {
     XCTAssertEqual(try t([1.0 / 3, 1e-8, 123.456789]).toString(),
                    "Tensor\n    [0.3333333, 0, 123.4567871]")
+  }
+
+  func testSpecialValues() throws {
+    XCTAssertEqual(try t([.nan, .infinity, -.infinity, -0.0, -1e-9]).toString(),
+                   "Tensor\n    [NaN, Infinity, -Infinity, 0, 0]")
+    XCTAssertEqual(try t([-1, 2, 3, -4], [2, 2]).toString(),
+                   "Tensor\n    [[-1, 2 ],\n     [3 , -4]]")
+    XCTAssertEqual(try t([1e21, 2.5e-7]).toString(), "Tensor\n    [1.0000000200408773e+21, 2e-7]")  // as Node prints them
+  }
+
+  /// Float32 values printed by Node.js (Tests/Fixtures/engine/gen_js_number_format.js).
+  func testNumberTextMatchesJavaScript() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../Fixtures/engine/js_number_format.txt")
+    let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+    XCTAssertGreaterThan(lines.count, 2000)
+    var mismatches = 0
+    for line in lines {
+      let parts = line.split(separator: " ").map(String.init)
+      guard parts.count == 3, let bits = UInt32(parts[0]) else {
+        XCTFail("bad fixture line \(line)")
+        continue
+      }
+      let v = Float(bitPattern: bits)
+      if formatElement(v, dtype: .float32) != parts[1] || jsNumber(Double(v)) != parts[2] {
+        mismatches += 1
+        if mismatches < 5 { XCTFail("\(v): want \(parts[1]) / \(parts[2])") }
+      }
+    }
+    XCTAssertEqual(mismatches, 0)
   }
 }

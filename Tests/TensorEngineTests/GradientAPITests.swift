@@ -55,6 +55,15 @@ final class GradientAPITests: XCTestCase {
       defer { dy.dispose() }
       return try Autograd.grad { try $0.square() }(x, dy)
     }
+    assertThrows("The shape of dy passed in valueAndGrad(f)(x, dy) must match the shape "
+      + "returned by f(x) Shapes 2 and 1 must match") {
+      let dy = try t([1])
+      defer { dy.dispose() }
+      return try Autograd.valueAndGrad { try $0.square() }(x, dy)
+    }
+    assertThrows(noPath) {
+      try Autograd.valueAndGrads { _ in try t([1, 2]).square() }([x], nil)
+    }
     XCTAssertEqual(engine.numTensors, before, "failed gradients leak tensors")
     XCTAssertEqual(engine.tapeDepth, 0)
     XCTAssertTrue(engine.tape.isEmpty)
@@ -184,7 +193,11 @@ final class GradientAPITests: XCTestCase {
       "Add", "Sub", "Multiply", "RealDiv", "Pow", "Maximum", "Minimum", "Select", "Sum", "Mean",
       "Max", "Min", "Prod", "BatchMatMul", "Reshape", "Transpose", "Concat", "Pack", "Unpack",
       "SplitV", "Slice", "StridedSlice", "GatherV2", "Tile", "Reverse", "PadV2", "BroadcastTo",
-      "Cast", "Identity", "Cumsum", "TopK", "ArgMax", "Equal", "OneHot",
+      "Cast", "Identity", "Cumsum", "TopK", "ArgMax", "Equal", "OneHot", "Conv2D",
+      "Conv2DBackpropInput", "Conv2DBackpropFilter", "DepthwiseConv2dNative",
+      "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "MaxPool",
+      "AvgPool", "AvgPoolGrad", "FusedBatchNorm", "ResizeBilinear", "ResizeNearestNeighbor",
+      "FlipLeftRight",
     ]
     for n in names { XCTAssertNotNil(Gradients.rule(for: n), n) }
   }

@@ -97,6 +97,9 @@ final class GradientUnaryTests: XCTestCase {
     try checkUnary(signed) { try $0.cosh() }
     try checkUnary(signed) { try $0.tanh() }
     try checkUnary(signed) { try $0.erf() }
+    try checkUnary(signed) { try $0.asinh() }
+    try checkUnary(positive.map { $0 + 1 }) { try $0.acosh() }
+    try checkUnary(unit) { try $0.atanh() }
   }
 
   func testActivations() throws {
@@ -106,6 +109,7 @@ final class GradientUnaryTests: XCTestCase {
     try checkUnary(signed + [5.5, 6.5, 7]) { try $0.relu6() }
     try checkUnary(signed) { try $0.selu() }
     try checkUnary(signed) { try $0.leakyRelu(alpha: 0.3) }
+    try checkUnary(signed) { try $0.logSigmoid() }
     try checkUnary(signed) { try $0.prelu(Tensor.scalar(0.15)) }
     try checkUnary(signed) { try $0.clipByValue(-1, 0.5) }
     // Away from [0, 1), where TF.js's EluGrad deviates from the true derivative.

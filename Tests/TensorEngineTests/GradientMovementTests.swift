@@ -54,6 +54,32 @@ final class GradientMovementTests: XCTestCase {
     try checkGradients([x234]) { try $0[0].gather(batchIdx, axis: 1, batchDims: 1) }
   }
 
+  func testGatherNDAndAddN() throws {
+    let idx = try Tensor.tensor([1, 2, 0, 0, 1, 2], shape: [3, 2], dtype: .int32)
+    defer { idx.dispose() }
+    try checkGradients([x234]) { try $0[0].gatherND(idx) }
+    try checkGradients([x23, x23, (sampleValues(6, seed: 99), [2, 3])]) { try Tensor.addN($0) }
+  }
+
+  func testSecondOrderThroughScatterGradients() throws {
+    let idx = try Tensor.tensor([2, 0, 2], shape: [3], dtype: .int32)
+    let ndIdx = try Tensor.tensor([1, 2, 0, 0, 1, 2], shape: [3, 2], dtype: .int32)
+    defer { idx.dispose(); ndIdx.dispose() }
+    // Each inner gradient is a scatter of 2·slice; the outer function is nonlinear in it.
+    try checkGradients([x234]) { args in
+      try Autograd.grad { try $0.gather(idx, axis: 1).square().sum() }(args[0], nil)
+        .square().sum()
+    }
+    try checkGradients([x234]) { args in
+      try Autograd.grad { try $0.gatherND(ndIdx).square().sum() }(args[0], nil).square().sum()
+    }
+    try checkGradients([x234]) { args in
+      try Autograd.grad { try $0.stridedSlice([0, 2, 0], [2, 0, 4], [1, -1, 2]).square().sum() }(
+        args[0], nil
+      ).square().sum()
+    }
+  }
+
   func testTileReverse() throws {
     try checkGradients([x23]) { try $0[0].tile([2, 3]) }
     try checkGradients([x234]) { try $0[0].tile([1, 2, 1]) }

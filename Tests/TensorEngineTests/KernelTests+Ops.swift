@@ -177,6 +177,17 @@ final class KernelOpTests: XCTestCase {
       boxes: try Tensor.tensor([0, 0, 1, 1], shape: [1, 4]),
       boxInd: try Tensor.tensor([0], shape: [1], dtype: .int32), cropSize: [3, 3])
     try assertClose(crops, [1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4], shape: [1, 3, 3, 1])
+    // NaN box coordinates extrapolate instead of trapping.
+    let nanCrop = try batch.cropAndResize(
+      boxes: try Tensor.tensor([.nan, 0, 1, 1], shape: [1, 4]),
+      boxInd: try Tensor.tensor([0], shape: [1], dtype: .int32), cropSize: [2, 2],
+      extrapolationValue: 7)
+    try assertClose(nanCrop, [7, 7, 7, 7])
+    assertThrows("Error in conv2d: padding must be non-negative integers, but got 0,-1,0,0.") {
+      try batch.conv2d(
+        try Tensor.ones([1, 1, 1, 1]), strides: [1],
+        padding: .explicit(top: 0, bottom: -1, left: 0, right: 0))
+    }
     assertThrows("Error in cropAndResize: boxInd[0] = 2 is not in [0, 1).") {
       try batch.cropAndResize(
         boxes: try Tensor.tensor([0, 0, 1, 1], shape: [1, 4]),

@@ -111,3 +111,72 @@ final class MovementTests: XCTestCase {
     }
   }
 }
+
+final class HostileInputTests: XCTestCase {
+  func testHugeShapesAreErrorsNotTraps() throws {
+    let x = try t([1, 2], [1, 2])
+    assertThrows("Shape arithmetic overflowed: 2 * \(Int.max).") { try x.tile([1, Int.max]) }
+    assertThrows("Shape arithmetic overflowed: \(Int.max) * \(Int.max).") {
+      try x.reshape([Int.max, Int.max, -1])
+    }
+    XCTAssertThrowsError(try x.pad([[0, 0], [Int.max, 1]]))
+    XCTAssertThrowsError(try x.slice([0, Int.max], [1, Int.max]))
+    XCTAssertThrowsError(try Tensor.range(0, .infinity))
+    XCTAssertThrowsError(try Tensor.eye(1 << 20, numColumns: 1 << 20))
+    XCTAssertThrowsError(try x.stridedSlice([0, 0], [1, 2], [1, Int.min]))
+    XCTAssertEqual(try x.stridedSlice([0, 0], [1, 2], [1, Int.max]).shape, [1, 1])
+  }
+}
+
+final class MaskingTests: XCTestCase {
+  func testGatherND() throws {
+    let x = try t([1, 2, 3, 4, 5, 6], [3, 2])
+    try assertClose(try x.gatherND(try t([2, 1, 0, 0], [2, 2], .int32)), [6, 1], shape: [2])
+    try assertClose(try x.gatherND(try t([2, 0], [2, 1], .int32)), [5, 6, 1, 2], shape: [2, 2])
+    assertThrows("Invalid index: 3,0 does not index into 3,2") {
+      try x.gatherND(try t([3, 0], [1, 2], .int32))
+    }
+  }
+
+  func testWhereIndicesAndBooleanMask() throws {
+    let c = try t([1, 0, 0, 1], [2, 2], .bool)
+    let w = try c.whereIndices()
+    XCTAssertEqual(w.shape, [2, 2])
+    XCTAssertEqual(try w.dataSync(), [0, 0, 1, 1])
+    let x = try t([1, 2, 3, 4, 5, 6], [3, 2])
+    let m = try x.booleanMask(try t([1, 0, 1], nil, .bool))
+    try assertClose(m, [1, 2, 5, 6], shape: [2, 2])
+    assertThrows("mask's shape must match the first K dimensions of tensor's shape, Shapes 3 and "
+      + "2 must match") {
+      try x.booleanMask(try t([1, 0], nil, .bool))
+    }
+  }
+}
+
+final class ScatterAndMirrorTests: XCTestCase {
+  func testMirrorPad() throws {
+    let x = try t([1, 2, 3, 4, 5, 6], [2, 3])
+    try assertClose(try x.mirrorPad([[0, 0], [2, 1]], mode: .reflect),
+                    [3, 2, 1, 2, 3, 2, 6, 5, 4, 5, 6, 5], shape: [2, 6])
+    try assertClose(try x.mirrorPad([[1, 1], [1, 0]], mode: .symmetric),
+                    [1, 1, 2, 3, 1, 1, 2, 3, 4, 4, 5, 6, 4, 4, 5, 6], shape: [4, 4])
+    assertThrows("Padding in dimension 1 cannot be greater than or equal to 2 or less than 0 "
+      + "for input of shape 2,3") {
+      try x.mirrorPad([[0, 0], [3, 0]], mode: .reflect)
+    }
+  }
+
+  func testDiagAndSegmentSum() throws {
+    try assertClose(try t([1, 2]).diag(), [1, 0, 0, 2], shape: [2, 2])
+    let x = try t([1, 2, 3, 4, 5, 6], [3, 2])
+    let s = try x.unsortedSegmentSum(try t([1, 0, 1], nil, .int32), numSegments: 2)
+    try assertClose(s, [3, 4, 6, 8], shape: [2, 2])
+  }
+
+  func testBufferSyncAndFlatSet() throws {
+    let b = try t([1, 2, 3, 4], [2, 2]).bufferSync()
+    try b.set(flat: 3, 9)
+    XCTAssertEqual(try b.get([1, 1]), 9)
+    XCTAssertThrowsError(try b.set(flat: 4, 1))
+  }
+}

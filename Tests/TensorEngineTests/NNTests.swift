@@ -11,6 +11,11 @@ final class NNTests: XCTestCase {
       + "dim was 0") {
       try t([1, 2, 3, 4], [2, 2]).softmax(dim: 0)
     }
+    assertThrows("Log Softmax along a non-last dimension is not yet supported. Logits was rank 2 "
+      + "and axis was 0") {
+      try t([1, 2, 3, 4], [2, 2]).logSoftmax(axis: 0)
+    }
+    try assertClose(try t([1, 2, 3], nil, .int32).logSoftmax(), [-2.40760596, -1.40760596, -0.40760596])
   }
 
   func testLossesDefaultReduction() throws {

@@ -50,6 +50,7 @@ public enum Gradients {
     var rules: [String: GradientRule] = [:]
     for family in [
       unaryRules(), binaryRules(), reductionRules(), movementRules(), matMulRules(),
+      convolutionRules(), poolingRules(), normalizationRules(),
     ] {
       rules.merge(family) { _, new in new }
     }

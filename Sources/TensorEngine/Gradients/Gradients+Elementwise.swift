@@ -54,6 +54,15 @@ extension Gradients {
       try dy.div(try scalar(1).sub(try float(x).square()).sqrt()).neg()
     }
     r["Atan"] = unary { x, _, dy in try dy.div(try float(x).square().add(scalar(1))) }
+    r["Asinh"] = unary { x, _, dy in
+      try dy.div(try float(x).square().add(scalar(1)).sqrt())
+    }
+    r["Acosh"] = unary { x, _, dy in
+      try dy.div(try float(x).square().sub(scalar(1)).sqrt())
+    }
+    r["Atanh"] = unary { x, _, dy in
+      try dy.div(try scalar(1).sub(try float(x).square()))
+    }
     r["Sinh"] = unary { x, _, dy in try float(x).cosh().mul(dy) }
     r["Cosh"] = unary { x, _, dy in try float(x).sinh().mul(dy) }
     r["Tanh"] = unary { _, y, dy in try scalar(1).sub(try y.square()).mul(dy) }
@@ -158,6 +167,7 @@ extension Gradients {
       { a, _, _, dy in
         try Tensor.where(try a.greater(scalar(0)), try zeros(dy.shape), try dy.mul(try float(a)))
       })
+    r["AddN"] = { g in try g.needed.map { $0 ? try g.dy.clone() : nil } }
     r["Select"] = { g in
       let (cond, a, b, dy) = (g.input(0), g.input(1), g.input(2), g.dy)
       let zero = try zeros(dy.shape)

@@ -67,19 +67,88 @@ extension Gradients {
       let begin = g.attrs.ints("begin") ?? []
       let size = g.attrs.ints("size") ?? []
       let steps = g.attrs.ints("strides") ?? []
-      return [scatterStrided(g.dy.values, into: x.shape, begin: begin, size: size, steps: steps)]
+      let dy = g.dy
+      return [try Engine.shared.runOp("StridedSliceGrad", inputs: [dy], attrs: OpAttrs([
+        "begin": .ints(begin), "size": .ints(size), "strides": .ints(steps),
+        "inputShape": .ints(x.shape),
+      ])) { scatterStrided(dy.values, into: x.shape, begin: begin, size: size, steps: steps) }]
+    }
+    r["StridedSliceGrad"] = { g in
+      // The adjoint of the scatter is the strided read again, shaped like the scatter's dy.
+      guard g.needs(0) else { return [nil] }
+      let (dyShape, upstream, attrs) = (g.input(0).shape, g.dy, g.attrs)
+      let begin = attrs.ints("begin") ?? []
+      let size = attrs.ints("size") ?? []
+      let steps = attrs.ints("strides") ?? []
+      let strides = computeStrides(upstream.shape)
+      guard begin.count == strides.count, size.count == strides.count, steps.count == strides.count
+      else { throw TensorError("StridedSliceGrad: inconsistent slice attributes.") }
+      let offset = zip(begin, strides).reduce(0) { $0 + $1.0 * $1.1 }
+      let viewStrides = zip(strides, steps).map { $0 * $1 }
+      return [try Engine.shared.runOp("StridedSlice", inputs: [upstream], attrs: attrs) {
+        let values = sizeOf(size) == 0
+          ? [] : copyStrided(upstream.values, offset: offset, strides: viewStrides, outShape: size)
+        return Tensor.build(values, dyShape, .float32)
+      }]
     }
     r["GatherV2"] = { g in
       let x = g.input(0)
       let indices = g.input(1)
+      let (axis, batchDims, dy) = (g.attrs.int("axis") ?? 0, g.attrs.int("batchDims") ?? 0, g.dy)
       let dx = g.needs(0)
-        ? gatherScatter(
-          g.dy.values, xShape: x.shape, indices: indices,
-          axis: g.attrs.int("axis") ?? 0, batchDims: g.attrs.int("batchDims") ?? 0)
+        ? try Engine.shared.runOp("GatherGrad", inputs: [dy, indices], attrs: g.attrs) {
+          gatherScatter(dy.values, xShape: x.shape, indices: indices, axis: axis,
+                        batchDims: batchDims)
+        }
         : nil
       return [dx, g.needs(1) ? try zeros(indices.shape) : nil]
     }
+    r["GatherGrad"] = { g in
+      // The adjoint of the scatter-add is the gather itself.
+      let indices = g.input(1)
+      let axis = g.attrs.int("axis") ?? 0
+      let batchDims = g.attrs.int("batchDims") ?? 0
+      return [
+        g.needs(0) ? try g.dy.gather(indices, axis: axis, batchDims: batchDims) : nil,
+        g.needs(1) ? try zeros(indices.shape) : nil,
+      ]
+    }
+    r["GatherNd"] = { g in
+      let (x, indices) = (g.input(0), g.input(1))
+      let dy = g.dy
+      let dx = g.needs(0)
+        ? try Engine.shared.runOp("GatherNdGrad", inputs: [dy, indices]) {
+          gatherNDScatter(dy.values, xShape: x.shape, indices: indices)
+        }
+        : nil
+      return [dx, g.needs(1) ? try zeros(indices.shape) : nil]
+    }
+    r["GatherNdGrad"] = { g in
+      let indices = g.input(1)
+      return [
+        g.needs(0) ? try g.dy.gatherND(indices) : nil,
+        g.needs(1) ? try zeros(indices.shape) : nil,
+      ]
+    }
     return r
+  }
+
+  /// The gatherND gradient: each `dy` slice added back at the slice its index tuple read.
+  static func gatherNDScatter(_ dy: [Float], xShape: [Int], indices: Tensor) -> Tensor {
+    var out = [Float](repeating: 0, count: sizeOf(xShape))
+    let depth = indices.shape.last ?? 0
+    let sliceSize = sizeOf(Array(xShape[Swift.min(depth, xShape.count)...]))
+    let strides = computeStrides(xShape)
+    let idx = indices.values
+    let count = sizeOf(Array(indices.shape.dropLast()))
+    for n in 0..<count {
+      var offset = 0
+      for d in 0..<depth { offset += Int(idx[n * depth + d]) * strides[d] }
+      for j in 0..<sliceSize where n * sliceSize + j < dy.count && offset + j < out.count {
+        out[offset + j] += dy[n * sliceSize + j]
+      }
+    }
+    return Tensor.build(out, xShape, .float32)
   }
 
   /// Zeros of `shape` with `values` written at the strided view `begin + idx·steps`

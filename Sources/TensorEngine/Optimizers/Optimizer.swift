@@ -13,6 +13,19 @@ public struct OptimizerVariable {
   public let variable: Variable
 }
 
+/// One value of an optimizer's `getConfig()`.
+public enum OptimizerConfigValue: Equatable, ExpressibleByFloatLiteral,
+  ExpressibleByBooleanLiteral
+{
+  case number(Double)
+  case bool(Bool)
+
+  /// A number value.
+  public init(floatLiteral value: Double) { self = .number(value) }
+  /// A boolean value.
+  public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
+
 /// A gradient for the variable named `name` (nil: skip it), in application order.
 public typealias NamedGradient = (name: String, tensor: Tensor?)
 
@@ -30,8 +43,19 @@ open class Optimizer {
   /// TF.js's class name (`SGD`, `Adam`, ...), used in configs and messages.
   open var className: String { "Optimizer" }
 
-  /// Hyper-parameters as TF.js's `getConfig()` lists them (nil values are `null`).
-  open var config: [(key: String, value: Double?)] { [] }
+  /// Hyper-parameters as TF.js's `getConfig()` lists them, in its key order, typed.
+  open var configEntries: [(key: String, value: OptimizerConfigValue)] { [] }
+
+  /// `configEntries` as numbers (booleans as 1 and 0), for callers that predate the
+  /// typed entries.
+  public var config: [(key: String, value: Double?)] {
+    configEntries.map { entry in
+      switch entry.value {
+      case .number(let v): return (entry.key, v)
+      case .bool(let b): return (entry.key, b ? 1 : 0)
+      }
+    }
+  }
 
   /// Applies one update from gradients in order; nil gradients are skipped.
   open func applyGradients(_ gradients: [NamedGradient]) throws {
@@ -95,6 +119,28 @@ open class Optimizer {
     return OptimizerVariable(originalName: name, variable: v)
   }
 
+  // MARK: - Fused updates
+
+  /// Whether updates run as one loop per variable (see `fusable`); tests turn it off to
+  /// compare with the op-by-op updates.
+  nonisolated(unsafe) static var fusedUpdates = true
+
+  /// True when a fused loop may replace the op-by-op update: every tensor is a live
+  /// float32 tensor of `value`'s shape. The loops compute the same float32 operations in
+  /// the same order as the ops, so both paths give bit-identical values; the loop only
+  /// saves the intermediate tensors (a dozen passes over each variable).
+  func fusable(_ value: Tensor, _ others: [Tensor]) -> Bool {
+    Optimizer.fusedUpdates && value.dtype == .float32 && !value.isDisposed
+      && others.allSatisfy { $0.dtype == .float32 && $0.shape == value.shape && !$0.isDisposed }
+  }
+
+  /// Gives each variable a new buffer holding `values`.
+  func assignFused(_ updates: [(Variable, [Float])]) throws {
+    try Engine.shared.tidy {
+      for (v, values) in updates { try v.assign(Tensor.build(values, v.shape, .float32)) }
+    }
+  }
+
   /// Counts one more iteration.
   func incrementIterations() { iterations += 1 }
 
@@ -156,6 +202,28 @@ extension Engine {
     case (nil, .some): return false
     case (nil, nil):
       return (registeredVariables[a]?.id ?? Int.max) < (registeredVariables[b]?.id ?? Int.max)
+    }
+  }
+}
+
+// MARK: - By name
+
+extension Optimizer {
+  /// The optimizer TF.js layers' `compile({optimizer: 'adam'})` builds from a name
+  /// (`getOptimizer`): `SGD`/`sgd` (0.01), `Adam` (0.001), `Adamax` (0.002), `RMSProp`
+  /// (0.001), `Adagrad` (0.01), `Adadelta` (1), with layers' epsilon 1e-7.
+  public static func named(_ identifier: String) throws -> Optimizer {
+    let eps = 1e-7
+    switch identifier {
+    case "SGD", "sgd": return SGDOptimizer(learningRate: 0.01)
+    case "Adam", "adam": return try AdamOptimizer(learningRate: 0.001, epsilon: eps)
+    case "Adamax", "adamax":
+      return try AdamaxOptimizer(learningRate: 0.002, epsilon: eps, decay: 0)
+    case "RMSProp", "rmsprop":
+      return RMSPropOptimizer(learningRate: 0.001, decay: 0.9, momentum: 0, epsilon: eps)
+    case "Adagrad", "adagrad": return AdagradOptimizer(learningRate: 0.01)
+    case "Adadelta", "adadelta": return AdadeltaOptimizer(learningRate: 1, rho: 0.95, epsilon: eps)
+    default: throw TensorError("Unknown Optimizer \(identifier)")
     }
   }
 }
