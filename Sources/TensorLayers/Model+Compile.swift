@@ -33,16 +33,13 @@ public struct CompiledState {
 }
 
 extension LayersModel {
-  /// An optimizer from a TF.js name (`adam`, `sgd`, `rmsprop`, `adagrad`, `adadelta`, `adamax`).
+  /// An optimizer from a TF.js name (`adam`, `sgd`, `rmsprop`, `adagrad`, `adadelta`,
+  /// `adamax`) with TF.js's defaults (the engine's `Optimizer.named`).
   public static func optimizer(named name: String) throws -> Optimizer {
-    switch name {
-    case "Adam", "adam": return try AdamOptimizer(learningRate: 0.001)
-    case "SGD", "sgd": return SGDOptimizer(learningRate: 0.01)
-    case "RMSProp", "rmsprop": return RMSPropOptimizer(learningRate: 0.001, decay: 0.9, momentum: 0)
-    case "Adagrad", "adagrad": return AdagradOptimizer(learningRate: 0.01)
-    case "Adadelta", "adadelta": return AdadeltaOptimizer(learningRate: 1, rho: 0.95)
-    case "Adamax", "adamax": return try AdamaxOptimizer(learningRate: 0.002)
-    default: throw valueError("Unknown Optimizer \(name)")
+    do {
+      return try Optimizer.named(name)
+    } catch let e as TensorError {
+      throw valueError(e.message)
     }
   }
 
