@@ -78,10 +78,9 @@ public final class BatchNormalization: Layer {
       let reduce = (0..<x.rank).filter { $0 != a }
       if training {
         let m = try x.moments(reduce, keepDims: false)
+        // As TF.js: the moving variance averages the batch (biased) variance.
         try updateMoving(movingMean, m.mean)
-        let n = Float(reduce.reduce(1) { $0 * x.shape[$1] })
-        let unbiased = try m.variance.mul(Tensor.scalar(n / Swift.max(n - 1, 1)))
-        try updateMoving(movingVariance, unbiased)
+        try updateMoving(movingVariance, m.variance)
         return try normalize(x, try b(m.mean), try b(m.variance), b)
       }
       if a == x.rank - 1 && !Engine.shared.isRecording {
