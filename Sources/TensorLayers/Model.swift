@@ -298,32 +298,40 @@ open class LayersModel: Layer {
   }
 
   /// `predict(x, {batchSize})`: inference in batches, concatenated (one tensor per output).
+  /// Rank-1 inputs are treated as `[n, 1]`.
   public func predict(_ xs: [Tensor], batchSize: Int = 32) throws -> [Tensor] {
     if batchSize <= 0 {
       throw valueError("batchSize is required to be a positive integer, but got \(batchSize)")
     }
-    let ins = try xs.map { $0.rank == 1 ? try $0.expandDims(1) : $0 }
-    try checkData(ins, names: inputNames, shapes: inputs.map(\.shape), prefix: "input",
-                  checkBatch: false)
-    guard let n = ins.first?.shape.first else { return [] }
-    if ins.contains(where: { $0.shape[0] != n }) {
-      throw valueError("All input Tensors (x) should have the same number of samples. Got array "
-        + "shapes: \(ins.map { shapeJSON($0.shape) }.joined(separator: ","))")
-    }
-    if n <= batchSize { return try execute(ins) }
     return try Engine.shared.tidy {
+      let ins = try xs.map { $0.rank == 1 ? try $0.expandDims(1) : $0 }
+      try checkData(ins, names: inputNames, shapes: inputs.map(\.shape), prefix: "input",
+                    checkBatch: false)
+      let n = ins.first?.shape.first ?? 0
+      if ins.contains(where: { $0.shape[0] != n }) {
+        throw valueError("All input Tensors (x) should have the same number of samples. Got "
+          + "array shapes: \(ins.map { shapeJSON($0.shape) }.joined(separator: ","))")
+      }
+      if n <= batchSize { return try execute(ins) }
       var parts: [[Tensor]] = Array(repeating: [], count: outputs.count)
       var start = 0
       while start < n {
         let size = Swift.min(batchSize, n - start)
-        let batch = try ins.map { try $0.slice([start] + Array(repeating: 0, count: $0.rank - 1),
-                                               [size] + $0.shape.dropFirst()) }
-        let outs = try execute(batch)
+        let outs = try execute(try ins.map { try sliceRows($0, start, size) })
         for (i, o) in outs.enumerated() { parts[i].append(o) }
         start += size
       }
       return try parts.map { try Tensor.concat($0, axis: 0) }
     }
+  }
+
+  /// `predict` for a single-input, single-output model.
+  public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
+    let out = try predict([x], batchSize: batchSize)
+    guard out.count == 1 else {
+      throw valueError("The model has \(out.count) outputs; use predict([x]).")
+    }
+    return out[0]
   }
 
   /// `predictOnBatch(x)`: one forward pass in inference mode.
