@@ -114,3 +114,32 @@ final class LoadingTests: XCTestCase {
     }
   }
 }
+
+final class SavingTests: XCTestCase {
+  func testSaveAndLoadRoundTrip() throws {
+    let x = try input(shape: [6, 6, 2], name: "pic")
+    let c = try Conv2D(args(("filters", .int(3)), ("kernelSize", .int(3)), ("padding", .string("same")),
+                            ("activation", .string("hardSigmoid")), ("name", .string("conv"))))
+    let bn = try BatchNormalization(args(("name", .string("bn"))))
+    let h = try bn.apply(try c.apply(x))
+    let pooled = try GlobalAveragePooling2D(args(("name", .string("gap")))).apply(h)
+    let out = try Dense(args(("units", .int(2)), ("name", .string("out")))).apply(pooled)
+    let model = try LayersModel(inputs: [x], outputs: [out], name: "saved")
+    try bn.setWeights([try Tensor.fill([3], 2), try Tensor.fill([3], 0.1), try Tensor.fill([3], 0.3),
+                       try Tensor.fill([3], 4)])
+    let dir = FileManager.default.temporaryDirectory
+      .appendingPathComponent("tl-save-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let info = try ModelSaver.save(model, directory: dir.path)
+    XCTAssertEqual(info.weightDataBytes, 4 * (3 * 3 * 2 * 3 + 3 + 4 * 3 + 3 * 2 + 2))
+    let text = try String(contentsOf: dir.appendingPathComponent("model.json"), encoding: .utf8)
+    XCTAssertTrue(text.hasPrefix("{\"modelTopology\":{\"class_name\":\"Model\""), text)
+    XCTAssertTrue(text.contains("\"activation\":\"hard_sigmoid\""))
+    XCTAssertTrue(text.contains("\"inbound_nodes\":[[[\"conv\",0,0,{}]]]"))
+    let loaded = try ModelLoader.loadLayersModel(path: dir.appendingPathComponent("model.json").path)
+    XCTAssertEqual(loaded.layers.map(\.name), ["pic", "conv", "bn", "gap", "out"])
+    let data = try Tensor.randomNormal([2, 6, 6, 2], seed: 5)
+    XCTAssertEqual(try loaded.predict(data).dataSync(), try model.predict(data).dataSync())
+    XCTAssertThrowsError(try ModelSaver.save(model, directory: dir.appendingPathComponent("model.json").path))
+  }
+}
