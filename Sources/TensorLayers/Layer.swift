@@ -353,7 +353,7 @@ open class Layer {
   // MARK: - Config
 
   /// TF.js `getConfig()`: base keys then the layer's own.
-  public func getConfig() -> ConfigObject {
+  open func getConfig() -> ConfigObject {
     var c = ConfigObject([("name", .string(name)), ("trainable", .bool(trainable))])
     if let batchInputShape { c["batchInputShape"] = .shape(batchInputShape) }
     c["dtype"] = .string(dtype.rawValue)

@@ -95,6 +95,27 @@ extension LayersModel {
                              collectedTrainableWeights: trainableWeights)
   }
 
+  /// `compile` with losses given by output name (every output needs one).
+  public func compile(
+    optimizer: Optimizer, lossByOutput: [String: LossArg], metrics: [MetricArg] = [],
+    metricsByOutput: [String: [MetricArg]]? = nil
+  ) throws {
+    let names = outputNames
+    if let unknown = lossByOutput.keys.sorted().first(where: { !names.contains($0) }) {
+      throw valueError("Unknown entry in loss dictionary: \"\(unknown)\". Only expected the "
+        + "following keys: \(names.joined(separator: ","))")
+    }
+    let losses = try names.map { n -> LossArg in
+      guard let l = lossByOutput[n] else {
+        throw valueError("Output \"\(n)\" is missing from loss dictionary. We assume this was "
+          + "done on purpose, but tl cannot train without a loss for every output.")
+      }
+      return l
+    }
+    try compile(optimizer: optimizer, loss: losses, metrics: metrics,
+                metricsByOutput: metricsByOutput)
+  }
+
   /// `compile` with an optimizer name.
   public func compile(optimizer name: String, loss: [LossArg], metrics: [MetricArg] = []) throws {
     try compile(optimizer: try LayersModel.optimizer(named: name), loss: loss, metrics: metrics)

@@ -381,20 +381,20 @@ open class LayersModel: Layer {
     ])).snakeCased()
   }
 
-  /// The model's getConfig (name plus the container keys).
-  func getConfigForSave() -> ConfigObject {
+  /// TF.js `Container.getConfig()`: the name plus the container keys.
+  override open func getConfig() -> ConfigObject {
     var c = ConfigObject([("name", .string(name))])
     for (k, v) in layerConfig().pairs { c[k] = v }
     return c
   }
+
+  /// The model's getConfig (name plus the container keys).
+  func getConfigForSave() -> ConfigObject { getConfig() }
 }
 
 extension Layer {
-  /// getConfig as nested in a model config (models give their container config).
-  func fullConfig() -> ConfigObject {
-    if let m = self as? LayersModel { return m.getConfigForSave() }
-    return getConfig()
-  }
+  /// getConfig as nested in a model config.
+  func fullConfig() -> ConfigObject { getConfig() }
 }
 
 extension ConfigValue {
