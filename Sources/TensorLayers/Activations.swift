@@ -50,10 +50,11 @@ public final class Activation {
         return try x.mul(cdf)
       }
     case let other:
-      throw valueError("Unknown activation: \(other). This may be due to one of the following "
-        + "reasons:\n1. The activation is defined in Python, in which case it needs to be ported "
-        + "to TensorFlow.js or your JavaScript code.\n2. The custom activation is defined in "
-        + "JavaScript, but is not registered properly with tf.serialization.registerClass().")
+      throw valueError(
+        "Unknown activation: \(other). This may be due to one of the following "
+          + "reasons:\n1. The activation is defined in Python, in which case it needs to be ported "
+          + "to TensorFlow.js or your JavaScript code.\n2. The custom activation is defined in "
+          + "JavaScript, but is not registered properly with tf.serialization.registerClass().")
     }
   }
 

@@ -74,9 +74,13 @@ public final class CustomCallback: Callback {
 
   override public func onTrainBegin(_ logs: Logs) throws { try trainBegin?(logs) }
   override public func onTrainEnd(_ logs: Logs) throws { try trainEnd?(logs) }
-  override public func onEpochBegin(_ epoch: Int, _ logs: Logs) throws { try epochBegin?(epoch, logs) }
+  override public func onEpochBegin(_ epoch: Int, _ logs: Logs) throws {
+    try epochBegin?(epoch, logs)
+  }
   override public func onEpochEnd(_ epoch: Int, _ logs: Logs) throws { try epochEnd?(epoch, logs) }
-  override public func onBatchBegin(_ batch: Int, _ logs: Logs) throws { try batchBegin?(batch, logs) }
+  override public func onBatchBegin(_ batch: Int, _ logs: Logs) throws {
+    try batchBegin?(batch, logs)
+  }
   override public func onBatchEnd(_ batch: Int, _ logs: Logs) throws { try batchEnd?(batch, logs) }
 }
 
@@ -90,8 +94,10 @@ public final class EarlyStopping: Callback {
   public private(set) var stoppedEpoch = 0
 
   /// `earlyStopping({monitor = 'val_loss', minDelta = 0, patience = 0, mode = 'auto', baseline})`.
-  public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0,
-              mode: String = "auto", baseline: Double? = nil) throws {
+  public init(
+    monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0,
+    mode: String = "auto", baseline: Double? = nil
+  ) throws {
     guard ["auto", "min", "max"].contains(mode) else {
       throw valueError("Invalid mode: \(mode)")
     }

@@ -19,15 +19,30 @@ public indirect enum ConfigValue {
   case opaque(AnyObject)
 
   /// The number, if this is one.
-  public var number: Double? { if case .number(let v) = self { return v }; return nil }
+  public var number: Double? {
+    if case .number(let v) = self { return v }
+    return nil
+  }
   /// The string, if this is one.
-  public var string: String? { if case .string(let v) = self { return v }; return nil }
+  public var string: String? {
+    if case .string(let v) = self { return v }
+    return nil
+  }
   /// The array, if this is one.
-  public var array: [ConfigValue]? { if case .array(let v) = self { return v }; return nil }
+  public var array: [ConfigValue]? {
+    if case .array(let v) = self { return v }
+    return nil
+  }
   /// The object, if this is one.
-  public var object: ConfigObject? { if case .object(let v) = self { return v }; return nil }
+  public var object: ConfigObject? {
+    if case .object(let v) = self { return v }
+    return nil
+  }
   /// True for `null`.
-  public var isNull: Bool { if case .null = self { return true }; return false }
+  public var isNull: Bool {
+    if case .null = self { return true }
+    return false
+  }
 
   /// An int-array value for a shape with unknown (`null`) dimensions.
   public static func shape(_ dims: [Int?]) -> ConfigValue {
@@ -117,20 +132,23 @@ extension ConfigObject {
     guard let v = self[key], !v.isNull else { return nil }
     if case .number = v, let n = try int(key) { return Array(repeating: n, count: count) }
     guard let list = v.array else {
-      throw valueError("Expected an integer or an array of \(count) integers for \(key), "
-        + "but got \(v.jsText)")
+      throw valueError(
+        "Expected an integer or an array of \(count) integers for \(key), "
+          + "but got \(v.jsText)")
     }
     let ints = try list.map { item -> Int in
       guard let d = item.number, d == d.rounded() else {
-        throw valueError("The \(key) argument must be an integer or tuple of integers. "
-          + "Received: \(v.jsText)")
+        throw valueError(
+          "The \(key) argument must be an integer or tuple of integers. "
+            + "Received: \(v.jsText)")
       }
       return Int(d)
     }
     if ints.count == 1 && count > 1 { return Array(repeating: ints[0], count: count) }
     guard ints.count == count else {
-      throw valueError("The \(key) argument must be an integer or tuple of \(count) integers. "
-        + "Received: \(v.jsText)")
+      throw valueError(
+        "The \(key) argument must be an integer or tuple of \(count) integers. "
+          + "Received: \(v.jsText)")
     }
     return ints
   }
@@ -199,7 +217,11 @@ func jsonQuote(_ s: String) -> String {
     case "\r": out += "\\r"
     case "\t": out += "\\t"
     default:
-      if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+      if u.value < 0x20 {
+        out += String(format: "\\u%04x", u.value)
+      } else {
+        out.unicodeScalars.append(u)
+      }
     }
   }
   return out + "\""
@@ -248,7 +270,10 @@ private struct JSONReader {
       pos += 1
       var obj = ConfigObject()
       skipSpace()
-      if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(obj) }
+      if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
+        pos += 1
+        return .object(obj)
+      }
       while true {
         skipSpace()
         let key = try string()
@@ -258,33 +283,59 @@ private struct JSONReader {
         obj[key] = try value()
         skipSpace()
         guard pos < bytes.count else { throw error("Unterminated object") }
-        if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-        if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(obj) }
+        if bytes[pos] == UInt8(ascii: ",") {
+          pos += 1
+          continue
+        }
+        if bytes[pos] == UInt8(ascii: "}") {
+          pos += 1
+          return .object(obj)
+        }
         throw error("Expected , or }")
       }
     case UInt8(ascii: "["):
       pos += 1
       var items: [ConfigValue] = []
       skipSpace()
-      if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+      if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") {
+        pos += 1
+        return .array(items)
+      }
       while true {
         skipSpace()
         items.append(try value())
         skipSpace()
         guard pos < bytes.count else { throw error("Unterminated array") }
-        if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-        if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+        if bytes[pos] == UInt8(ascii: ",") {
+          pos += 1
+          continue
+        }
+        if bytes[pos] == UInt8(ascii: "]") {
+          pos += 1
+          return .array(items)
+        }
         throw error("Expected , or ]")
       }
     case UInt8(ascii: "\""): return .string(try string())
-    case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-    case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-    case UInt8(ascii: "n"): try expect("null"); return .null
-    case UInt8(ascii: "N"): try expect("NaN"); return .number(.nan)
-    case UInt8(ascii: "I"): try expect("Infinity"); return .number(.infinity)
+    case UInt8(ascii: "t"):
+      try expect("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try expect("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try expect("null")
+      return .null
+    case UInt8(ascii: "N"):
+      try expect("NaN")
+      return .number(.nan)
+    case UInt8(ascii: "I"):
+      try expect("Infinity")
+      return .number(.infinity)
     default:
       let start = pos
-      if bytes[pos] == UInt8(ascii: "-"), pos + 1 < bytes.count, bytes[pos + 1] == UInt8(ascii: "I") {
+      if bytes[pos] == UInt8(ascii: "-"), pos + 1 < bytes.count, bytes[pos + 1] == UInt8(ascii: "I")
+      {
         pos += 1
         try expect("Infinity")
         return .number(-.infinity)
@@ -298,14 +349,19 @@ private struct JSONReader {
   }
 
   mutating func string() throws -> String {
-    guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw error("Expected a string") }
+    guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
+      throw error("Expected a string")
+    }
     pos += 1
     var out = [UInt8]()
     while pos < bytes.count {
       let b = bytes[pos]
       pos += 1
       if b == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
-      if b != UInt8(ascii: "\\") { out.append(b); continue }
+      if b != UInt8(ascii: "\\") {
+        out.append(b)
+        continue
+      }
       guard pos < bytes.count else { break }
       let e = bytes[pos]
       pos += 1
@@ -320,7 +376,8 @@ private struct JSONReader {
           var code = UInt32(String(decoding: bytes[pos..<pos + 4], as: UTF8.self), radix: 16)
         else { throw error("Bad \\u escape") }
         pos += 4
-        if (0xD800..<0xDC00).contains(code), pos + 6 <= bytes.count, bytes[pos] == UInt8(ascii: "\\"),
+        if (0xD800..<0xDC00).contains(code), pos + 6 <= bytes.count,
+          bytes[pos] == UInt8(ascii: "\\"),
           let low = UInt32(String(decoding: bytes[pos + 2..<pos + 6], as: UTF8.self), radix: 16)
         {
           code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
@@ -342,14 +399,18 @@ public func toCamelCase(_ s: String) -> String {
   var out = ""
   var upper = false
   for c in s {
-    if c == "_" { upper = true; continue }
+    if c == "_" {
+      upper = true
+      continue
+    }
     out += upper ? c.uppercased() : String(c)
     upper = false
   }
   return out
 }
 
-/// TF.js `toSnakeCase`: `MaxPooling2D` → `max_pooling2d`, `batchInputShape` → `batch_input_shape`.
+/// TF.js `toSnakeCase`: `MaxPooling2D` → `max_pooling2d`,
+/// `batchInputShape` → `batch_input_shape`.
 public func toSnakeCase(_ s: String) -> String {
   func replace(_ text: String, _ pattern: String) -> String {
     guard let re = try? NSRegularExpression(pattern: pattern) else { return text }
@@ -373,10 +434,12 @@ extension ConfigValue {
       }
       return .array(items.map { $0.camelCased(key: key) })
     case .object(let o):
-      return .object(ConfigObject(o.pairs.map { k, v in
-        let ck = toCamelCase(k)
-        return (ck, v.camelCased(key: ck))
-      }))
+      return .object(
+        ConfigObject(
+          o.pairs.map { k, v in
+            let ck = toCamelCase(k)
+            return (ck, v.camelCased(key: ck))
+          }))
     default: return self
     }
   }

@@ -13,7 +13,9 @@ public class Initializer {
   public let config: ConfigObject
   private let body: ([Int], DType) throws -> Tensor
 
-  init(_ className: String, _ config: ConfigObject, _ body: @escaping ([Int], DType) throws -> Tensor) {
+  init(
+    _ className: String, _ config: ConfigObject, _ body: @escaping ([Int], DType) throws -> Tensor
+  ) {
     self.className = className
     self.config = config
     self.body = body
@@ -46,20 +48,28 @@ public class Initializer {
     }
   }
   /// Uniform in [minval, maxval).
-  public static func randomUniform(minval: Double = -0.05, maxval: Double = 0.05, seed: Double? = nil)
+  public static func randomUniform(
+    minval: Double = -0.05, maxval: Double = 0.05, seed: Double? = nil
+  )
     -> Initializer
   {
-    Initializer("RandomUniform", ConfigObject([
-      ("minval", .number(minval)), ("maxval", .number(maxval)), ("seed", seedValue(seed)),
-    ])) { try Tensor.randomUniform($0, minval: minval, maxval: maxval, dtype: $1, seed: seed) }
+    Initializer(
+      "RandomUniform",
+      ConfigObject([
+        ("minval", .number(minval)), ("maxval", .number(maxval)), ("seed", seedValue(seed)),
+      ])
+    ) { try Tensor.randomUniform($0, minval: minval, maxval: maxval, dtype: $1, seed: seed) }
   }
   /// Normal with a mean and standard deviation.
   public static func randomNormal(mean: Double = 0, stddev: Double = 0.05, seed: Double? = nil)
     -> Initializer
   {
-    Initializer("RandomNormal", ConfigObject([
-      ("mean", .number(mean)), ("stddev", .number(stddev)), ("seed", seedValue(seed)),
-    ])) { shape, dtype in
+    Initializer(
+      "RandomNormal",
+      ConfigObject([
+        ("mean", .number(mean)), ("stddev", .number(stddev)), ("seed", seedValue(seed)),
+      ])
+    ) { shape, dtype in
       try checkFloat(dtype, "randomNormal")
       return try Tensor.randomNormal(shape, mean: mean, stdDev: stddev, dtype: dtype, seed: seed)
     }
@@ -68,9 +78,12 @@ public class Initializer {
   public static func truncatedNormal(mean: Double = 0, stddev: Double = 0.05, seed: Double? = nil)
     -> Initializer
   {
-    Initializer("TruncatedNormal", ConfigObject([
-      ("mean", .number(mean)), ("stddev", .number(stddev)), ("seed", seedValue(seed)),
-    ])) { shape, dtype in
+    Initializer(
+      "TruncatedNormal",
+      ConfigObject([
+        ("mean", .number(mean)), ("stddev", .number(stddev)), ("seed", seedValue(seed)),
+      ])
+    ) { shape, dtype in
       try checkFloat(dtype, "truncatedNormal")
       return try Tensor.truncatedNormal(shape, mean: mean, stdDev: stddev, dtype: dtype, seed: seed)
     }
@@ -99,8 +112,9 @@ public class Initializer {
       throw valueError("Invalid mode: \(mode). Valid values are fanIn, fanOut, fanAvg")
     }
     guard ["normal", "uniform", "truncatedNormal"].contains(distribution) else {
-      throw valueError("Invalid distribution: \(distribution). Valid values are normal, uniform, "
-        + "truncatedNormal")
+      throw valueError(
+        "Invalid distribution: \(distribution). Valid values are normal, uniform, "
+          + "truncatedNormal")
     }
     let config = ConfigObject([
       ("scale", .number(scale)), ("mode", .string(mode)), ("distribution", .string(distribution)),
@@ -116,11 +130,13 @@ public class Initializer {
       }
       if distribution == "normal" {
         try checkFloat(dtype, className)
-        return try Tensor.truncatedNormal(shape, mean: 0, stdDev: s.squareRoot(), dtype: dtype,
-                                          seed: seed)
+        return try Tensor.truncatedNormal(
+          shape, mean: 0, stdDev: s.squareRoot(), dtype: dtype,
+          seed: seed)
       }
       let limit = (3 * s).squareRoot()
-      return try Tensor.randomUniform(shape, minval: -limit, maxval: limit, dtype: dtype, seed: seed)
+      return try Tensor.randomUniform(
+        shape, minval: -limit, maxval: limit, dtype: dtype, seed: seed)
     }
   }
 
@@ -129,7 +145,8 @@ public class Initializer {
     Initializer("Orthogonal", ConfigObject([("gain", .number(gain)), ("seed", seedValue(seed))])) {
       shape, _ in
       guard shape.count >= 2 else {
-        throw LayersError(.notImplemented, "The Orthogonal Initializer does not support non-2D shapes yet.")
+        throw LayersError(
+          .notImplemented, "The Orthogonal Initializer does not support non-2D shapes yet.")
       }
       let rows = shape.dropLast().reduce(1, *)
       let cols = shape[shape.count - 1]
@@ -200,21 +217,25 @@ public class Initializer {
       throw valueError("Expected an initializer")
     case .object(let o):
       guard let cls = try o.string("className") else {
-        throw valueError("Improper config format: \(value.jsText). 'className' and 'config' must set.")
+        throw valueError(
+          "Improper config format: \(value.jsText). 'className' and 'config' must set.")
       }
       let c = o["config"]?.object ?? ConfigObject()
       let seed = try c.double("seed")
       switch cls {
       case "Constant": return constant(try c.double("value") ?? 0)
       case "RandomUniform":
-        return randomUniform(minval: try c.double("minval") ?? -0.05,
-                             maxval: try c.double("maxval") ?? 0.05, seed: seed)
+        return randomUniform(
+          minval: try c.double("minval") ?? -0.05,
+          maxval: try c.double("maxval") ?? 0.05, seed: seed)
       case "RandomNormal":
-        return randomNormal(mean: try c.double("mean") ?? 0, stddev: try c.double("stddev") ?? 0.05,
-                            seed: seed)
+        return randomNormal(
+          mean: try c.double("mean") ?? 0, stddev: try c.double("stddev") ?? 0.05,
+          seed: seed)
       case "TruncatedNormal":
-        return truncatedNormal(mean: try c.double("mean") ?? 0,
-                               stddev: try c.double("stddev") ?? 0.05, seed: seed)
+        return truncatedNormal(
+          mean: try c.double("mean") ?? 0,
+          stddev: try c.double("stddev") ?? 0.05, seed: seed)
       case "Identity": return identity(gain: try c.double("gain") ?? 1)
       case "Orthogonal": return orthogonal(gain: try c.double("gain") ?? 1, seed: seed)
       case "VarianceScaling":

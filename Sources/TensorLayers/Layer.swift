@@ -47,8 +47,9 @@ public final class LayerVariable {
   /// Replaces the value, checking the shape as TF.js does.
   public func write(_ value: Tensor) throws {
     if value.shape != variable.shape {
-      throw valueError("Shape mismatch in weight \(name): expected [\(shapeJS(variable.shape))] "
-        + "but got [\(shapeJS(value.shape))]")
+      throw valueError(
+        "Shape mismatch in weight \(name): expected [\(shapeJS(variable.shape))] "
+          + "but got [\(shapeJS(value.shape))]")
     }
     let cast = value.dtype == variable.dtype ? value : try value.cast(variable.dtype)
     try Engine.shared.tidy { try variable.assign(try cast.clone()) }
@@ -143,29 +144,34 @@ open class Layer {
   /// `assertInputCompatibility` does.
   open func checkInputs(_ shapes: [[Int?]]) throws {
     if shapes.count != 1 {
-      throw valueError("Layer \(name) expects 1 inputs, but it received \(shapes.count) input "
-        + "tensors. Input received: \(shapes.map(shapeJSON).joined(separator: ","))")
+      throw valueError(
+        "Layer \(name) expects 1 inputs, but it received \(shapes.count) input "
+          + "tensors. Input received: \(shapes.map(shapeJSON).joined(separator: ","))")
     }
     guard let spec = inputSpec else { return }
     let shape = shapes[0]
     if let nd = spec.ndim, shape.count != nd {
-      throw valueError("Input 0 is incompatible with layer \(name): expected ndim=\(nd), found "
-        + "ndim=\(shape.count)")
+      throw valueError(
+        "Input 0 is incompatible with layer \(name): expected ndim=\(nd), found "
+          + "ndim=\(shape.count)")
     }
     if let m = spec.minNDim, shape.count < m {
-      throw valueError("Input 0 is incompatible with layer \(name): expected min_ndim=\(m), "
-        + "found ndim=\(shape.count).")
+      throw valueError(
+        "Input 0 is incompatible with layer \(name): expected min_ndim=\(m), "
+          + "found ndim=\(shape.count).")
     }
     if let m = spec.maxNDim, shape.count > m {
-      throw valueError("Input 0 is incompatible with layer \(name): expected max_ndim=\(m), "
-        + "found ndim=\(shape.count)")
+      throw valueError(
+        "Input 0 is incompatible with layer \(name): expected max_ndim=\(m), "
+          + "found ndim=\(shape.count)")
     }
     for (axis, value) in spec.axes.sorted(by: { $0.key < $1.key }) {
       let a = axis < 0 ? shape.count + axis : axis
       guard a >= 0, a < shape.count else { continue }
       if let d = shape[a], d != value {
-        throw valueError("Input 0 is incompatible with layer \(name): expected axis \(axis) of "
-          + "input shape to have value \(value) but got shape \(shapeJS(shape)).")
+        throw valueError(
+          "Input 0 is incompatible with layer \(name): expected axis \(axis) of "
+            + "input shape to have value \(value) but got shape \(shapeJS(shape)).")
       }
     }
   }
@@ -204,7 +210,8 @@ open class Layer {
   /// Number of scalars in the weights; throws when the layer is not built.
   public func countParams() throws -> Int {
     if !built {
-      throw LayersError(.runtimeError,
+      throw LayersError(
+        .runtimeError,
         "You tried to call countParams() on \(name), but the layer is not built yet. Build it "
           + "first by calling build(batchInputShape).")
     }
@@ -220,13 +227,16 @@ open class Layer {
   public func setWeights(_ values: [Tensor]) throws {
     let ws = weights
     if values.count != ws.count {
-      throw valueError("You called setWeights(weights) on layer \"\(name)\" with a weight list "
-        + "of length \(values.count), but the layer was expecting \(ws.count) weights. "
-        + "Provided weights: \(values.map { "[\(shapeJS($0.shape))]" }.joined(separator: ","))...")
+      throw valueError(
+        "You called setWeights(weights) on layer \"\(name)\" with a weight list "
+          + "of length \(values.count), but the layer was expecting \(ws.count) weights. "
+          + "Provided weights: \(values.map { "[\(shapeJS($0.shape))]" }.joined(separator: ","))..."
+      )
     }
     for (w, v) in zip(ws, values) where w.shape != v.shape {
-      throw valueError("Layer weight shape \(shapeJS(w.shape)) not compatible with provided "
-        + "weight shape \(shapeJS(v.shape))")
+      throw valueError(
+        "Layer weight shape \(shapeJS(w.shape)) not compatible with provided "
+          + "weight shape \(shapeJS(v.shape))")
     }
     for (w, v) in zip(ws, values) { try w.write(v) }
   }
@@ -310,7 +320,8 @@ open class Layer {
         throw LayersError(.attributeError, "Layer \(name) has no inbound nodes.")
       }
       if inboundNodes.count > 1 {
-        throw LayersError(.attributeError,
+        throw LayersError(
+          .attributeError,
           "Layer \(name) has multiple inbound nodes, hence the notion of \"layer output\" is "
             + "ill-defined. Use `getOutputAt(nodeIndex)` instead.")
       }
@@ -325,7 +336,8 @@ open class Layer {
         throw LayersError(.attributeError, "Layer \(name) is not connected, no input to return.")
       }
       if inboundNodes.count > 1 {
-        throw LayersError(.attributeError,
+        throw LayersError(
+          .attributeError,
           "Layer \(name) has multiple inbound nodes, hence the notion of \"layer input\" is "
             + "ill-defined. Use `getInputAt(nodeIndex)` instead.")
       }
@@ -337,12 +349,14 @@ open class Layer {
   public var outputShape: [[Int?]] {
     get throws {
       if inboundNodes.isEmpty {
-        throw LayersError(.attributeError,
+        throw LayersError(
+          .attributeError,
           "The layer \(name) has never been called and thus has no defined output shape.")
       }
       let all = inboundNodes.map(\.outputShapes)
       guard all.allSatisfy({ $0.map(shapeJSON) == all[0].map(shapeJSON) }) else {
-        throw LayersError(.attributeError,
+        throw LayersError(
+          .attributeError,
           "The layer \(name) has multiple inbound nodes with different output shapes. Hence "
             + "the notion of \"output shape\" is ill-defined for the layer.")
       }

@@ -11,7 +11,8 @@ public enum LayerFactory {
     "dropout": "Dropout", "activation": "Activation", "reLU": "ReLU", "leakyReLU": "LeakyReLU",
     "softmax": "Softmax", "elu": "ELU", "conv1d": "Conv1D", "conv2d": "Conv2D",
     "conv2dTranspose": "Conv2DTranspose", "depthwiseConv2d": "DepthwiseConv2D",
-    "separableConv2d": "SeparableConv2D", "maxPooling1d": "MaxPooling1D", "maxPool1d": "MaxPooling1D",
+    "separableConv2d": "SeparableConv2D", "maxPooling1d": "MaxPooling1D",
+    "maxPool1d": "MaxPooling1D",
     "maxPooling2d": "MaxPooling2D", "maxPool2d": "MaxPooling2D",
     "averagePooling1d": "AveragePooling1D", "avgPool1d": "AveragePooling1D",
     "avgPooling1d": "AveragePooling1D", "averagePooling2d": "AveragePooling2D",
@@ -29,7 +30,8 @@ public enum LayerFactory {
   public static var names: [String] { factories.keys.sorted() }
 
   /// `tf.layers.<factory>(args)`.
-  public static func make(_ factory: String, _ args: ConfigObject = ConfigObject()) throws -> Layer {
+  public static func make(_ factory: String, _ args: ConfigObject = ConfigObject()) throws -> Layer
+  {
     guard let cls = factories[factory], let type = LayerRegistry.classes[cls] else {
       throw valueError("tf.layers.\(factory) is not a function")
     }

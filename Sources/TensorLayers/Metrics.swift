@@ -29,13 +29,15 @@ public enum LayerMetrics {
   }
   /// tp / (tp + fp) over all elements (0 when nothing is predicted positive).
   public static func precision(_ y: Tensor, _ p: Tensor) throws -> Tensor {
-    let tp = try count(y, p, 1, 1), fp = try count(y, p, 0, 1)
+    let tp = try count(y, p, 1, 1)
+    let fp = try count(y, p, 0, 1)
     let d = try tp.add(fp)
     return try Tensor.where(try d.greater(Tensor.scalar(0)), try tp.div(d), try Tensor.zeros([]))
   }
   /// tp / (tp + fn) over all elements.
   public static func recall(_ y: Tensor, _ p: Tensor) throws -> Tensor {
-    let tp = try count(y, p, 1, 1), fn = try count(y, p, 1, 0)
+    let tp = try count(y, p, 1, 1)
+    let fn = try count(y, p, 1, 0)
     let d = try tp.add(fn)
     return try Tensor.where(try d.greater(Tensor.scalar(0)), try tp.div(d), try Tensor.zeros([]))
   }
@@ -54,7 +56,8 @@ public enum LayerMetrics {
     case "binaryCrossentropy": return LayerLosses.binaryCrossentropy
     case "mse", "MSE", "meanSquaredError": return LayerLosses.meanSquaredError
     case "mae", "MAE", "meanAbsoluteError": return LayerLosses.meanAbsoluteError
-    case "mape", "MAPE", "meanAbsolutePercentageError": return LayerLosses.meanAbsolutePercentageError
+    case "mape", "MAPE", "meanAbsolutePercentageError":
+      return LayerLosses.meanAbsolutePercentageError
     case "cosine", "cosineProximity": return LayerLosses.cosineProximity
     default: throw valueError("Unknown metric function: \(name)")
     }

@@ -51,9 +51,10 @@ extension LayersModel {
   ) throws {
     if loss.isEmpty { throw valueError("loss is required by compile()") }
     if loss.count != 1 && loss.count != outputs.count {
-      throw valueError("When passing an Array as loss, it should have one entry per model "
-        + "output. The model has \(outputs.count) output(s), but you passed loss=\(loss.count) "
-        + "entries.")
+      throw valueError(
+        "When passing an Array as loss, it should have one entry per model "
+          + "output. The model has \(outputs.count) output(s), but you passed loss=\(loss.count) "
+          + "entries.")
     }
     let names = outputNames
     var lossNames: [String?] = []
@@ -71,28 +72,33 @@ extension LayersModel {
     let multi = outputs.count > 1
     var perOutput: [[(name: String, fn: MetricFunction)]] = []
     for i in 0..<outputs.count {
-      if let byOut = metricsByOutput, let unknown = byOut.keys.first(where: { !names.contains($0) }) {
-        throw valueError("Unknown entry in metrics dictionary: \"\(unknown)\". Only expected the "
-          + "following keys: \(names.joined(separator: ","))")
+      if let byOut = metricsByOutput, let unknown = byOut.keys.first(where: { !names.contains($0) })
+      {
+        throw valueError(
+          "Unknown entry in metrics dictionary: \"\(unknown)\". Only expected the "
+            + "following keys: \(names.joined(separator: ","))")
       }
       let args = metricsByOutput?[names[i]] ?? metrics
-      perOutput.append(try args.map { arg in
-        let (logName, fn): (String, MetricFunction)
-        switch arg {
-        case .name(let n):
-          (logName, fn) = try LayerMetrics.resolve(n, lossName: lossNames[i],
-                                                   outputShape: outputs[i].shape)
-        case .function(let n, let f): (logName, fn) = (n, f)
-        }
-        return (multi ? "\(names[i])_\(logName)" : logName, fn)
-      })
+      perOutput.append(
+        try args.map { arg in
+          let (logName, fn): (String, MetricFunction)
+          switch arg {
+          case .name(let n):
+            (logName, fn) = try LayerMetrics.resolve(
+              n, lossName: lossNames[i],
+              outputShape: outputs[i].shape)
+          case .function(let n, let f): (logName, fn) = (n, f)
+          }
+          return (multi ? "\(names[i])_\(logName)" : logName, fn)
+        })
     }
     var metricNames = ["loss"]
     if multi { metricNames += names.map { "\($0)_loss" } }
     metricNames += perOutput.flatMap { $0.map(\.name) }
-    compiled = CompiledState(optimizer: optimizer, lossNames: lossNames, losses: losses,
-                             metrics: perOutput, metricsNames: metricNames,
-                             collectedTrainableWeights: trainableWeights)
+    compiled = CompiledState(
+      optimizer: optimizer, lossNames: lossNames, losses: losses,
+      metrics: perOutput, metricsNames: metricNames,
+      collectedTrainableWeights: trainableWeights)
   }
 
   /// `compile` with losses given by output name (every output needs one).
@@ -102,18 +108,21 @@ extension LayersModel {
   ) throws {
     let names = outputNames
     if let unknown = lossByOutput.keys.sorted().first(where: { !names.contains($0) }) {
-      throw valueError("Unknown entry in loss dictionary: \"\(unknown)\". Only expected the "
-        + "following keys: \(names.joined(separator: ","))")
+      throw valueError(
+        "Unknown entry in loss dictionary: \"\(unknown)\". Only expected the "
+          + "following keys: \(names.joined(separator: ","))")
     }
     let losses = try names.map { n -> LossArg in
       guard let l = lossByOutput[n] else {
-        throw valueError("Output \"\(n)\" is missing from loss dictionary. We assume this was "
-          + "done on purpose, but tl cannot train without a loss for every output.")
+        throw valueError(
+          "Output \"\(n)\" is missing from loss dictionary. We assume this was "
+            + "done on purpose, but tl cannot train without a loss for every output.")
       }
       return l
     }
-    try compile(optimizer: optimizer, loss: losses, metrics: metrics,
-                metricsByOutput: metricsByOutput)
+    try compile(
+      optimizer: optimizer, loss: losses, metrics: metrics,
+      metricsByOutput: metricsByOutput)
   }
 
   /// `compile` with an optimizer name.
@@ -124,8 +133,10 @@ extension LayersModel {
   /// The compiled state, or TF.js's error for an uncompiled model.
   func requireCompiled() throws -> CompiledState {
     guard let compiled else {
-      throw LayersError(.runtimeError,
-        "You must compile a model before training/testing. Use LayersModel.compile(modelCompileArgs).")
+      throw LayersError(
+        .runtimeError,
+        "You must compile a model before training/testing. Use "
+          + "LayersModel.compile(modelCompileArgs).")
     }
     return compiled
   }

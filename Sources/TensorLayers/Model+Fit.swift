@@ -75,8 +75,9 @@ extension LayersModel {
       }
       let w = try labels.map { l -> Float in
         guard let v = cw[Int(l)] else {
-          throw valueError("classWeight must contain all classes in the training data. The "
-            + "class \(Int(l)) exists in the data but not in classWeight")
+          throw valueError(
+            "classWeight must contain all classes in the training data. The "
+              + "class \(Int(l)) exists in the data but not in classWeight")
         }
         return Float(v)
       }
@@ -92,8 +93,10 @@ extension LayersModel {
     return try trainStep(c, xs, ys, sampleWeights: ys.map { _ in nil })
   }
 
-  private func trainStep(_ c: CompiledState, _ xs: [Tensor], _ ys: [Tensor],
-                         sampleWeights: [Tensor?]) throws -> [Double] {
+  private func trainStep(
+    _ c: CompiledState, _ xs: [Tensor], _ ys: [Tensor],
+    sampleWeights: [Tensor?]
+  ) throws -> [Double] {
     var values: [Double] = []
     let vars = c.collectedTrainableWeights.filter(\.trainable).map(\.variable)
     if vars.isEmpty {
@@ -102,9 +105,10 @@ extension LayersModel {
       }
       return values
     }
-    try c.optimizer.minimize({
-      try batchLoss(c, xs, ys, training: true, sampleWeights: sampleWeights, values: &values)
-    }, varList: vars)
+    try c.optimizer.minimize(
+      {
+        try batchLoss(c, xs, ys, training: true, sampleWeights: sampleWeights, values: &values)
+      }, varList: vars)
     return values
   }
 
@@ -112,23 +116,29 @@ extension LayersModel {
 
   /// Checks inputs and targets against the model (shapes, sample counts).
   func checkTrainingData(_ xs: [Tensor], _ ys: [Tensor]) throws {
-    try checkData(xs, names: inputNames, shapes: inputs.map(\.shape), prefix: "input",
-                  checkBatch: false)
+    try checkData(
+      xs, names: inputNames, shapes: inputs.map(\.shape), prefix: "input",
+      checkBatch: false)
     let targetShapes = outputs.map(\.shape)
-    try checkData(ys, names: outputNames, shapes: targetShapes, prefix: "target",
-                  checkBatch: false)
-    let xn = Set(xs.map { $0.shape.first ?? 0 }), yn = Set(ys.map { $0.shape.first ?? 0 })
+    try checkData(
+      ys, names: outputNames, shapes: targetShapes, prefix: "target",
+      checkBatch: false)
+    let xn = Set(xs.map { $0.shape.first ?? 0 })
+    let yn = Set(ys.map { $0.shape.first ?? 0 })
     if xn.count > 1 {
-      throw valueError("All input Tensors (x) should have the same number of samples. Got array "
-        + "shapes: \(xs.map { shapeJSON($0.shape) }.joined(separator: ","))")
+      throw valueError(
+        "All input Tensors (x) should have the same number of samples. Got array "
+          + "shapes: \(xs.map { shapeJSON($0.shape) }.joined(separator: ","))")
     }
     if yn.count > 1 {
-      throw valueError("All target Tensors (y) should have the same number of samples. Got array "
-        + "shapes: \(ys.map { shapeJSON($0.shape) }.joined(separator: ","))")
+      throw valueError(
+        "All target Tensors (y) should have the same number of samples. Got array "
+          + "shapes: \(ys.map { shapeJSON($0.shape) }.joined(separator: ","))")
     }
     if let a = xn.first, let b = yn.first, a != b {
-      throw valueError("Input Tensors should have the same number of samples as target Tensors. "
-        + "Found \(a) input sample(s) and \(b) target sample(s).")
+      throw valueError(
+        "Input Tensors should have the same number of samples as target Tensors. "
+          + "Found \(a) input sample(s) and \(b) target sample(s).")
     }
   }
 
@@ -147,8 +157,9 @@ extension LayersModel {
       try Engine.shared.tidy {
         let bx = try xs.map { try sliceRows($0, start, size) }
         let by = try ys.map { try sliceRows($0, start, size) }
-        _ = try batchLoss(c, bx, by, training: false, sampleWeights: by.map { _ in nil },
-                          values: &values)
+        _ = try batchLoss(
+          c, bx, by, training: false, sampleWeights: by.map { _ in nil },
+          values: &values)
       }
       if sums.isEmpty { sums = Array(repeating: 0, count: values.count) }
       for i in 0..<values.count { sums[i] += values[i] * Double(size) }
@@ -182,8 +193,10 @@ extension LayersModel {
     isTraining = true
     stopTraining = false
     defer { isTraining = false }
-    var trainX = xs, trainY = ys
-    var valX: [Tensor] = [], valY: [Tensor] = []
+    var trainX = xs
+    var trainY = ys
+    var valX: [Tensor] = []
+    var valY: [Tensor] = []
     var owned: [Tensor] = []
     defer { for t in owned { t.dispose() } }
     let n = xs.first?.shape.first ?? 0
@@ -238,8 +251,9 @@ extension LayersModel {
         batchLogs["size"] = Double(size)
         try args.callbacks.forEach { try $0.onBatchBegin(b, batchLogs) }
         let values = try Engine.shared.tidy { () throws -> [Double] in
-          let idx = try Tensor.tensor(indices[start..<(start + size)].map(Float.init),
-                                      shape: [size], dtype: .int32)
+          let idx = try Tensor.tensor(
+            indices[start..<(start + size)].map(Float.init),
+            shape: [size], dtype: .int32)
           let bx = try trainX.map { try $0.gather(idx) }
           let by = try trainY.map { try $0.gather(idx) }
           let sw = try classSampleWeights(by, args)
@@ -261,9 +275,11 @@ extension LayersModel {
         for (name, s) in zip(c.metricsNames, sums) { epochLogs[name] = s / Double(seen) }
       }
       try args.callbacks.forEach { try $0.onEpochEnd(epoch, epochLogs) }
-      args.progress?(.epochEnd(epoch: epoch, epochs: args.epochs, logs: epochLogs,
-                               milliseconds: Date().timeIntervalSince(started) * 1000,
-                               samples: seen))
+      args.progress?(
+        .epochEnd(
+          epoch: epoch, epochs: args.epochs, logs: epochLogs,
+          milliseconds: Date().timeIntervalSince(started) * 1000,
+          samples: seen))
       history.record(epoch, epochLogs)
       if stopTraining { break epochs }
     }

@@ -53,13 +53,16 @@ extension LayersModel {
       }.joined(separator: ",")
       let outputShape: String
       if let shapes = try? layer.outputShape {
-        outputShape = shapes.count == 1
+        outputShape =
+          shapes.count == 1
           ? shapeJSON(shapes[0]) : "[" + shapes.map(shapeJSON).joined(separator: ",") + "]"
       } else {
         outputShape = "multiple"
       }
-      let fields = ["\(layer.name) (\(layer.className))", inputShape, outputShape,
-                    String(try layer.countParams())]
+      let fields = [
+        "\(layer.name) (\(layer.className))", inputShape, outputShape,
+        String(try layer.countParams()),
+      ]
       if sequentialLike {
         row(fields)
       } else {

@@ -54,13 +54,15 @@ open class LayersModel: Layer {
     if inputs.isEmpty { throw valueError("The model must have at least one input.") }
     if outputs.isEmpty { throw valueError("The model must have at least one output.") }
     if Set(inputs.map(\.id)).count != inputs.count {
-      throw valueError("The list of inputs passed to the model is redundant. All inputs should "
-        + "only appear once. Found: \(inputs.map(\.name).joined(separator: ","))")
+      throw valueError(
+        "The list of inputs passed to the model is redundant. All inputs should "
+          + "only appear once. Found: \(inputs.map(\.name).joined(separator: ","))")
     }
     for (i, x) in inputs.enumerated() where !(x.sourceLayer is InputLayer) {
-      throw valueError("Input layers to a LayersModel must be InputLayer objects. Received "
-        + "inputs: \(inputs.map(\.name)). Input \(i) (0-based) originates from layer type "
-        + "\(x.sourceLayer.className).")
+      throw valueError(
+        "Input layers to a LayersModel must be InputLayer objects. Received "
+          + "inputs: \(inputs.map(\.name)). Input \(i) (0-based) originates from layer type "
+          + "\(x.sourceLayer.className).")
     }
     var finished = Set<Int>()
     var inProgress = Set<Int>()
@@ -74,7 +76,8 @@ open class LayersModel: Layer {
       }
       let node = layer.inboundNodes[nodeIndex]
       if inProgress.contains(node.id) {
-        throw LayersError(.runtimeError,
+        throw LayersError(
+          .runtimeError,
           "The tensor \(tensorName) at layer \"\(layer.name)\" is part of a cycle.")
       }
       if finished.contains(node.id) { return }
@@ -135,22 +138,25 @@ open class LayersModel: Layer {
       for node in byDepth[d]! {
         if node.outputTensors.allSatisfy({ computable.contains($0.id) }) { continue }
         if node.inboundLayers.isEmpty {
-          throw valueError("Graph disconnected: cannot obtain value for tensor "
-            + "\(node.outputTensors.first?.name ?? "?") at layer \"\(node.outboundLayer.name)\". "
-            + "The following previous layers were accessed without issue: "
-            + "\(inputs.map(\.sourceLayer.name))")
+          throw valueError(
+            "Graph disconnected: cannot obtain value for tensor "
+              + "\(node.outputTensors.first?.name ?? "?") at layer \"\(node.outboundLayer.name)\". "
+              + "The following previous layers were accessed without issue: "
+              + "\(inputs.map(\.sourceLayer.name))")
         }
         for x in node.inputTensors where !computable.contains(x.id) {
-          throw valueError("Graph disconnected: cannot obtain value for tensor \(x.name) at layer "
-            + "\"\(node.outboundLayer.name)\".")
+          throw valueError(
+            "Graph disconnected: cannot obtain value for tensor \(x.name) at layer "
+              + "\"\(node.outboundLayer.name)\".")
         }
         for t in node.outputTensors { computable.insert(t.id) }
       }
     }
     let names = ordered.map(\.name)
     for n in names where names.filter({ $0 == n }).count > 1 {
-      throw valueError("The name \"\(n)\" is used \(names.filter { $0 == n }.count) times in the "
-        + "model. All layer names should be unique. Layer names: \(names)")
+      throw valueError(
+        "The name \"\(n)\" is used \(names.filter { $0 == n }.count) times in the "
+          + "model. All layer names should be unique. Layer names: \(names)")
     }
     self.inputs = inputs
     self.outputs = outputs
@@ -185,15 +191,17 @@ open class LayersModel: Layer {
   /// `getLayer(name)`; throws `No such layer: <name>` listing the layers that exist.
   public func getLayer(name: String) throws -> Layer {
     if let l = layers.first(where: { $0.name == name }) { return l }
-    throw valueError("No such layer: \(name). Layers in this model: "
-      + layers.map(\.name).joined(separator: ", "))
+    throw valueError(
+      "No such layer: \(name). Layers in this model: "
+        + layers.map(\.name).joined(separator: ", "))
   }
 
   /// `getLayer(undefined, index)`.
   public func getLayer(index: Int) throws -> Layer {
     guard index >= 0, index < layers.count else {
-      throw valueError("Was asked to retrieve layer at index \(index), but model only has "
-        + "\(layers.count) layer(s).")
+      throw valueError(
+        "Was asked to retrieve layer at index \(index), but model only has "
+          + "\(layers.count) layer(s).")
     }
     return layers[index]
   }
@@ -221,8 +229,9 @@ open class LayersModel: Layer {
 
   override open func checkInputs(_ shapes: [[Int?]]) throws {
     if shapes.count != inputs.count {
-      throw valueError("Model \(name) expects \(inputs.count) input(s), but it received "
-        + "\(shapes.count) input tensors.")
+      throw valueError(
+        "Model \(name) expects \(inputs.count) input(s), but it received "
+          + "\(shapes.count) input tensors.")
     }
   }
 
@@ -275,23 +284,28 @@ open class LayersModel: Layer {
   }
 
   /// Checks arrays against the model's input (or output) shapes, as TF.js `checkInputData`.
-  func checkData(_ data: [Tensor], names: [String], shapes: [[Int?]], prefix: String,
-                 checkBatch: Bool = true) throws {
+  func checkData(
+    _ data: [Tensor], names: [String], shapes: [[Int?]], prefix: String,
+    checkBatch: Bool = true
+  ) throws {
     if data.count != names.count {
-      throw valueError("Error when checking model \(prefix): the array of Tensors that you are "
-        + "passing to your model is not the size the model expected. Expected to see "
-        + "\(names.count) Tensor(s), but instead got \(data.count) Tensors(s).")
+      throw valueError(
+        "Error when checking model \(prefix): the array of Tensors that you are "
+          + "passing to your model is not the size the model expected. Expected to see "
+          + "\(names.count) Tensor(s), but instead got \(data.count) Tensors(s).")
     }
     for (i, t) in data.enumerated() {
       let want = shapes[i]
       if t.rank != want.count {
-        throw valueError("Error when checking \(prefix): expected \(names[i]) to have "
-          + "\(want.count) dimension(s). but got array with shape \(shapeJSON(t.shape))")
+        throw valueError(
+          "Error when checking \(prefix): expected \(names[i]) to have "
+            + "\(want.count) dimension(s). but got array with shape \(shapeJSON(t.shape))")
       }
       for (j, d) in want.enumerated() where j > 0 || checkBatch {
         if let d, d != t.shape[j] {
-          throw valueError("Error when checking \(prefix): expected \(names[i]) to have shape "
-            + "\(shapeJSON(want)) but got array with shape \(shapeJSON(t.shape)).")
+          throw valueError(
+            "Error when checking \(prefix): expected \(names[i]) to have shape "
+              + "\(shapeJSON(want)) but got array with shape \(shapeJSON(t.shape)).")
         }
       }
     }
@@ -305,12 +319,14 @@ open class LayersModel: Layer {
     }
     return try Engine.shared.tidy {
       let ins = try xs.map { $0.rank == 1 ? try $0.expandDims(1) : $0 }
-      try checkData(ins, names: inputNames, shapes: inputs.map(\.shape), prefix: "input",
-                    checkBatch: false)
+      try checkData(
+        ins, names: inputNames, shapes: inputs.map(\.shape), prefix: "input",
+        checkBatch: false)
       let n = ins.first?.shape.first ?? 0
       if ins.contains(where: { $0.shape[0] != n }) {
-        throw valueError("All input Tensors (x) should have the same number of samples. Got "
-          + "array shapes: \(ins.map { shapeJSON($0.shape) }.joined(separator: ","))")
+        throw valueError(
+          "All input Tensors (x) should have the same number of samples. Got "
+            + "array shapes: \(ins.map { shapeJSON($0.shape) }.joined(separator: ","))")
       }
       if n <= batchSize { return try execute(ins) }
       var parts: [[Tensor]] = Array(repeating: [], count: outputs.count)
@@ -336,8 +352,9 @@ open class LayersModel: Layer {
 
   /// `predictOnBatch(x)`: one forward pass in inference mode.
   public func predictOnBatch(_ xs: [Tensor]) throws -> [Tensor] {
-    try checkData(xs, names: inputNames, shapes: inputs.map(\.shape), prefix: "input",
-                  checkBatch: false)
+    try checkData(
+      xs, names: inputNames, shapes: inputs.map(\.shape), prefix: "input",
+      checkBatch: false)
     return try execute(xs)
   }
 
@@ -353,20 +370,26 @@ open class LayersModel: Layer {
       var nodes: [ConfigValue] = []
       for node in layer.inboundNodes where containerNodeIds.contains(node.id) {
         if node.inboundLayers.isEmpty { continue }
-        nodes.append(.array((0..<node.inboundLayers.count).map { i in
-          .array([.string(node.inboundLayers[i].name),
-                  .int(nodeIndexInModel(node.inboundLayers[i], node.nodeIndices[i])),
-                  .int(node.tensorIndices[i]), .object(node.callArgs)])
-        }))
+        nodes.append(
+          .array(
+            (0..<node.inboundLayers.count).map { i in
+              .array([
+                .string(node.inboundLayers[i].name),
+                .int(nodeIndexInModel(node.inboundLayers[i], node.nodeIndices[i])),
+                .int(node.tensorIndices[i]), .object(node.callArgs),
+              ])
+            }))
       }
       entry["inboundNodes"] = .array(nodes)
       layerConfigs.append(.object(entry))
     }
     func refs(_ ts: [SymbolicTensor]) -> ConfigValue {
-      .array(ts.map { .array([.string($0.sourceLayer.name), .int($0.nodeIndex), .int($0.tensorIndex)]) })
+      .array(
+        ts.map { .array([.string($0.sourceLayer.name), .int($0.nodeIndex), .int($0.tensorIndex)]) })
     }
     return ConfigObject([
-      ("layers", .array(layerConfigs)), ("inputLayers", refs(inputs)), ("outputLayers", refs(outputs)),
+      ("layers", .array(layerConfigs)), ("inputLayers", refs(inputs)),
+      ("outputLayers", refs(outputs)),
     ])
   }
 
@@ -375,10 +398,12 @@ open class LayersModel: Layer {
 
   /// `toJSON()`: `{className, config, kerasVersion, backend}` in Keras (snake_case) form.
   public func toJSON() -> ConfigValue {
-    ConfigValue.object(ConfigObject([
-      ("className", .string(className)), ("config", .object(getConfigForSave())),
-      ("kerasVersion", .string("tfjs-layers 4.22.0")), ("backend", .string("tensor_flow.js")),
-    ])).snakeCased()
+    ConfigValue.object(
+      ConfigObject([
+        ("className", .string(className)), ("config", .object(getConfigForSave())),
+        ("kerasVersion", .string("tfjs-layers 4.22.0")), ("backend", .string("tensor_flow.js")),
+      ])
+    ).snakeCased()
   }
 
   /// TF.js `Container.getConfig()`: the name plus the container keys.
@@ -410,10 +435,12 @@ extension ConfigValue {
       if ["inbound_nodes", "input_layers", "output_layers"].contains(key ?? "") { return self }
       return .array(items.map { $0.snakeCased(key: key) })
     case .object(let o):
-      return .object(ConfigObject(o.pairs.map { k, v in
-        let sk = k == "className" ? "class_name" : toSnakeCase(k)
-        return (sk, v.snakeCased(key: sk))
-      }))
+      return .object(
+        ConfigObject(
+          o.pairs.map { k, v in
+            let sk = k == "className" ? "class_name" : toSnakeCase(k)
+            return (sk, v.snakeCased(key: sk))
+          }))
     default: return self
     }
   }

@@ -27,10 +27,11 @@ public final class Regularizer {
 
   /// `{className: "L1L2", config: {l1, l2}}`.
   public var serialized: ConfigValue {
-    .object(ConfigObject([
-      ("className", .string("L1L2")),
-      ("config", .object(ConfigObject([("l1", .number(l1)), ("l2", .number(l2))]))),
-    ]))
+    .object(
+      ConfigObject([
+        ("className", .string("L1L2")),
+        ("config", .object(ConfigObject([("l1", .number(l1)), ("l2", .number(l2))]))),
+      ]))
   }
 
   /// A regularizer from an arg: `l1`/`l2`/`l1l2` identifier, Keras config, or an instance.

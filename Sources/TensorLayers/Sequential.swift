@@ -19,12 +19,14 @@ public final class Sequential: LayersModel {
   /// Appends a layer (or a one-input, one-output model), applying it to the current output.
   public func add(_ layer: Layer) throws {
     if let m = layer as? LayersModel, m.inputs.count != 1 || m.outputs.count != 1 {
-      throw valueError("All layers in a Sequential model should have a single output tensor. "
-        + "For multi-output layers, use the functional API.")
+      throw valueError(
+        "All layers in a Sequential model should have a single output tensor. "
+          + "For multi-output layers, use the functional API.")
     }
     if layers.contains(where: { $0.name == layer.name }) {
-      throw valueError("All layers added to a Sequential model should have unique names. Name "
-        + "\"\(layer.name)\" is already the name of a layer in this model.")
+      throw valueError(
+        "All layers added to a Sequential model should have unique names. Name "
+          + "\"\(layer.name)\" is already the name of a layer in this model.")
     }
     let newOutput: SymbolicTensor
     var newInputs = inputs
@@ -36,17 +38,20 @@ public final class Sequential: LayersModel {
         } else if let b = layer.batchInputShape {
           shape = b
         } else {
-          throw valueError("The first layer in a Sequential model must get an `inputShape` or "
-            + "`batchInputShape` argument.")
+          throw valueError(
+            "The first layer in a Sequential model must get an `inputShape` or "
+              + "`batchInputShape` argument.")
         }
-        let x = try TensorLayers.input(batchShape: shape, name: layer.name + "_input", dtype: layer.dtype)
+        let x = try TensorLayers.input(
+          batchShape: shape, name: layer.name + "_input", dtype: layer.dtype)
         newOutput = try applyChecked(layer, x)
         newInputs = [x]
       } else {
         let last = layer.inboundNodes[layer.inboundNodes.count - 1]
         guard last.outputTensors.count == 1 else {
-          throw valueError("All layers in a Sequential model should have a single output tensor. "
-            + "For multi-output layers, use the functional API.")
+          throw valueError(
+            "All layers in a Sequential model should have a single output tensor. "
+              + "For multi-output layers, use the functional API.")
         }
         newOutput = last.outputTensors[0]
         newInputs = sourceInputs(newOutput)
@@ -69,12 +74,14 @@ public final class Sequential: LayersModel {
   private func applyChecked(_ layer: Layer, _ x: SymbolicTensor) throws -> SymbolicTensor {
     let outs = try layer.apply([x])
     guard outs.count == 1 else {
-      throw valueError("All layers in a Sequential model should have a single output tensor. "
-        + "For multi-output layers, use the functional API.")
+      throw valueError(
+        "All layers in a Sequential model should have a single output tensor. "
+          + "For multi-output layers, use the functional API.")
     }
     if outs[0].shape.contains(where: { ($0 ?? 0) < 0 }) {
-      throw valueError("Negative dimension size caused by adding layer \(layer.name) with input "
-        + "shape [\(shapeJS(x.shape))]")
+      throw valueError(
+        "Negative dimension size caused by adding layer \(layer.name) with input "
+          + "shape [\(shapeJS(x.shape))]")
     }
     return outs[0]
   }
@@ -109,9 +116,16 @@ public final class Sequential: LayersModel {
 
   override public func layerConfig() -> ConfigObject {
     ConfigObject([
-      ("layers", .array(layers.map { l in
-        .object(ConfigObject([("className", .string(l.className)), ("config", .object(l.fullConfig()))]))
-      })),
+      (
+        "layers",
+        .array(
+          layers.map { l in
+            .object(
+              ConfigObject([
+                ("className", .string(l.className)), ("config", .object(l.fullConfig())),
+              ]))
+          })
+      )
     ])
   }
 }

@@ -4,6 +4,7 @@
 import Foundation
 import TensorEngine
 import XCTest
+
 @testable import TensorLayers
 
 /// The fixture folder `name` under Tests/Fixtures.
@@ -39,13 +40,17 @@ func assertClose(
   file: StaticString = #filePath, line: UInt = #line
 ) throws {
   XCTAssertEqual(got.shape, want.shape, "\(what): shape", file: file, line: line)
-  let g = try got.dataSync(), w = try want.dataSync()
+  let g = try got.dataSync()
+  let w = try want.dataSync()
   guard g.count == w.count else { return }
   var worst = 0
   var worstExcess: Float = -1
   for i in 0..<g.count {
     let excess = Swift.abs(g[i] - w[i]) - (atol + rtol * Swift.abs(w[i]))
-    if excess > worstExcess || g[i].isNaN { worstExcess = g[i].isNaN ? .infinity : excess; worst = i }
+    if excess > worstExcess || g[i].isNaN {
+      worstExcess = g[i].isNaN ? .infinity : excess
+      worst = i
+    }
   }
   XCTAssertLessThanOrEqual(
     worstExcess, 0,

@@ -5,6 +5,7 @@
 import Foundation
 import TensorEngine
 import XCTest
+
 @testable import TensorLayers
 
 final class InferenceFixtureTests: XCTestCase {
@@ -14,15 +15,17 @@ final class InferenceFixtureTests: XCTestCase {
     let model = try loadFixtureModel(modelName ?? name)
     let x = try XCTUnwrap(cases.arrays["x"])
     let y = try model.predict([x])[0]
-    try assertClose(y, try XCTUnwrap(cases.arrays["y"]), atol: cases.atol, rtol: cases.rtol,
-                    "\(name) output")
+    try assertClose(
+      y, try XCTUnwrap(cases.arrays["y"]), atol: cases.atol, rtol: cases.rtol,
+      "\(name) output")
     if let probes = cases.json["probes"]?.object {
       for (key, layerValue) in probes.pairs {
         let layer = try model.getLayer(name: try XCTUnwrap(layerValue.string))
         let cut = try LayersModel(inputs: model.inputs, outputs: try layer.output)
         let got = try cut.predict([x])[0]
-        try assertClose(got, try XCTUnwrap(cases.arrays[key]), atol: cases.atol, rtol: cases.rtol,
-                        "\(name) \(key)")
+        try assertClose(
+          got, try XCTUnwrap(cases.arrays[key]), atol: cases.atol, rtol: cases.rtol,
+          "\(name) \(key)")
         // The cut model shares the layer objects (and so the weights).
         XCTAssertTrue(cut.layers.allSatisfy { l in model.layers.contains { $0 === l } })
       }
@@ -59,9 +62,13 @@ final class InferenceFixtureTests: XCTestCase {
   func testKeras2FunctionalWithNestedSequentialMatchesReference() throws {
     let dir = fixtureURL("extra/keras2_functional_layers_model")
     let model = try ModelLoader.loadLayersModel(path: dir.appendingPathComponent("model.json").path)
-    let ref = try XCTUnwrap(ConfigValue.parseJSON(
-      try Data(contentsOf: dir.appendingPathComponent("reference_io.json"))).object)
-    func floats(_ k: String) -> [Float] { ref[k]?.array?.compactMap { $0.number.map(Float.init) } ?? [] }
+    let ref = try XCTUnwrap(
+      ConfigValue.parseJSON(
+        try Data(contentsOf: dir.appendingPathComponent("reference_io.json"))
+      ).object)
+    func floats(_ k: String) -> [Float] {
+      ref[k]?.array?.compactMap { $0.number.map(Float.init) } ?? []
+    }
     func ints(_ k: String) -> [Int] { ref[k]?.array?.compactMap { $0.number.map(Int.init) } ?? [] }
     let x = try Tensor.tensor(floats("input"), shape: ints("input_shape"))
     let want = try Tensor.tensor(floats("output"), shape: ints("output_shape"))

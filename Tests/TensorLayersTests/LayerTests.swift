@@ -4,6 +4,7 @@
 import Foundation
 import TensorEngine
 import XCTest
+
 @testable import TensorLayers
 
 final class LayerTests: XCTestCase {
@@ -18,11 +19,17 @@ final class LayerTests: XCTestCase {
   }
 
   func testDenseOnRank3AndConfig() throws {
-    let d = try Dense(args(("units", .int(2)), ("kernelInitializer", .string("ones")),
-                           ("biasInitializer", .object(ConfigObject([
-                             ("className", .string("Constant")),
-                             ("config", .object(ConfigObject([("value", .number(0.5))]))),
-                           ]))), ("activation", .string("relu"))))
+    let d = try Dense(
+      args(
+        ("units", .int(2)), ("kernelInitializer", .string("ones")),
+        (
+          "biasInitializer",
+          .object(
+            ConfigObject([
+              ("className", .string("Constant")),
+              ("config", .object(ConfigObject([("value", .number(0.5))]))),
+            ]))
+        ), ("activation", .string("relu"))))
     let (shape, values, real) = try run(d, try t([1, 2, -5, 1], [1, 2, 2]))
     XCTAssertEqual(shape, [nil, 2, 2])
     XCTAssertEqual(real, [1, 2, 2])
@@ -40,12 +47,15 @@ final class LayerTests: XCTestCase {
     let (s1, v1, _) = try run(try Flatten(ConfigObject()), try t([1, 2, 3, 4, 5, 6], [1, 3, 2]))
     XCTAssertEqual(s1, [nil, 6])
     XCTAssertEqual(v1, [1, 2, 3, 4, 5, 6])
-    let (s2, _, r2) = try run(try Reshape(args(("targetShape", .ints([-1, 2])))),
-                              try t([1, 2, 3, 4, 5, 6], [1, 6]))
+    let (s2, _, r2) = try run(
+      try Reshape(args(("targetShape", .ints([-1, 2])))),
+      try t([1, 2, 3, 4, 5, 6], [1, 6]))
     XCTAssertEqual(s2, [nil, 3, 2])
     XCTAssertEqual(r2, [1, 3, 2])
-    XCTAssertThrowsError(try Reshape(args(("targetShape", .ints([4])))).apply(
-      try input(shape: [6]))) { e in
+    XCTAssertThrowsError(
+      try Reshape(args(("targetShape", .ints([4])))).apply(
+        try input(shape: [6]))
+    ) { e in
       XCTAssertEqual("\(e)", "Total size of new array must be unchanged.")
     }
     XCTAssertThrowsError(try Flatten(ConfigObject()).apply(try input(shape: [nil, 3]))) { e in
@@ -75,7 +85,8 @@ final class LayerTests: XCTestCase {
     let swish = try act("swish")
     XCTAssertEqual(swish[2], 2 / (1 + Foundation.exp(-2)), accuracy: 1e-6)
     let mish = try act("mish")
-    XCTAssertEqual(mish[0], -1 * Foundation.tanh(Foundation.log(1 + Foundation.exp(-1))), accuracy: 1e-6)
+    XCTAssertEqual(
+      mish[0], -1 * Foundation.tanh(Foundation.log(1 + Foundation.exp(-1))), accuracy: 1e-6)
     let sm = try act("softmax")
     XCTAssertEqual(sm.reduce(0, +), 1, accuracy: 1e-6)
     for name in Activation.names { XCTAssertNoThrow(try act(name), name) }
@@ -85,7 +96,8 @@ final class LayerTests: XCTestCase {
   func testAdvancedActivations() throws {
     let x = try t([-2, -0.5, 3, 8], [1, 4])
     XCTAssertEqual(try ReLU(args(("maxValue", .number(6)))).apply(x).dataSync(), [0, 0, 3, 6])
-    XCTAssertEqual(try ReLU(args(("maxValue", .number(2.5)))).apply(x).dataSync(), [0, 0, 2.5, 2.5])
+    XCTAssertEqual(
+      try ReLU(args(("maxValue", .number(2.5)))).apply(x).dataSync(), [0, 0, 2.5, 2.5])
     XCTAssertEqual(try LeakyReLU(ConfigObject()).apply(x).dataSync(), [-0.6, -0.15, 3, 8])
     let elu = try ELU(args(("alpha", .number(2)))).apply(x).dataSync()
     XCTAssertEqual(elu[0], 2 * (Foundation.exp(-2) - 1), accuracy: 1e-6)
@@ -96,38 +108,54 @@ final class LayerTests: XCTestCase {
   func testConvolutionShapesAndValues() throws {
     // 1×3×3×1 ramp, 2×2 kernel of ones: sums of 2×2 windows.
     let x = try t([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1])
-    let conv = try Conv2D(args(("filters", .int(1)), ("kernelSize", .int(2)),
-                               ("kernelInitializer", .string("ones")), ("useBias", .bool(false))))
+    let conv = try Conv2D(
+      args(
+        ("filters", .int(1)), ("kernelSize", .int(2)),
+        ("kernelInitializer", .string("ones")), ("useBias", .bool(false))))
     let (s, v, _) = try run(conv, x)
     XCTAssertEqual(s, [nil, 2, 2, 1])
     XCTAssertEqual(v, [12, 16, 24, 28])
-    let same = try Conv2D(args(("filters", .int(3)), ("kernelSize", .int(3)), ("strides", .int(2)),
-                               ("padding", .string("same"))))
+    let same = try Conv2D(
+      args(
+        ("filters", .int(3)), ("kernelSize", .int(3)), ("strides", .int(2)),
+        ("padding", .string("same"))))
     XCTAssertEqual(try same.apply(try input(shape: [7, 7, 2])).shape, [nil, 4, 4, 3])
-    let dw = try DepthwiseConv2D(args(("kernelSize", .int(2)), ("depthMultiplier", .int(2)),
-                                      ("depthwiseInitializer", .string("ones"))))
+    let dw = try DepthwiseConv2D(
+      args(
+        ("kernelSize", .int(2)), ("depthMultiplier", .int(2)),
+        ("depthwiseInitializer", .string("ones"))))
     let (ds, dv, _) = try run(dw, x)
     XCTAssertEqual(ds, [nil, 2, 2, 2])
     XCTAssertEqual(dv, [12, 12, 16, 16, 24, 24, 28, 28])
     XCTAssertEqual(dw.weights.map(\.shape), [[2, 2, 1, 2], [2]])
-    let sep = try SeparableConv2D(args(("filters", .int(1)), ("kernelSize", .int(2)),
-                                       ("depthwiseInitializer", .string("ones")),
-                                       ("pointwiseInitializer", .string("ones"))))
+    let sep = try SeparableConv2D(
+      args(
+        ("filters", .int(1)), ("kernelSize", .int(2)),
+        ("depthwiseInitializer", .string("ones")),
+        ("pointwiseInitializer", .string("ones"))))
     XCTAssertEqual(try run(sep, x).1, [12, 16, 24, 28])
-    XCTAssertEqual(sep.weights.map { String($0.originalName.split(separator: "/").last!) },
-                   ["depthwise_kernel", "pointwise_kernel", "bias"])
-    let tr = try Conv2DTranspose(args(("filters", .int(1)), ("kernelSize", .int(2)),
-                                      ("strides", .int(2)), ("kernelInitializer", .string("ones"))))
+    XCTAssertEqual(
+      sep.weights.map { String($0.originalName.split(separator: "/").last!) },
+      ["depthwise_kernel", "pointwise_kernel", "bias"])
+    let tr = try Conv2DTranspose(
+      args(
+        ("filters", .int(1)), ("kernelSize", .int(2)),
+        ("strides", .int(2)), ("kernelInitializer", .string("ones"))))
     let (ts, tv, _) = try run(tr, try t([1, 2, 3, 4], [1, 2, 2, 1]))
     XCTAssertEqual(ts, [nil, 4, 4, 1])
     XCTAssertEqual(tv, [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4])
-    let c1 = try Conv1D(args(("filters", .int(1)), ("kernelSize", .int(2)),
-                             ("padding", .string("causal")), ("kernelInitializer", .string("ones"))))
+    let c1 = try Conv1D(
+      args(
+        ("filters", .int(1)), ("kernelSize", .int(2)),
+        ("padding", .string("causal")), ("kernelInitializer", .string("ones"))))
     let (cs, cv, _) = try run(c1, try t([1, 2, 3], [1, 3, 1]))
     XCTAssertEqual(cs, [nil, 3, 1])
     XCTAssertEqual(cv, [1, 3, 5])
-    XCTAssertThrowsError(try Conv2D(args(("filters", .int(1)), ("kernelSize", .int(2)),
-                                         ("padding", .string("full")))))
+    XCTAssertThrowsError(
+      try Conv2D(
+        args(
+          ("filters", .int(1)), ("kernelSize", .int(2)),
+          ("padding", .string("full")))))
   }
 
   func testPooling() throws {
@@ -142,10 +170,13 @@ final class LayerTests: XCTestCase {
     XCTAssertEqual(try run(keep, x).0, [nil, 1, 1, 1])
     let seq = try t([1, 5, 2, 8, 3, 0], [1, 6, 1])
     XCTAssertEqual(try run(try MaxPooling1D(ConfigObject()), seq).1, [5, 8, 3])
-    XCTAssertEqual(try run(try AveragePooling1D(args(("poolSize", .int(3)))), seq).1, [8.0 / 3, 11.0 / 3])
+    XCTAssertEqual(
+      try run(try AveragePooling1D(args(("poolSize", .int(3)))), seq).1, [8.0 / 3, 11.0 / 3])
     XCTAssertEqual(try run(try GlobalAveragePooling1D(ConfigObject()), seq).1, [19.0 / 6])
-    XCTAssertEqual(try MaxPooling2D(args(("padding", .string("same")))).apply(
-      try input(shape: [5, 5, 2])).shape, [nil, 3, 3, 2])
+    XCTAssertEqual(
+      try MaxPooling2D(args(("padding", .string("same")))).apply(
+        try input(shape: [5, 5, 2])
+      ).shape, [nil, 3, 3, 2])
   }
 
   func testBatchNormalizationInferenceAndTraining() throws {
@@ -159,9 +190,12 @@ final class LayerTests: XCTestCase {
     XCTAssertEqual(try stats[3].dataSync(), [1, 50.5])  // 0.5 · 1 + 0.5 · batch variance
     let axis1 = try BatchNormalization(args(("axis", .ints([1])), ("epsilon", .number(0))))
     _ = try axis1.apply(try input(shape: [2, 3]))
-    try axis1.setWeights([try Tensor.ones([2]), try Tensor.zeros([2]), try t([1, 2], [2]),
-                          try t([4, 1], [2])])
-    XCTAssertEqual(try axis1.apply(try t([3, 3, 3, 4, 4, 4], [1, 2, 3])).dataSync(), [1, 1, 1, 2, 2, 2])
+    try axis1.setWeights([
+      try Tensor.ones([2]), try Tensor.zeros([2]), try t([1, 2], [2]),
+      try t([4, 1], [2]),
+    ])
+    XCTAssertEqual(
+      try axis1.apply(try t([3, 3, 3, 4, 4, 4], [1, 2, 3])).dataSync(), [1, 1, 1, 2, 2, 2])
   }
 
   func testPaddingCroppingUpSamplingRescaling() throws {
@@ -181,17 +215,21 @@ final class LayerTests: XCTestCase {
   }
 
   func testMergeLayers() throws {
-    let a = try t([1, 5], [1, 2]), b = try t([3, 2], [1, 2])
+    let a = try t([1, 5], [1, 2])
+    let b = try t([3, 2], [1, 2])
     XCTAssertEqual(try Add(ConfigObject()).apply([a, b])[0].dataSync(), [4, 7])
     XCTAssertEqual(try Multiply(ConfigObject()).apply([a, b])[0].dataSync(), [3, 10])
     XCTAssertEqual(try Average(ConfigObject()).apply([a, b])[0].dataSync(), [2, 3.5])
     XCTAssertEqual(try Maximum(ConfigObject()).apply([a, b])[0].dataSync(), [3, 5])
     XCTAssertEqual(try Concatenate(ConfigObject()).apply([a, b])[0].dataSync(), [1, 5, 3, 2])
     XCTAssertThrowsError(try Add(ConfigObject()).apply([a])) { e in
-      XCTAssertEqual("\(e)", "A merge layer should be called on an Array of at least 2 inputs. "
-        + "Got 1 input(s).")
+      XCTAssertEqual(
+        "\(e)",
+        "A merge layer should be called on an Array of at least 2 inputs. "
+          + "Got 1 input(s).")
     }
-    let p = try input(shape: [2, 3]), q = try input(shape: [2, 4])
+    let p = try input(shape: [2, 3])
+    let q = try input(shape: [2, 4])
     XCTAssertEqual(try Concatenate(ConfigObject()).apply([p, q])[0].shape, [nil, 2, 7])
     XCTAssertThrowsError(try Add(ConfigObject()).apply([p, q]))
   }
@@ -213,17 +251,24 @@ final class LayerTests: XCTestCase {
       }
     }
     XCTAssertEqual(try Initializer.identity(gain: 2).apply([2, 2]).dataSync(), [2, 0, 0, 2])
-    for name in ["zeros", "ones", "glorotNormal", "heUniform", "leCunNormal", "varianceScaling",
-                 "randomNormal", "randomUniform", "truncatedNormal", "orthogonal", "constant"] {
+    for name in [
+      "zeros", "ones", "glorotNormal", "heUniform", "leCunNormal", "varianceScaling",
+      "randomNormal", "randomUniform", "truncatedNormal", "orthogonal", "constant",
+    ] {
       XCTAssertNoThrow(try Initializer.named(name).apply([3, 3]), name)
     }
-    let reg = try XCTUnwrap(Regularizer.from(.object(ConfigObject([
-      ("className", .string("L2")), ("config", .object(ConfigObject([("l2", .number(0.5))]))),
-    ]))))
+    let reg = try XCTUnwrap(
+      Regularizer.from(
+        .object(
+          ConfigObject([
+            ("className", .string("L2")), ("config", .object(ConfigObject([("l2", .number(0.5))]))),
+          ]))))
     XCTAssertEqual(try reg.apply(try t([1, -2], [2])).scalarValue(), 2.5)
     XCTAssertEqual(try Regularizer(l1: 1).apply(try t([1, -2], [2])).scalarValue(), 3)
-    let d = try Dense(args(("units", .int(1)), ("kernelInitializer", .string("ones")),
-                           ("kernelRegularizer", .opaque(Regularizer(l2: 1)))))
+    let d = try Dense(
+      args(
+        ("units", .int(1)), ("kernelInitializer", .string("ones")),
+        ("kernelRegularizer", .opaque(Regularizer(l2: 1)))))
     _ = try d.apply(try Tensor.ones([1, 3]))
     XCTAssertEqual(try d.regularizationLosses().map { try $0.scalarValue() }, [3])
   }
@@ -234,9 +279,13 @@ final class LayerTests: XCTestCase {
     XCTAssertEqual(toSnakeCase("MaxPooling2D"), "max_pooling2d")
     XCTAssertEqual(toSnakeCase("batchInputShape"), "batch_input_shape")
     XCTAssertEqual(toSnakeCase("GlobalAveragePooling2D"), "global_average_pooling2d")
-    let v = try ConfigValue.parseJSON(Data(#"""
-      {"inbound_nodes": [[["conv_1", 0, 0, {}]]], "name": "my_layer", "mode": "fan_avg"}
-      """#.utf8)).camelCased()
-    XCTAssertEqual(v.jsText, #"{"inboundNodes":[[["conv_1",0,0,{}]]],"name":"my_layer","mode":"fanAvg"}"#)
+    let v = try ConfigValue.parseJSON(
+      Data(
+        #"""
+        {"inbound_nodes": [[["conv_1", 0, 0, {}]]], "name": "my_layer", "mode": "fan_avg"}
+        """#.utf8)
+    ).camelCased()
+    XCTAssertEqual(
+      v.jsText, #"{"inboundNodes":[[["conv_1",0,0,{}]]],"name":"my_layer","mode":"fanAvg"}"#)
   }
 }

@@ -4,6 +4,7 @@
 import Foundation
 import TensorEngine
 import XCTest
+
 @testable import TensorLayers
 
 final class LoadingTests: XCTestCase {
@@ -27,8 +28,10 @@ final class LoadingTests: XCTestCase {
     let conv1 = try model.getLayer(name: "conv1")
     XCTAssertTrue(try cut.getLayer(name: "conv1") === conv1)
     XCTAssertThrowsError(try model.getLayer(name: "conv_pw_14_relu")) { e in
-      XCTAssertTrue("\(e)".hasPrefix("No such layer: conv_pw_14_relu. Layers in this model: "
-        + "input_1, conv1,"), "\(e)")
+      XCTAssertTrue(
+        "\(e)".hasPrefix(
+          "No such layer: conv_pw_14_relu. Layers in this model: "
+            + "input_1, conv1,"), "\(e)")
     }
   }
 
@@ -39,8 +42,10 @@ final class LoadingTests: XCTestCase {
     let bn = try model.getLayer(name: "conv1_bn")
     XCTAssertEqual(bn.weights.count, 4)
     // Weights came from the file, not the initializers.
-    let manifest = try XCTUnwrap(ConfigValue.parseJSON(
-      try Data(contentsOf: dir.appendingPathComponent("model.json"))).object?["weightsManifest"])
+    let manifest = try XCTUnwrap(
+      ConfigValue.parseJSON(
+        try Data(contentsOf: dir.appendingPathComponent("model.json"))
+      ).object?["weightsManifest"])
     let stored = try WeightsIO.load(manifest, directory: dir)
     let gamma = try XCTUnwrap(stored.first { $0.0 == "conv1_bn/gamma" }?.1)
     XCTAssertEqual(try bn.getWeights()[0].dataSync(), try gamma.dataSync())
@@ -51,8 +56,10 @@ final class LoadingTests: XCTestCase {
   func testUint8QuantizedKerasModelLoadsDequantizedWeights() throws {
     let dir = fixtureURL("extra/keras2_functional_uint8_quantized")
     let model = try ModelLoader.loadLayersModel(path: dir.appendingPathComponent("model.json").path)
-    let root = try XCTUnwrap(ConfigValue.parseJSON(
-      try Data(contentsOf: dir.appendingPathComponent("model.json"))).object)
+    let root = try XCTUnwrap(
+      ConfigValue.parseJSON(
+        try Data(contentsOf: dir.appendingPathComponent("model.json"))
+      ).object)
     let group = try WeightsIO.parseManifest(try XCTUnwrap(root["weightsManifest"]))[0]
     let spec = try XCTUnwrap(group.specs.first { $0.name == "conv1/kernel" })
     XCTAssertEqual(spec.quantization, "uint8")
@@ -77,24 +84,30 @@ final class LoadingTests: XCTestCase {
 
   func testMissingAndExtraWeightsAreReported() throws {
     let model = try Sequential(layers: [
-      try Dense(args(("units", .int(2)), ("inputShape", .ints([3])), ("name", .string("w")))),
+      try Dense(args(("units", .int(2)), ("inputShape", .ints([3])), ("name", .string("w"))))
     ])
     XCTAssertThrowsError(try model.loadWeights([("w/kernel", try Tensor.zeros([3, 2]))])) { e in
       XCTAssertEqual("\(e)", "1 of 2 weights are not set: [\"w/bias\"]")
     }
-    XCTAssertThrowsError(try model.loadWeights([
-      ("w/kernel", try Tensor.zeros([3, 2])), ("w/bias", try Tensor.zeros([2])),
-      ("other/kernel", try Tensor.zeros([1])),
-    ])) { e in
+    XCTAssertThrowsError(
+      try model.loadWeights([
+        ("w/kernel", try Tensor.zeros([3, 2])), ("w/bias", try Tensor.zeros([2])),
+        ("other/kernel", try Tensor.zeros([1])),
+      ])
+    ) { e in
       XCTAssertEqual("\(e)", "Provided weight data has no target variable: other/kernel")
     }
     // Scope prefixes are tolerated.
-    try model.loadWeights([("outer/w/kernel", try Tensor.ones([3, 2])),
-                           ("outer/w/bias", try Tensor.ones([2]))])
+    try model.loadWeights([
+      ("outer/w/kernel", try Tensor.ones([3, 2])),
+      ("outer/w/bias", try Tensor.ones([2])),
+    ])
     XCTAssertEqual(try model.getWeights()[1].dataSync(), [1, 1])
     XCTAssertThrowsError(try ModelLoader.loadLayersModel(path: fixtureURL("small_convnet").path)) {
-      XCTAssertEqual("\($0)", "The path to load from must be a file. Loading from a directory is "
-        + "not supported.")
+      XCTAssertEqual(
+        "\($0)",
+        "The path to load from must be a file. Loading from a directory is "
+          + "not supported.")
     }
   }
 
@@ -103,8 +116,9 @@ final class LoadingTests: XCTestCase {
     let halves: [UInt8] = [0x00, 0x3C, 0x00, 0xC0, 0xFF, 0x7B]
     let specs = [
       WeightSpec(name: "h", shape: [3], dtype: "float32", quantization: "float16"),
-      WeightSpec(name: "u", shape: [2], dtype: "float32", quantization: "uint16",
-                 scale: 2.0 / 65535, min: -1),
+      WeightSpec(
+        name: "u", shape: [2], dtype: "float32", quantization: "uint16",
+        scale: 2.0 / 65535, min: -1),
     ]
     let out = try WeightsIO.decode(specs, halves + [0, 0, 0xFF, 0xFF])
     XCTAssertEqual(try out[0].1.dataSync(), [1, -2, 65504])
@@ -118,17 +132,22 @@ final class LoadingTests: XCTestCase {
 final class SavingTests: XCTestCase {
   func testSaveAndLoadRoundTrip() throws {
     let x = try input(shape: [6, 6, 2], name: "pic")
-    let c = try Conv2D(args(("filters", .int(3)), ("kernelSize", .int(3)), ("padding", .string("same")),
-                            ("activation", .string("hardSigmoid")), ("name", .string("conv"))))
+    let c = try Conv2D(
+      args(
+        ("filters", .int(3)), ("kernelSize", .int(3)), ("padding", .string("same")),
+        ("activation", .string("hardSigmoid")), ("name", .string("conv"))))
     let bn = try BatchNormalization(args(("name", .string("bn"))))
     let h = try bn.apply(try c.apply(x))
     let pooled = try GlobalAveragePooling2D(args(("name", .string("gap")))).apply(h)
     let out = try Dense(args(("units", .int(2)), ("name", .string("out")))).apply(pooled)
     let model = try LayersModel(inputs: [x], outputs: [out], name: "saved")
-    try bn.setWeights([try Tensor.fill([3], 2), try Tensor.fill([3], 0.1), try Tensor.fill([3], 0.3),
-                       try Tensor.fill([3], 4)])
+    try bn.setWeights([
+      try Tensor.fill([3], 2), try Tensor.fill([3], 0.1), try Tensor.fill([3], 0.3),
+      try Tensor.fill([3], 4),
+    ])
     let dir = FileManager.default.temporaryDirectory
-      .appendingPathComponent("tl-save-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+      .appendingPathComponent(
+        "tl-save-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
     defer { try? FileManager.default.removeItem(at: dir) }
     let info = try ModelSaver.save(model, directory: dir.path)
     XCTAssertEqual(info.weightDataBytes, 4 * (3 * 3 * 2 * 3 + 3 + 4 * 3 + 3 * 2 + 2))
@@ -136,10 +155,12 @@ final class SavingTests: XCTestCase {
     XCTAssertTrue(text.hasPrefix("{\"modelTopology\":{\"class_name\":\"Model\""), text)
     XCTAssertTrue(text.contains("\"activation\":\"hard_sigmoid\""))
     XCTAssertTrue(text.contains("\"inbound_nodes\":[[[\"conv\",0,0,{}]]]"))
-    let loaded = try ModelLoader.loadLayersModel(path: dir.appendingPathComponent("model.json").path)
+    let loaded = try ModelLoader.loadLayersModel(
+      path: dir.appendingPathComponent("model.json").path)
     XCTAssertEqual(loaded.layers.map(\.name), ["pic", "conv", "bn", "gap", "out"])
     let data = try Tensor.randomNormal([2, 6, 6, 2], seed: 5)
     XCTAssertEqual(try loaded.predict(data).dataSync(), try model.predict(data).dataSync())
-    XCTAssertThrowsError(try ModelSaver.save(model, directory: dir.appendingPathComponent("model.json").path))
+    XCTAssertThrowsError(
+      try ModelSaver.save(model, directory: dir.appendingPathComponent("model.json").path))
   }
 }

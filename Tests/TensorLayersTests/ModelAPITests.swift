@@ -4,6 +4,7 @@
 import Foundation
 import TensorEngine
 import XCTest
+
 @testable import TensorLayers
 
 /// Layer args from pairs.
@@ -55,8 +56,10 @@ final class ModelAPITests: XCTestCase {
     XCTAssertEqual(lines[0].count, 115)
     XCTAssertTrue(lines[1].hasSuffix("Receives inputs        "))
     let sumRow = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("sum (Add)") })
-    XCTAssertEqual(lines[sumRow],
-      "sum (Add)                  [[null,3],[null,3]]         [null,3]                 0           left[0][0]             ")
+    XCTAssertEqual(
+      lines[sumRow],
+      "sum (Add)                  [[null,3],[null,3]]         [null,3]                 0"
+        + "           left[0][0]             ")
     XCTAssertEqual(lines[sumRow + 1].trimmingCharacters(in: .whitespaces), "right[0][0]")
     XCTAssertEqual(model.layers.map(\.name), ["in_a", "left", "right", "sum"])
   }
@@ -64,16 +67,20 @@ final class ModelAPITests: XCTestCase {
   func testFunctionalMultiInputOutputAndSharedLayer() throws {
     let a = try input(shape: [2], name: "a")
     let b = try input(shape: [2], name: "b")
-    let shared = try Dense(args(("units", .int(2)), ("useBias", .bool(false)),
-                                ("kernelInitializer", .string("ones")), ("name", .string("shared"))))
+    let shared = try Dense(
+      args(
+        ("units", .int(2)), ("useBias", .bool(false)),
+        ("kernelInitializer", .string("ones")), ("name", .string("shared"))))
     let ya = try shared.apply(a)
     let yb = try shared.apply(b)
     let cat = try Concatenate(args(("name", .string("cat")))).apply([ya, yb])[0]
     let model = try LayersModel(inputs: [a, b], outputs: [cat, yb])
     XCTAssertEqual(cat.shape, [nil, 4])
     XCTAssertEqual(model.weights.count, 1)
-    let outs = try model.predict([try Tensor.tensor([1, 2], shape: [1, 2]),
-                                  try Tensor.tensor([3, 4], shape: [1, 2])])
+    let outs = try model.predict([
+      try Tensor.tensor([1, 2], shape: [1, 2]),
+      try Tensor.tensor([3, 4], shape: [1, 2]),
+    ])
     XCTAssertEqual(try outs[0].dataSync(), [3, 3, 7, 7])
     XCTAssertEqual(try outs[1].dataSync(), [7, 7])
     XCTAssertThrowsError(try shared.output) { e in
@@ -83,7 +90,7 @@ final class ModelAPITests: XCTestCase {
 
   func testGetLayerErrorsListNames() throws {
     let model = try Sequential(layers: [
-      try Dense(args(("units", .int(1)), ("inputShape", .ints([2])), ("name", .string("only")))),
+      try Dense(args(("units", .int(1)), ("inputShape", .ints([2])), ("name", .string("only"))))
     ])
     XCTAssertTrue(try model.getLayer(name: "only") === model.layers[0])
     XCTAssertThrowsError(try model.getLayer(name: "nope")) { e in
@@ -95,35 +102,42 @@ final class ModelAPITests: XCTestCase {
   func testFirstLayerNeedsInputShape() throws {
     let model = try Sequential()
     XCTAssertThrowsError(try model.add(try Dense(args(("units", .int(1)))))) { e in
-      XCTAssertEqual("\(e)", "The first layer in a Sequential model must get an `inputShape` or "
-        + "`batchInputShape` argument.")
+      XCTAssertEqual(
+        "\(e)",
+        "The first layer in a Sequential model must get an `inputShape` or "
+          + "`batchInputShape` argument.")
     }
     XCTAssertTrue(model.layers.isEmpty)
   }
 
   func testPredictShapeMismatchNamesTheInput() throws {
     let model = try Sequential(layers: [
-      try Dense(args(("units", .int(2)), ("inputShape", .ints([1664])), ("name", .string("head")))),
+      try Dense(args(("units", .int(2)), ("inputShape", .ints([1664])), ("name", .string("head"))))
     ])
     XCTAssertThrowsError(try model.predict([try Tensor.zeros([130, 1000])])) { e in
-      XCTAssertEqual("\(e)", "Error when checking input: expected head_input to have shape "
-        + "[null,1664] but got array with shape [130,1000].")
+      XCTAssertEqual(
+        "\(e)",
+        "Error when checking input: expected head_input to have shape "
+          + "[null,1664] but got array with shape [130,1000].")
     }
   }
 
   func testFitErrorsLeaveModelUnchanged() throws {
     let model = try Sequential(layers: [
-      try Dense(args(("units", .int(1)), ("inputShape", .ints([2])))),
+      try Dense(args(("units", .int(1)), ("inputShape", .ints([2]))))
     ])
     let before = try model.getWeights().map { try $0.dataSync() }
-    let x = try Tensor.zeros([4, 2]), y = try Tensor.zeros([3, 1])
+    let x = try Tensor.zeros([4, 2])
+    let y = try Tensor.zeros([3, 1])
     XCTAssertThrowsError(try model.fit([x], [try Tensor.zeros([4, 1])])) { e in
       XCTAssertTrue("\(e)".hasPrefix("You must compile a model before training/testing."))
     }
     try model.compile(optimizer: "sgd", loss: [.name("meanSquaredError")])
     XCTAssertThrowsError(try model.fit([x], [y])) { e in
-      XCTAssertEqual("\(e)", "Input Tensors should have the same number of samples as target "
-        + "Tensors. Found 4 input sample(s) and 3 target sample(s).")
+      XCTAssertEqual(
+        "\(e)",
+        "Input Tensors should have the same number of samples as target "
+          + "Tensors. Found 4 input sample(s) and 3 target sample(s).")
     }
     XCTAssertThrowsError(try model.compile(optimizer: "sgd", loss: [.name("mse")])) { e in
       XCTAssertEqual("\(e)", "Unknown loss mse")
@@ -136,8 +150,9 @@ final class ModelAPITests: XCTestCase {
     let conv = try Conv2D(args(("filters", .int(2)), ("kernelSize", .int(1))))
     let bn = try BatchNormalization(ConfigObject())
     let model = try LayersModel(inputs: [x], outputs: [try bn.apply(try conv.apply(x))])
-    XCTAssertEqual(model.weights.map { String($0.originalName.split(separator: "/").last!) },
-                   ["kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"])
+    XCTAssertEqual(
+      model.weights.map { String($0.originalName.split(separator: "/").last!) },
+      ["kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance"])
     XCTAssertEqual(model.trainableWeights.count, 4)
     conv.trainable = false
     XCTAssertEqual(model.trainableWeights.count, 2)
@@ -152,19 +167,23 @@ final class ModelAPITests: XCTestCase {
   }
 
   func testUnknownLayerAndActivationInConfig() throws {
-    let bad = try ConfigValue.parseJSON(Data("""
-      {"class_name": "Sequential", "config": {"name": "s", "layers": [
-        {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 3], "name": "i"}},
-        {"class_name": "Frobnicate", "config": {"name": "f"}}]}}
-      """.utf8))
+    let bad = try ConfigValue.parseJSON(
+      Data(
+        """
+        {"class_name": "Sequential", "config": {"name": "s", "layers": [
+          {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 3], "name": "i"}},
+          {"class_name": "Frobnicate", "config": {"name": "f"}}]}}
+        """.utf8))
     XCTAssertThrowsError(try LayerRegistry.modelFromTopology(bad)) { e in
       XCTAssertTrue("\(e)".hasPrefix("Unknown layer: Frobnicate."))
     }
-    let badAct = try ConfigValue.parseJSON(Data("""
-      {"class_name": "Sequential", "config": {"name": "s", "layers": [
-        {"class_name": "Dense", "config": {"units": 2, "activation": "zigzag",
-         "batch_input_shape": [null, 3], "name": "d"}}]}}
-      """.utf8))
+    let badAct = try ConfigValue.parseJSON(
+      Data(
+        """
+        {"class_name": "Sequential", "config": {"name": "s", "layers": [
+          {"class_name": "Dense", "config": {"units": 2, "activation": "zigzag",
+           "batch_input_shape": [null, 3], "name": "d"}}]}}
+        """.utf8))
     XCTAssertThrowsError(try LayerRegistry.modelFromTopology(badAct)) { e in
       XCTAssertTrue("\(e)".contains("Unknown activation: zigzag"), "\(e)")
       XCTAssertTrue("\(e)".contains("layer d (Dense)"), "\(e)")
@@ -172,12 +191,16 @@ final class ModelAPITests: XCTestCase {
   }
 
   func testToJSONRoundTrips() throws {
-    let model = try Sequential(layers: [
-      try Conv2D(args(("filters", .int(2)), ("kernelSize", .int(3)), ("inputShape", .ints([5, 5, 1])),
-                      ("activation", .string("relu")), ("name", .string("c")))),
-      try Flatten(args(("name", .string("f")))),
-      try Dense(args(("units", .int(3)), ("activation", .string("softmax")), ("name", .string("d")))),
-    ], name: "rt")
+    let model = try Sequential(
+      layers: [
+        try Conv2D(
+          args(
+            ("filters", .int(2)), ("kernelSize", .int(3)), ("inputShape", .ints([5, 5, 1])),
+            ("activation", .string("relu")), ("name", .string("c")))),
+        try Flatten(args(("name", .string("f")))),
+        try Dense(
+          args(("units", .int(3)), ("activation", .string("softmax")), ("name", .string("d")))),
+      ], name: "rt")
     let json = model.toJSON()
     let text = json.jsText
     XCTAssertTrue(text.contains("\"class_name\":\"Sequential\""), text)
@@ -192,7 +215,8 @@ final class ModelAPITests: XCTestCase {
 
   func testPredictDoesNotLeakTensors() throws {
     let model = try Sequential(layers: [
-      try Dense(args(("units", .int(4)), ("inputShape", .ints([3])), ("activation", .string("relu")))),
+      try Dense(
+        args(("units", .int(4)), ("inputShape", .ints([3])), ("activation", .string("relu")))),
       try Dropout(args(("rate", .number(0.5)))),
       try Dense(args(("units", .int(2)))),
     ])

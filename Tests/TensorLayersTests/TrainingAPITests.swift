@@ -4,17 +4,24 @@
 import Foundation
 import TensorEngine
 import XCTest
+
 @testable import TensorLayers
 
 final class TrainingAPITests: XCTestCase {
   /// A small classifier and separable data (label = x0 > x1).
   func makeProblem() throws -> (LayersModel, Tensor, Tensor) {
     let model = try Sequential(layers: [
-      try Dense(args(("units", .int(8)), ("inputShape", .ints([2])), ("activation", .string("relu")),
-                     ("kernelInitializer", .object(ConfigObject([
-                       ("className", .string("GlorotUniform")),
-                       ("config", .object(ConfigObject([("seed", .number(1))]))),
-                     ]))))),
+      try Dense(
+        args(
+          ("units", .int(8)), ("inputShape", .ints([2])), ("activation", .string("relu")),
+          (
+            "kernelInitializer",
+            .object(
+              ConfigObject([
+                ("className", .string("GlorotUniform")),
+                ("config", .object(ConfigObject([("seed", .number(1))]))),
+              ]))
+          ))),
       try Dense(args(("units", .int(2)), ("activation", .string("softmax")))),
     ])
     let xs = try Tensor.randomUniform([40, 2], minval: -1, maxval: 1, seed: 5)
@@ -26,8 +33,9 @@ final class TrainingAPITests: XCTestCase {
 
   func testCallbacksRunInOrderWithLogs() throws {
     let (model, x, y) = try makeProblem()
-    try model.compile(optimizer: try AdamOptimizer(learningRate: 0.05),
-                      loss: [.name("categoricalCrossentropy")], metrics: [.name("accuracy")])
+    try model.compile(
+      optimizer: try AdamOptimizer(learningRate: 0.05),
+      loss: [.name("categoricalCrossentropy")], metrics: [.name("accuracy")])
     var events: [String] = []
     let cb = CustomCallback()
     cb.trainBegin = { _ in events.append("trainBegin") }
@@ -41,27 +49,31 @@ final class TrainingAPITests: XCTestCase {
     args.validationSplit = 0.25
     args.callbacks = [cb]
     let h = try model.fit([x], [y], args)
-    XCTAssertEqual(events, [
-      "trainBegin", "epochBegin 0",
-      "batchEnd 0 [\"batch\", \"size\", \"loss\", \"acc\"]",
-      "batchEnd 1 [\"batch\", \"size\", \"loss\", \"acc\"]",
-      "epochEnd 0 [\"val_loss\", \"val_acc\", \"loss\", \"acc\"]", "epochBegin 1",
-      "batchEnd 0 [\"batch\", \"size\", \"loss\", \"acc\"]",
-      "batchEnd 1 [\"batch\", \"size\", \"loss\", \"acc\"]",
-      "epochEnd 1 [\"val_loss\", \"val_acc\", \"loss\", \"acc\"]", "trainEnd",
-    ])
+    XCTAssertEqual(
+      events,
+      [
+        "trainBegin", "epochBegin 0",
+        "batchEnd 0 [\"batch\", \"size\", \"loss\", \"acc\"]",
+        "batchEnd 1 [\"batch\", \"size\", \"loss\", \"acc\"]",
+        "epochEnd 0 [\"val_loss\", \"val_acc\", \"loss\", \"acc\"]", "epochBegin 1",
+        "batchEnd 0 [\"batch\", \"size\", \"loss\", \"acc\"]",
+        "batchEnd 1 [\"batch\", \"size\", \"loss\", \"acc\"]",
+        "epochEnd 1 [\"val_loss\", \"val_acc\", \"loss\", \"acc\"]", "trainEnd",
+      ])
     XCTAssertEqual(h.params["samples"], 30)
     XCTAssertLessThan(h.history["loss"]![1], h.history["loss"]![0])
   }
 
   func testEvaluateMatchesLastEpochValidation() throws {
     let (model, x, y) = try makeProblem()
-    try model.compile(optimizer: "sgd", loss: [.name("categoricalCrossentropy")],
-                      metrics: [.name("acc")])
+    try model.compile(
+      optimizer: "sgd", loss: [.name("categoricalCrossentropy")],
+      metrics: [.name("acc")])
     var args = FitArgs()
     args.epochs = 1
     args.shuffle = false
-    let vx = try sliceRows(x, 30, 10), vy = try sliceRows(y, 30, 10)
+    let vx = try sliceRows(x, 30, 10)
+    let vy = try sliceRows(y, 30, 10)
     args.validationData = ([vx], [vy])
     let h = try model.fit([x], [y], args)
     let ev = try model.evaluate([vx], [vy], batchSize: 4)
@@ -103,8 +115,9 @@ final class TrainingAPITests: XCTestCase {
 
   func testClassWeightScalesLoss() throws {
     let (model, x, y) = try makeProblem()
-    try model.compile(optimizer: SGDOptimizer(learningRate: 0),
-                      loss: [.name("categoricalCrossentropy")])
+    try model.compile(
+      optimizer: SGDOptimizer(learningRate: 0),
+      loss: [.name("categoricalCrossentropy")])
     var plain = FitArgs()
     plain.shuffle = false
     plain.batchSize = 40
@@ -120,8 +133,9 @@ final class TrainingAPITests: XCTestCase {
   func testTrainOnBatchAndFrozenLayers() throws {
     let (model, x, y) = try makeProblem()
     model.layers[0].trainable = false
-    try model.compile(optimizer: try AdamOptimizer(learningRate: 0.1),
-                      loss: [.name("categoricalCrossentropy")], metrics: [.name("accuracy")])
+    try model.compile(
+      optimizer: try AdamOptimizer(learningRate: 0.1),
+      loss: [.name("categoricalCrossentropy")], metrics: [.name("accuracy")])
     let frozen = try model.layers[0].getWeights().map { try $0.dataSync() }
     let head = try model.layers[1].getWeights()[0].dataSync()
     let values = try model.trainOnBatch([x], [y])
@@ -133,8 +147,9 @@ final class TrainingAPITests: XCTestCase {
 
   func testFitDoesNotLeakTensors() throws {
     let (model, x, y) = try makeProblem()
-    try model.compile(optimizer: "adam", loss: [.name("categoricalCrossentropy")],
-                      metrics: [.name("accuracy")])
+    try model.compile(
+      optimizer: "adam", loss: [.name("categoricalCrossentropy")],
+      metrics: [.name("accuracy")])
     var args = FitArgs()
     args.epochs = 1
     args.validationSplit = 0.2
@@ -148,18 +163,25 @@ final class TrainingAPITests: XCTestCase {
   func testMultiOutputLossNames() throws {
     let x = try input(shape: [3])
     let a = try Dense(args(("units", .int(1)), ("name", .string("ya")))).apply(x)
-    let b = try Dense(args(("units", .int(2)), ("activation", .string("softmax")),
-                           ("name", .string("yb")))).apply(x)
+    let b = try Dense(
+      args(
+        ("units", .int(2)), ("activation", .string("softmax")),
+        ("name", .string("yb")))
+    ).apply(x)
     let model = try LayersModel(inputs: [x], outputs: [a, b])
-    try model.compile(optimizer: "sgd",
-                      loss: [.name("meanSquaredError"), .name("categoricalCrossentropy")],
-                      metrics: [.name("accuracy")])
-    XCTAssertEqual(model.compiled?.metricsNames,
-                   ["loss", "ya_loss", "yb_loss", "ya_acc", "yb_acc"])
-    let h = try model.fit([try Tensor.ones([4, 3])],
-                          [try Tensor.ones([4, 1]), try Tensor.tensor([1, 0, 0, 1, 1, 0, 0, 1], shape: [4, 2])])
+    try model.compile(
+      optimizer: "sgd",
+      loss: [.name("meanSquaredError"), .name("categoricalCrossentropy")],
+      metrics: [.name("accuracy")])
+    XCTAssertEqual(
+      model.compiled?.metricsNames,
+      ["loss", "ya_loss", "yb_loss", "ya_acc", "yb_acc"])
+    let h = try model.fit(
+      [try Tensor.ones([4, 3])],
+      [try Tensor.ones([4, 1]), try Tensor.tensor([1, 0, 0, 1, 1, 0, 0, 1], shape: [4, 2])])
     XCTAssertEqual(h.keys, ["loss", "ya_loss", "yb_loss", "ya_acc", "yb_acc"])
-    XCTAssertEqual(h.history["loss"]![0],
-                   h.history["ya_loss"]![0] + h.history["yb_loss"]![0], accuracy: 1e-5)
+    XCTAssertEqual(
+      h.history["loss"]![0],
+      h.history["ya_loss"]![0] + h.history["yb_loss"]![0], accuracy: 1e-5)
   }
 }

@@ -18,7 +18,9 @@ public final class ReLU: Layer {
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
     let x = inputs[0]
     if maxValue == 6 { return [try x.relu6()] }
-    if let maxValue { return [try Engine.shared.tidy { try x.relu().clipByValue(0, Float(maxValue)) }] }
+    if let maxValue {
+      return [try Engine.shared.tidy { try x.relu().clipByValue(0, Float(maxValue)) }]
+    }
     return [try x.relu()]
   }
 
@@ -58,10 +60,12 @@ public final class ELU: Layer {
     let x = inputs[0]
     if alpha == 1 { return [try x.elu()] }
     // relu(x) + alpha · (elu(x) − relu(x)): alpha scales the negative branch only.
-    return [try Engine.shared.tidy {
-      let r = try x.relu()
-      return try r.add(try x.elu().sub(r).mul(Tensor.scalar(Float(alpha))))
-    }]
+    return [
+      try Engine.shared.tidy {
+        let r = try x.relu()
+        return try r.add(try x.elu().sub(r).mul(Tensor.scalar(Float(alpha))))
+      }
+    ]
   }
 
   override public func layerConfig() -> ConfigObject { ConfigObject([("alpha", .number(alpha))]) }

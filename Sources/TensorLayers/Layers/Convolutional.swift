@@ -7,8 +7,10 @@ import TensorEngine
 // SeparableConv2D, DepthwiseConv2D. Channels-last only.
 
 /// TF.js `convOutputLength`: the output length of a conv or pool along one axis.
-func convOutputLength(_ input: Int?, _ kernel: Int, _ padding: String, _ stride: Int,
-                      dilation: Int = 1) -> Int? {
+func convOutputLength(
+  _ input: Int?, _ kernel: Int, _ padding: String, _ stride: Int,
+  dilation: Int = 1
+) -> Int? {
   guard let input else { return nil }
   let dilated = kernel + (kernel - 1) * (dilation - 1)
   switch padding {
@@ -25,15 +27,19 @@ func enginePadding(_ padding: String) -> ConvPadding { padding == "same" ? .same
 func checkConvArgs(_ padding: String, _ dataFormat: String, causalAllowed: Bool = false) throws {
   let allowed = causalAllowed ? ["valid", "same", "causal"] : ["valid", "same"]
   guard allowed.contains(padding) else {
-    throw valueError("Invalid PaddingMode: \(padding). Valid values are: "
-      + allowed.joined(separator: ","))
+    throw valueError(
+      "Invalid PaddingMode: \(padding). Valid values are: "
+        + allowed.joined(separator: ","))
   }
   guard dataFormat == "channelsLast" else {
     if dataFormat == "channelsFirst" {
-      throw LayersError(.notImplemented, "dataFormat channelsFirst is not supported by tl's "
-        + "CPU engine; use channelsLast.")
+      throw LayersError(
+        .notImplemented,
+        "dataFormat channelsFirst is not supported by tl's "
+          + "CPU engine; use channelsLast.")
     }
-    throw valueError("Invalid DataFormat: \(dataFormat). Valid values are: channelsFirst,channelsLast")
+    throw valueError(
+      "Invalid DataFormat: \(dataFormat). Valid values are: channelsFirst,channelsLast")
   }
 }
 
@@ -65,8 +71,9 @@ public class BaseConv: Layer {
     let cls = Swift.type(of: self).className
     if Swift.type(of: self).needsFilters {
       guard let f = try args.int("filters"), f > 0 else {
-        throw valueError("Expected filters to be a 'number' > 0, but got "
-          + (args["filters"]?.jsText ?? "undefined"))
+        throw valueError(
+          "Expected filters to be a 'number' > 0, but got "
+            + (args["filters"]?.jsText ?? "undefined"))
       }
       filters = f
     } else {
@@ -87,8 +94,9 @@ public class BaseConv: Layer {
       args[Swift.type(of: self).kernelInitializerKey], default: "glorotNormal")
     biasInitializer = try Initializer.from(args["biasInitializer"], default: "zeros")
     kernelRegularizer = try Regularizer.from(
-      args[Swift.type(of: self).kernelInitializerKey.replacingOccurrences(
-        of: "Initializer", with: "Regularizer")])
+      args[
+        Swift.type(of: self).kernelInitializerKey.replacingOccurrences(
+          of: "Initializer", with: "Regularizer")])
     biasRegularizer = try Regularizer.from(args["biasRegularizer"])
     try super.init(args)
     inputSpec = InputSpec(ndim: r + 2)
@@ -128,8 +136,9 @@ public class BaseConv: Layer {
     c["useBias"] = .bool(useBias)
     c[Swift.type(of: self).kernelInitializerKey] = kernelInitializer.serialized
     c["biasInitializer"] = biasInitializer.serialized
-    c[Swift.type(of: self).kernelInitializerKey.replacingOccurrences(
-      of: "Initializer", with: "Regularizer")] = kernelRegularizer?.serialized ?? .null
+    c[
+      Swift.type(of: self).kernelInitializerKey.replacingOccurrences(
+        of: "Initializer", with: "Regularizer")] = kernelRegularizer?.serialized ?? .null
     c["biasRegularizer"] = biasRegularizer?.serialized ?? .null
     return c
   }
@@ -141,11 +150,13 @@ public class Conv2D: BaseConv {
 
   override public func build(_ inputShapes: [[Int?]]) throws {
     let c = try channels(inputShapes[0])
-    kernel = try addWeight("kernel", shape: kernelSize + [c, filters!],
-                           initializer: kernelInitializer, regularizer: kernelRegularizer)
+    kernel = try addWeight(
+      "kernel", shape: kernelSize + [c, filters!],
+      initializer: kernelInitializer, regularizer: kernelRegularizer)
     if useBias {
-      bias = try addWeight("bias", shape: [filters!], initializer: biasInitializer,
-                           regularizer: biasRegularizer)
+      bias = try addWeight(
+        "bias", shape: [filters!], initializer: biasInitializer,
+        regularizer: biasRegularizer)
     }
     inputSpec = InputSpec(ndim: rank + 2, axes: [-1: c])
     built = true
@@ -157,11 +168,14 @@ public class Conv2D: BaseConv {
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
-    [try Engine.shared.tidy {
-      let y = try inputs[0].conv2d(
-        kernel!.read(), strides: strides, padding: enginePadding(padding), dilations: dilationRate)
-      return try finish(y)
-    }]
+    [
+      try Engine.shared.tidy {
+        let y = try inputs[0].conv2d(
+          kernel!.read(), strides: strides, padding: enginePadding(padding), dilations: dilationRate
+        )
+        return try finish(y)
+      }
+    ]
   }
 }
 
@@ -171,17 +185,20 @@ public final class Conv1D: Conv2D {
   override class var spatialRank: Int { 1 }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
-    [try Engine.shared.tidy {
-      var x = inputs[0]
-      var pad = enginePadding(padding)
-      if padding == "causal" {
-        x = try x.pad([[0, 0], [dilationRate[0] * (kernelSize[0] - 1), 0], [0, 0]])
-        pad = .valid
+    [
+      try Engine.shared.tidy {
+        var x = inputs[0]
+        var pad = enginePadding(padding)
+        if padding == "causal" {
+          x = try x.pad([[0, 0], [dilationRate[0] * (kernelSize[0] - 1), 0], [0, 0]])
+          pad = .valid
+        }
+        let y = try x.conv1d(
+          kernel!.read(), stride: strides[0], padding: pad,
+          dilation: dilationRate[0])
+        return try finish(y)
       }
-      let y = try x.conv1d(kernel!.read(), stride: strides[0], padding: pad,
-                           dilation: dilationRate[0])
-      return try finish(y)
-    }]
+    ]
   }
 }
 
@@ -191,11 +208,13 @@ public final class Conv2DTranspose: Conv2D {
 
   override public func build(_ inputShapes: [[Int?]]) throws {
     let c = try channels(inputShapes[0])
-    kernel = try addWeight("kernel", shape: kernelSize + [filters!, c],
-                           initializer: kernelInitializer, regularizer: kernelRegularizer)
+    kernel = try addWeight(
+      "kernel", shape: kernelSize + [filters!, c],
+      initializer: kernelInitializer, regularizer: kernelRegularizer)
     if useBias {
-      bias = try addWeight("bias", shape: [filters!], initializer: biasInitializer,
-                           regularizer: biasRegularizer)
+      bias = try addWeight(
+        "bias", shape: [filters!], initializer: biasInitializer,
+        regularizer: biasRegularizer)
     }
     inputSpec = InputSpec(ndim: 4, axes: [-1: c])
     built = true
@@ -216,15 +235,21 @@ public final class Conv2DTranspose: Conv2D {
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
     let x = inputs[0]
     guard x.rank == 4 else {
-      throw valueError("Conv2DTranspose.call() expects input tensor to be rank-4, but received "
-        + "a tensor of rank-\(x.rank)")
+      throw valueError(
+        "Conv2DTranspose.call() expects input tensor to be rank-4, but received "
+          + "a tensor of rank-\(x.rank)")
     }
-    return [try Engine.shared.tidy {
-      let out = [x.shape[0], deconvLength(x.shape[1], 0)!, deconvLength(x.shape[2], 1)!, filters!]
-      let y = try x.conv2dTranspose(kernel!.read(), outputShape: out, strides: strides,
-                                    padding: enginePadding(padding))
-      return try finish(y)
-    }]
+    return [
+      try Engine.shared.tidy {
+        let out = [
+          x.shape[0], deconvLength(x.shape[1], 0)!, deconvLength(x.shape[2], 1)!, filters!,
+        ]
+        let y = try x.conv2dTranspose(
+          kernel!.read(), outputShape: out, strides: strides,
+          padding: enginePadding(padding))
+        return try finish(y)
+      }
+    ]
   }
 }
 
@@ -243,11 +268,13 @@ public final class DepthwiseConv2D: BaseConv {
 
   override public func build(_ inputShapes: [[Int?]]) throws {
     let c = try channels(inputShapes[0])
-    kernel = try addWeight("depthwise_kernel", shape: kernelSize + [c, depthMultiplier],
-                           initializer: kernelInitializer, regularizer: kernelRegularizer)
+    kernel = try addWeight(
+      "depthwise_kernel", shape: kernelSize + [c, depthMultiplier],
+      initializer: kernelInitializer, regularizer: kernelRegularizer)
     if useBias {
-      bias = try addWeight("bias", shape: [c * depthMultiplier], initializer: biasInitializer,
-                           regularizer: biasRegularizer)
+      bias = try addWeight(
+        "bias", shape: [c * depthMultiplier], initializer: biasInitializer,
+        regularizer: biasRegularizer)
     }
     inputSpec = InputSpec(ndim: 4, axes: [-1: c])
     built = true
@@ -259,11 +286,14 @@ public final class DepthwiseConv2D: BaseConv {
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
-    [try Engine.shared.tidy {
-      let y = try inputs[0].depthwiseConv2d(
-        kernel!.read(), strides: strides, padding: enginePadding(padding), dilations: dilationRate)
-      return try finish(y)
-    }]
+    [
+      try Engine.shared.tidy {
+        let y = try inputs[0].depthwiseConv2d(
+          kernel!.read(), strides: strides, padding: enginePadding(padding), dilations: dilationRate
+        )
+        return try finish(y)
+      }
+    ]
   }
 
   override public func layerConfig() -> ConfigObject {
@@ -284,19 +314,23 @@ public final class SeparableConv2D: BaseConv {
 
   public required init(_ args: ConfigObject) throws {
     depthMultiplier = try args.int("depthMultiplier") ?? 1
-    pointwiseInitializer = try Initializer.from(args["pointwiseInitializer"], default: "glorotNormal")
+    pointwiseInitializer = try Initializer.from(
+      args["pointwiseInitializer"], default: "glorotNormal")
     try super.init(args)
   }
 
   override public func build(_ inputShapes: [[Int?]]) throws {
     let c = try channels(inputShapes[0])
-    kernel = try addWeight("depthwise_kernel", shape: kernelSize + [c, depthMultiplier],
-                           initializer: kernelInitializer, regularizer: kernelRegularizer)
-    pointwiseKernel = try addWeight("pointwise_kernel", shape: [1, 1, c * depthMultiplier, filters!],
-                                    initializer: pointwiseInitializer)
+    kernel = try addWeight(
+      "depthwise_kernel", shape: kernelSize + [c, depthMultiplier],
+      initializer: kernelInitializer, regularizer: kernelRegularizer)
+    pointwiseKernel = try addWeight(
+      "pointwise_kernel", shape: [1, 1, c * depthMultiplier, filters!],
+      initializer: pointwiseInitializer)
     if useBias {
-      bias = try addWeight("bias", shape: [filters!], initializer: biasInitializer,
-                           regularizer: biasRegularizer)
+      bias = try addWeight(
+        "bias", shape: [filters!], initializer: biasInitializer,
+        regularizer: biasRegularizer)
     }
     inputSpec = InputSpec(ndim: 4, axes: [-1: c])
     built = true
@@ -308,12 +342,14 @@ public final class SeparableConv2D: BaseConv {
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
-    [try Engine.shared.tidy {
-      let y = try inputs[0].separableConv2d(
-        depthwiseFilter: kernel!.read(), pointwiseFilter: pointwiseKernel!.read(),
-        strides: strides, padding: enginePadding(padding), dilation: dilationRate)
-      return try finish(y)
-    }]
+    [
+      try Engine.shared.tidy {
+        let y = try inputs[0].separableConv2d(
+          depthwiseFilter: kernel!.read(), pointwiseFilter: pointwiseKernel!.read(),
+          strides: strides, padding: enginePadding(padding), dilation: dilationRate)
+        return try finish(y)
+      }
+    ]
   }
 
   override public func layerConfig() -> ConfigObject {

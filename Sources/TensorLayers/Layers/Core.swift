@@ -15,10 +15,12 @@ public final class InputLayer: Layer {
   public required init(_ args: ConfigObject) throws {
     var a = args
     if !a.has("name") { a["name"] = .string(UID.get("input")) }
-    let hasBatch = a.has("batchInputShape"), hasShape = a.has("inputShape")
+    let hasBatch = a.has("batchInputShape")
+    let hasShape = a.has("inputShape")
     if hasBatch && hasShape {
-      throw valueError("Only provide the inputShape OR batchInputShape argument to inputLayer, "
-        + "not both at the same time.")
+      throw valueError(
+        "Only provide the inputShape OR batchInputShape argument to inputLayer, "
+          + "not both at the same time.")
     }
     if !hasBatch && !hasShape {
       throw valueError("An InputLayer should be passed either a batchInputShape or an inputShape.")
@@ -50,12 +52,14 @@ public func input(
   shape: [Int?]? = nil, batchShape: [Int?]? = nil, name: String? = nil, dtype: DType = .float32
 ) throws -> SymbolicTensor {
   if shape == nil && batchShape == nil {
-    throw valueError("Please provide to Input either a `shape` or a `batchShape` argument. Note "
-      + "that `shape` does not include the batch dimension.")
+    throw valueError(
+      "Please provide to Input either a `shape` or a `batchShape` argument. Note "
+        + "that `shape` does not include the batch dimension.")
   }
   if shape != nil && batchShape != nil {
-    throw valueError("Please provide either a `shape` or `batchShape` argument to Input, but not "
-      + "both.")
+    throw valueError(
+      "Please provide either a `shape` or `batchShape` argument to Input, but not "
+        + "both.")
   }
   var args = ConfigObject([
     ("batchInputShape", .shape(batchShape ?? ([nil] + (shape ?? [])))),
@@ -83,8 +87,9 @@ public final class Dense: Layer {
 
   public required init(_ args: ConfigObject) throws {
     guard let units = try args.int("units"), units > 0 else {
-      throw valueError("Expected units to be a positive integer, but got "
-        + (args["units"]?.jsText ?? "undefined") + ".")
+      throw valueError(
+        "Expected units to be a positive integer, but got "
+          + (args["units"]?.jsText ?? "undefined") + ".")
     }
     self.units = units
     activation = try Activation.from(args["activation"])
@@ -101,11 +106,13 @@ public final class Dense: Layer {
     guard let inputDim = inputShapes[0].last ?? nil else {
       throw valueError("The last dimension of the input to Dense \(name) must be defined.")
     }
-    kernel = try addWeight("kernel", shape: [inputDim, units], initializer: kernelInitializer,
-                           regularizer: kernelRegularizer)
+    kernel = try addWeight(
+      "kernel", shape: [inputDim, units], initializer: kernelInitializer,
+      regularizer: kernelRegularizer)
     if useBias {
-      bias = try addWeight("bias", shape: [units], initializer: biasInitializer,
-                           regularizer: biasRegularizer)
+      bias = try addWeight(
+        "bias", shape: [units], initializer: biasInitializer,
+        regularizer: biasRegularizer)
     }
     inputSpec = InputSpec(minNDim: 2, axes: [-1: inputDim])
     built = true
@@ -118,13 +125,15 @@ public final class Dense: Layer {
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
     guard let kernel else { throw LayersError(.runtimeError, "Dense \(name) is not built.") }
     let x = inputs[0]
-    return [try Engine.shared.tidy {
-      let flat = x.rank == 2 ? x : try x.reshape([-1, x.shape[x.rank - 1]])
-      var y = try flat.matMul(kernel.read())
-      if let bias { y = try y.add(bias.read()) }
-      if x.rank != 2 { y = try y.reshape(Array(x.shape.dropLast()) + [units]) }
-      return try activation.apply(y)
-    }]
+    return [
+      try Engine.shared.tidy {
+        let flat = x.rank == 2 ? x : try x.reshape([-1, x.shape[x.rank - 1]])
+        var y = try flat.matMul(kernel.read())
+        if let bias { y = try y.add(bias.read()) }
+        if x.rank != 2 { y = try y.reshape(Array(x.shape.dropLast()) + [units]) }
+        return try activation.apply(y)
+      }
+    ]
   }
 
   override public func layerConfig() -> ConfigObject {
@@ -154,21 +163,24 @@ public final class Flatten: Layer {
     let s = inputShapes[0]
     let rest = s.dropFirst()
     if rest.contains(where: { $0 == nil }) {
-      throw valueError("The shape of the input to \"Flatten\" is not fully defined (got "
-        + "\(shapeJS(Array(rest)))). Make sure to pass a complete \"input\" or "
-        + "\"batchInputShape\" argument to the first layer in your model.")
+      throw valueError(
+        "The shape of the input to \"Flatten\" is not fully defined (got "
+          + "\(shapeJS(Array(rest)))). Make sure to pass a complete \"input\" or "
+          + "\"batchInputShape\" argument to the first layer in your model.")
     }
     return [[s[0], rest.reduce(1) { $0 * ($1 ?? 1) }]]
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
     var x = inputs[0]
-    return [try Engine.shared.tidy {
-      if dataFormat == "channelsFirst" && x.rank > 1 {
-        x = try x.transpose([0] + Array(2..<x.rank) + [1])
+    return [
+      try Engine.shared.tidy {
+        if dataFormat == "channelsFirst" && x.rank > 1 {
+          x = try x.transpose([0] + Array(2..<x.rank) + [1])
+        }
+        return try x.reshape([x.shape[0], -1])
       }
-      return try x.reshape([x.shape[0], -1])
-    }]
+    ]
   }
 
   override public func layerConfig() -> ConfigObject {
@@ -197,7 +209,9 @@ public final class Reshape: Layer {
     var known = 1
     var unknown: Int?
     for (i, d) in out.enumerated() {
-      if let d { known *= d } else {
+      if let d {
+        known *= d
+      } else {
         if unknown != nil { throw valueError("Can only specifiy one unknown dimension.") }
         unknown = i
       }

@@ -12,8 +12,9 @@ public class Merge: Layer {
 
   override public func checkInputs(_ shapes: [[Int?]]) throws {
     if shapes.count < 2 {
-      throw valueError("A merge layer should be called on an Array of at least 2 inputs. Got "
-        + "\(shapes.count) input(s).")
+      throw valueError(
+        "A merge layer should be called on an Array of at least 2 inputs. Got "
+          + "\(shapes.count) input(s).")
     }
   }
 
@@ -27,11 +28,12 @@ public class Merge: Layer {
       out = try zip(a, b).map { x, y in
         switch (x, y) {
         case (nil, _), (_, nil): return nil
-        case let (x?, y?):
+        case (let x?, let y?):
           if x == 1 { return y }
           if y == 1 || x == y { return x }
-          throw valueError("Operands could not be broadcast together with shapes "
-            + "\(shapeJS(inputShapes[0])) \(shapeJS(s))")
+          throw valueError(
+            "Operands could not be broadcast together with shapes "
+              + "\(shapeJS(inputShapes[0])) \(shapeJS(s))")
         }
       }
     }
@@ -39,11 +41,13 @@ public class Merge: Layer {
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
-    [try Engine.shared.tidy {
-      var out = inputs[0]
-      for x in inputs.dropFirst() { out = try combine(out, x) }
-      return try finish(out, count: inputs.count)
-    }]
+    [
+      try Engine.shared.tidy {
+        var out = inputs[0]
+        for x in inputs.dropFirst() { out = try combine(out, x) }
+        return try finish(out, count: inputs.count)
+      }
+    ]
   }
 
   /// A final step over the combined value (Average divides).
@@ -96,15 +100,17 @@ public final class Concatenate: Merge {
     }
     for s in inputShapes.dropFirst() {
       guard s.count == out.count else {
-        throw valueError("A `Concatenate` layer requires inputs with matching shapes except "
-          + "for the concat axis. Got input shapes: "
-          + inputShapes.map(shapeJSON).joined(separator: ", "))
+        throw valueError(
+          "A `Concatenate` layer requires inputs with matching shapes except "
+            + "for the concat axis. Got input shapes: "
+            + inputShapes.map(shapeJSON).joined(separator: ", "))
       }
       for i in 0..<s.count where i != a {
         if let x = out[i], let y = s[i], x != y {
-          throw valueError("A `Concatenate` layer requires inputs with matching shapes except "
-            + "for the concat axis. Got input shapes: "
-            + inputShapes.map(shapeJSON).joined(separator: ", "))
+          throw valueError(
+            "A `Concatenate` layer requires inputs with matching shapes except "
+              + "for the concat axis. Got input shapes: "
+              + inputShapes.map(shapeJSON).joined(separator: ", "))
         }
       }
       out[a] = (out[a] != nil && s[a] != nil) ? out[a]! + s[a]! : nil

@@ -46,22 +46,27 @@ public final class BatchNormalization: Layer {
     let s = inputShapes[0]
     let a = resolvedAxis(s.count)
     guard a >= 0, a < s.count, let dim = s[a] else {
-      throw valueError("Axis \(axis) of input tensor should have a defined dimension but the "
-        + "layer received an input with shape \(shapeJSON(s)).")
+      throw valueError(
+        "Axis \(axis) of input tensor should have a defined dimension but the "
+          + "layer received an input with shape \(shapeJSON(s)).")
     }
     inputSpec = InputSpec(ndim: s.count, axes: [a: dim])
     if scale {
-      gamma = try addWeight("gamma", shape: [dim], initializer: gammaInitializer,
-                            regularizer: gammaRegularizer)
+      gamma = try addWeight(
+        "gamma", shape: [dim], initializer: gammaInitializer,
+        regularizer: gammaRegularizer)
     }
     if center {
-      beta = try addWeight("beta", shape: [dim], initializer: betaInitializer,
-                           regularizer: betaRegularizer)
+      beta = try addWeight(
+        "beta", shape: [dim], initializer: betaInitializer,
+        regularizer: betaRegularizer)
     }
-    movingMean = try addWeight("moving_mean", shape: [dim], initializer: movingMeanInitializer,
-                               trainable: false)
-    movingVariance = try addWeight("moving_variance", shape: [dim],
-                                   initializer: movingVarianceInitializer, trainable: false)
+    movingMean = try addWeight(
+      "moving_mean", shape: [dim], initializer: movingMeanInitializer,
+      trainable: false)
+    movingVariance = try addWeight(
+      "moving_variance", shape: [dim],
+      initializer: movingVarianceInitializer, trainable: false)
     built = true
   }
 
@@ -71,30 +76,34 @@ public final class BatchNormalization: Layer {
     guard let movingMean, let movingVariance else {
       throw LayersError(.runtimeError, "BatchNormalization \(name) is not built.")
     }
-    return [try Engine.shared.tidy {
-      var bshape = [Int](repeating: 1, count: x.rank)
-      bshape[a] = x.shape[a]
-      func b(_ t: Tensor) throws -> Tensor { a == x.rank - 1 ? t : try t.reshape(bshape) }
-      let reduce = (0..<x.rank).filter { $0 != a }
-      if training {
-        let m = try x.moments(reduce, keepDims: false)
-        // As TF.js: the moving variance averages the batch (biased) variance.
-        try updateMoving(movingMean, m.mean)
-        try updateMoving(movingVariance, m.variance)
-        return try normalize(x, try b(m.mean), try b(m.variance), b)
+    return [
+      try Engine.shared.tidy {
+        var bshape = [Int](repeating: 1, count: x.rank)
+        bshape[a] = x.shape[a]
+        func b(_ t: Tensor) throws -> Tensor { a == x.rank - 1 ? t : try t.reshape(bshape) }
+        let reduce = (0..<x.rank).filter { $0 != a }
+        if training {
+          let m = try x.moments(reduce, keepDims: false)
+          // As TF.js: the moving variance averages the batch (biased) variance.
+          try updateMoving(movingMean, m.mean)
+          try updateMoving(movingVariance, m.variance)
+          return try normalize(x, try b(m.mean), try b(m.variance), b)
+        }
+        if a == x.rank - 1 && !Engine.shared.isRecording {
+          return try x.batchNorm(
+            mean: movingMean.read(), variance: movingVariance.read(), offset: beta?.read(),
+            scale: gamma?.read(), varianceEpsilon: Float(epsilon))
+        }
+        return try normalize(x, try b(movingMean.read()), try b(movingVariance.read()), b)
       }
-      if a == x.rank - 1 && !Engine.shared.isRecording {
-        return try x.batchNorm(
-          mean: movingMean.read(), variance: movingVariance.read(), offset: beta?.read(),
-          scale: gamma?.read(), varianceEpsilon: Float(epsilon))
-      }
-      return try normalize(x, try b(movingMean.read()), try b(movingVariance.read()), b)
-    }]
+    ]
   }
 
   /// `(x - mean) / sqrt(variance + ε) · gamma + beta` from differentiable ops.
-  private func normalize(_ x: Tensor, _ mean: Tensor, _ variance: Tensor,
-                         _ b: (Tensor) throws -> Tensor) throws -> Tensor {
+  private func normalize(
+    _ x: Tensor, _ mean: Tensor, _ variance: Tensor,
+    _ b: (Tensor) throws -> Tensor
+  ) throws -> Tensor {
     var y = try x.sub(mean).mul(try variance.add(Tensor.scalar(Float(epsilon))).rsqrt())
     if let gamma { y = try y.mul(try b(gamma.read())) }
     if let beta { y = try y.add(try b(beta.read())) }

@@ -37,8 +37,12 @@ public final class ZeroPadding2D: Layer {
 
   override public func computeOutputShape(_ inputShapes: [[Int?]]) throws -> [[Int?]] {
     let s = inputShapes[0]
-    return [[s[0], s[1].map { $0 + padding[0][0] + padding[0][1] },
-             s[2].map { $0 + padding[1][0] + padding[1][1] }, s[3]]]
+    return [
+      [
+        s[0], s[1].map { $0 + padding[0][0] + padding[0][1] },
+        s[2].map { $0 + padding[1][0] + padding[1][1] }, s[3],
+      ]
+    ]
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
@@ -69,8 +73,12 @@ public final class Cropping2D: Layer {
 
   override public func computeOutputShape(_ inputShapes: [[Int?]]) throws -> [[Int?]] {
     let s = inputShapes[0]
-    return [[s[0], s[1].map { $0 - cropping[0][0] - cropping[0][1] },
-             s[2].map { $0 - cropping[1][0] - cropping[1][1] }, s[3]]]
+    return [
+      [
+        s[0], s[1].map { $0 - cropping[0][0] - cropping[0][1] },
+        s[2].map { $0 - cropping[1][0] - cropping[1][1] }, s[3],
+      ]
+    ]
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
@@ -118,8 +126,10 @@ public final class UpSampling2D: Layer {
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
     let x = inputs[0]
     let target = [x.shape[1] * size[0], x.shape[2] * size[1]]
-    return [interpolation == "nearest"
-      ? try x.resizeNearestNeighbor(size: target) : try x.resizeBilinear(size: target)]
+    return [
+      interpolation == "nearest"
+        ? try x.resizeNearestNeighbor(size: target) : try x.resizeBilinear(size: target)
+    ]
   }
 
   override public func layerConfig() -> ConfigObject {
@@ -145,10 +155,12 @@ public final class Rescaling: Layer {
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
-    [try Engine.shared.tidy {
-      let x = inputs[0].dtype == .float32 ? inputs[0] : try inputs[0].cast(.float32)
-      return try x.mul(Tensor.scalar(Float(scale))).add(Tensor.scalar(Float(offset)))
-    }]
+    [
+      try Engine.shared.tidy {
+        let x = inputs[0].dtype == .float32 ? inputs[0] : try inputs[0].cast(.float32)
+        return try x.mul(Tensor.scalar(Float(scale))).add(Tensor.scalar(Float(offset)))
+      }
+    ]
   }
 
   override public func layerConfig() -> ConfigObject {

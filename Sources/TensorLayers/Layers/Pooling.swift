@@ -22,7 +22,8 @@ public class Pooling: Layer {
     padding = try args.string("padding") ?? "valid"
     dataFormat = try args.string("dataFormat") ?? "channelsLast"
     try checkConvArgs(padding, dataFormat)
-    for (what, v) in [("poolSize", poolSize), ("strides", strides)] where v.contains(where: { $0 <= 0 }) {
+    for (what, v) in [("poolSize", poolSize), ("strides", strides)]
+    where v.contains(where: { $0 <= 0 }) {
       throw valueError("\(what) must be positive, but got \(shapeJS(v))")
     }
     try super.init(args)
@@ -38,16 +39,19 @@ public class Pooling: Layer {
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
-    [try Engine.shared.tidy {
-      let oneD = poolSize.count == 1
-      let x = oneD ? try inputs[0].expandDims(2) : inputs[0]
-      let size = oneD ? [poolSize[0], 1] : poolSize
-      let st = oneD ? [strides[0], 1] : strides
-      let y = Swift.type(of: self).isMax
-        ? try x.maxPool(filterSize: size, strides: st, padding: enginePadding(padding))
-        : try x.avgPool(filterSize: size, strides: st, padding: enginePadding(padding))
-      return oneD ? try y.squeeze([2]) : y
-    }]
+    [
+      try Engine.shared.tidy {
+        let oneD = poolSize.count == 1
+        let x = oneD ? try inputs[0].expandDims(2) : inputs[0]
+        let size = oneD ? [poolSize[0], 1] : poolSize
+        let st = oneD ? [strides[0], 1] : strides
+        let y =
+          Swift.type(of: self).isMax
+          ? try x.maxPool(filterSize: size, strides: st, padding: enginePadding(padding))
+          : try x.avgPool(filterSize: size, strides: st, padding: enginePadding(padding))
+        return oneD ? try y.squeeze([2]) : y
+      }
+    ]
   }
 
   override public func layerConfig() -> ConfigObject {

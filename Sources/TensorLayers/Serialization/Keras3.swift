@@ -24,17 +24,19 @@ func normalizeKeras3(_ value: ConfigValue) -> ConfigValue {
   }
   // A model config: fix nodes and input/output refs.
   if let layers = o["layers"]?.array, o["input_layers"] != nil || o["output_layers"] != nil {
-    let sequentialNames = Set(layers.compactMap { l -> String? in
-      guard let lo = l.object, lo["class_name"]?.string == "Sequential" else { return nil }
-      return lo["name"]?.string ?? lo["config"]?.object?["name"]?.string
-    })
-    o["layers"] = .array(layers.map { l in
-      guard var lo = l.object else { return l }
-      if let nodes = lo["inbound_nodes"]?.array {
-        lo["inbound_nodes"] = .array(nodes.map { convertNode($0, sequentialNames) })
-      }
-      return normalizeKeras3(.object(lo))
-    })
+    let sequentialNames = Set(
+      layers.compactMap { l -> String? in
+        guard let lo = l.object, lo["class_name"]?.string == "Sequential" else { return nil }
+        return lo["name"]?.string ?? lo["config"]?.object?["name"]?.string
+      })
+    o["layers"] = .array(
+      layers.map { l in
+        guard var lo = l.object else { return l }
+        if let nodes = lo["inbound_nodes"]?.array {
+          lo["inbound_nodes"] = .array(nodes.map { convertNode($0, sequentialNames) })
+        }
+        return normalizeKeras3(.object(lo))
+      })
     for key in ["input_layers", "output_layers"] {
       guard let list = o[key]?.array, let name = list.first?.string else { continue }
       var ref = list

@@ -40,10 +40,11 @@ public enum LayerRegistry {
 
   /// TF.js's error for an unknown class.
   static func unknownLayer(_ name: String) -> LayersError {
-    valueError("Unknown layer: \(name). This may be due to one of the following reasons:\n"
-      + "1. The layer is defined in Python, in which case it needs to be ported to TensorFlow.js "
-      + "or your JavaScript code.\n2. The custom layer is defined in JavaScript, but is not "
-      + "registered properly with tf.serialization.registerClass().")
+    valueError(
+      "Unknown layer: \(name). This may be due to one of the following reasons:\n"
+        + "1. The layer is defined in Python, in which case it needs to be ported to TensorFlow.js "
+        + "or your JavaScript code.\n2. The custom layer is defined in JavaScript, but is not "
+        + "registered properly with tf.serialization.registerClass().")
   }
 
   /// Builds a layer (or a nested model) from `{className, config}` (camel-cased keys).
@@ -60,8 +61,10 @@ public enum LayerRegistry {
       do {
         return try type.init(config)
       } catch let e as LayersError {
-        throw LayersError(e.kind, "Error in layer \(try config.string("name") ?? cls) (\(cls)): "
-          + e.message)
+        throw LayersError(
+          e.kind,
+          "Error in layer \(try config.string("name") ?? cls) (\(cls)): "
+            + e.message)
       }
     }
   }
@@ -85,7 +88,9 @@ public enum LayerRegistry {
     }
     let model = try Sequential(name: name)
     for e in entries {
-      guard let o = e.object else { throw valueError("Expected a layer config object in Sequential") }
+      guard let o = e.object else {
+        throw valueError("Expected a layer config object in Sequential")
+      }
       try model.add(try deserialize(o))
     }
     return model
@@ -124,7 +129,9 @@ public enum LayerRegistry {
         while let nodeData = pending[key]?.first {
           guard let inputs = try resolveNode(nodeData, byName) else { break }
           var kwargs = ConfigObject()
-          if let first = nodeData.first?.array, first.count > 3, let k = first[3].object { kwargs = k }
+          if let first = nodeData.first?.array, first.count > 3, let k = first[3].object {
+            kwargs = k
+          }
           _ = try layer.apply(inputs.map(\.0), callArgs: kwargs)
           pending[key]!.removeFirst()
           progress = true
@@ -132,11 +139,14 @@ public enum LayerRegistry {
       }
     }
     if let stuck = order.first(where: { !(pending[ObjectIdentifier($0.0)] ?? []).isEmpty }) {
-      throw valueError("Cannot resolve the inbound nodes of layer \(stuck.0.name): an inbound "
-        + "layer is missing or the graph has a cycle.")
+      throw valueError(
+        "Cannot resolve the inbound nodes of layer \(stuck.0.name): an inbound "
+          + "layer is missing or the graph has a cycle.")
     }
     func refs(_ key: String) throws -> [SymbolicTensor] {
-      guard var list = config[key]?.array else { throw valueError("Missing \(key) in model config") }
+      guard var list = config[key]?.array else {
+        throw valueError("Missing \(key) in model config")
+      }
       if list.first?.string != nil { list = [.array(list)] }
       return try list.map { item in
         guard let r = item.array, r.count >= 3, let n = r[0].string,

@@ -27,27 +27,39 @@ public enum ModelSaver {
       data.reserveCapacity(data.count + 4 * values.count)
       for v in values {
         let bits = w.dtype == .int32 ? UInt32(bitPattern: Int32(v)) : v.bitPattern
-        data += [UInt8(bits & 0xFF), UInt8((bits >> 8) & 0xFF), UInt8((bits >> 16) & 0xFF),
-                 UInt8(bits >> 24)]
+        data += [
+          UInt8(bits & 0xFF), UInt8((bits >> 8) & 0xFF), UInt8((bits >> 16) & 0xFF),
+          UInt8(bits >> 24),
+        ]
       }
-      specs.append(.object(ConfigObject([
-        ("name", .string(w.originalName)), ("shape", .ints(w.shape)),
-        ("dtype", .string(w.dtype == .int32 ? "int32" : "float32")),
-      ])))
+      specs.append(
+        .object(
+          ConfigObject([
+            ("name", .string(w.originalName)), ("shape", .ints(w.shape)),
+            ("dtype", .string(w.dtype == .int32 ? "int32" : "float32")),
+          ])))
     }
     let topology = model.toJSON()
     let specsValue = ConfigValue.array(specs)
     let root = ConfigObject([
       ("modelTopology", topology),
-      ("weightsManifest", .array([.object(ConfigObject([
-        ("paths", .array([.string("weights.bin")])), ("weights", specsValue),
-      ]))])),
+      (
+        "weightsManifest",
+        .array([
+          .object(
+            ConfigObject([
+              ("paths", .array([.string("weights.bin")])), ("weights", specsValue),
+            ]))
+        ])
+      ),
       ("format", .string("layers-model")),
       ("generatedBy", .string("TensorFlow.js tfjs-layers v4.22.0")),
       ("convertedBy", .null),
     ])
-    return (ConfigValue.object(root).jsText, topology.jsText.utf8.count,
-            specsValue.jsText.utf8.count, data)
+    return (
+      ConfigValue.object(root).jsText, topology.jsText.utf8.count,
+      specsValue.jsText.utf8.count, data
+    )
   }
 
   /// `model.save('file://<directory>')`: creates the directory (its parent must exist).
@@ -74,7 +86,8 @@ public enum ModelSaver {
     } catch {
       throw valueError("Cannot write the model to \(directory): \(error.localizedDescription)")
     }
-    return SaveInfo(dateSaved: Date(), modelTopologyBytes: a.topologyBytes,
-                    weightSpecsBytes: a.specsBytes, weightDataBytes: a.data.count)
+    return SaveInfo(
+      dateSaved: Date(), modelTopologyBytes: a.topologyBytes,
+      weightSpecsBytes: a.specsBytes, weightDataBytes: a.data.count)
   }
 }

@@ -32,14 +32,17 @@ public struct WeightSpec {
 /// Reading and decoding weights.
 public enum WeightsIO {
   /// Parses a `weightsManifest` value into groups of (paths, specs).
-  public static func parseManifest(_ value: ConfigValue) throws -> [(paths: [String], specs: [WeightSpec])] {
+  public static func parseManifest(_ value: ConfigValue) throws -> [(
+    paths: [String], specs: [WeightSpec]
+  )] {
     guard let groups = value.array else { throw valueError("weightsManifest must be an array") }
     return try groups.map { g in
       guard let o = g.object, let paths = o["paths"]?.array, let ws = o["weights"]?.array else {
         throw valueError("Each weightsManifest group needs 'paths' and 'weights'")
       }
       let specs = try ws.map { w -> WeightSpec in
-        guard let e = w.object, let name = try e.string("name"), let shape = try e.ints("shape") ?? (e["shape"]?.array?.isEmpty == true ? [] : nil)
+        guard let e = w.object, let name = try e.string("name"),
+          let shape = try e.ints("shape") ?? (e["shape"]?.array?.isEmpty == true ? [] : nil)
         else { throw valueError("Bad weight entry in weightsManifest: \(w.jsText)") }
         let q = e["quantization"]?.object
         return WeightSpec(
@@ -59,8 +62,9 @@ public enum WeightsIO {
       let n = spec.shape.reduce(1, *)
       let count = spec.byteCount
       guard offset + count <= data.count else {
-        throw valueError("Weight data is too short for \(spec.name): need \(offset + count) bytes "
-          + "but the shards hold \(data.count).")
+        throw valueError(
+          "Weight data is too short for \(spec.name): need \(offset + count) bytes "
+            + "but the shards hold \(data.count).")
       }
       var values = [Float](repeating: 0, count: n)
       func u16(_ i: Int) -> UInt16 {
@@ -75,8 +79,9 @@ public enum WeightsIO {
       switch spec.quantization {
       case "uint8", "uint16":
         guard let scale = spec.scale, let min = spec.min else {
-          throw valueError("Weight \(spec.name) is quantized to \(spec.quantization!) but has no "
-            + "min and scale.")
+          throw valueError(
+            "Weight \(spec.name) is quantized to \(spec.quantization!) but has no "
+              + "min and scale.")
         }
         for i in 0..<n {
           let code = spec.quantization == "uint8" ? Double(data[offset + i]) : Double(u16(i))
@@ -85,8 +90,9 @@ public enum WeightsIO {
         }
       case "float16":
         guard spec.dtype == "float32" else {
-          throw valueError("float16 quantization is only supported for float32 weights "
-            + "(\(spec.name) is \(spec.dtype)).")
+          throw valueError(
+            "float16 quantization is only supported for float32 weights "
+              + "(\(spec.name) is \(spec.dtype)).")
         }
         for i in 0..<n { values[i] = Float(Float16(bitPattern: u16(i))) }
       case nil:
@@ -154,8 +160,9 @@ extension LayersModel {
         continue
       }
       if t.shape != value.shape {
-        throw valueError("Shape mismatch for weight \(name): the model has "
-          + "[\(shapeJS(t.shape))] but the file has [\(shapeJS(value.shape))]")
+        throw valueError(
+          "Shape mismatch for weight \(name): the model has "
+            + "[\(shapeJS(t.shape))] but the file has [\(shapeJS(value.shape))]")
       }
       plan.append((t, value))
       assigned.insert(t.originalName)
@@ -177,8 +184,9 @@ public enum ModelLoader {
       throw valueError("model.json path \(path) does not exist: loading failed")
     }
     if isDir.boolValue {
-      throw valueError("The path to load from must be a file. Loading from a directory is not "
-        + "supported.")
+      throw valueError(
+        "The path to load from must be a file. Loading from a directory is not "
+          + "supported.")
     }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw valueError("Cannot read \(path)")
