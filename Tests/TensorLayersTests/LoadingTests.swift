@@ -111,6 +111,35 @@ final class LoadingTests: XCTestCase {
     }
   }
 
+  func testOldSequentialListFormLoads() throws {
+    // small_convnet rewritten as Keras 2.1 wrote Sequential configs: a bare list of layers.
+    let src = fixtureURL("small_convnet/model")
+    var root = try XCTUnwrap(
+      ConfigValue.parseJSON(try Data(contentsOf: src.appendingPathComponent("model.json"))).object)
+    var topology = try XCTUnwrap(root["modelTopology"]?.object)
+    var modelConfig = try XCTUnwrap(topology["model_config"]?.object)
+    let layers = try XCTUnwrap(modelConfig["config"]?.object?["layers"])
+    modelConfig["config"] = layers
+    topology["model_config"] = .object(modelConfig)
+    root["modelTopology"] = .object(topology)
+    let dir = FileManager.default.temporaryDirectory
+      .appendingPathComponent("tl-list-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for name in try FileManager.default.contentsOfDirectory(atPath: src.path)
+    where name != "model.json" {
+      try FileManager.default.copyItem(
+        at: src.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+    }
+    try Data(ConfigValue.object(root).jsText.utf8).write(to: dir.appendingPathComponent("model.json"))
+    let model = try ModelLoader.loadLayersModel(path: dir.appendingPathComponent("model.json").path)
+    XCTAssertTrue(model is Sequential)
+    let cases = try FixtureCases("small_convnet")
+    try assertClose(
+      try model.predict(try XCTUnwrap(cases.arrays["x"])), try XCTUnwrap(cases.arrays["y"]),
+      atol: cases.atol, rtol: cases.rtol, "list-form small_convnet")
+  }
+
   func testFloat16AndUint16Decoding() throws {
     // 1.0, -2.0, 65504 as IEEE halves; uint16 codes 0 and 65535 over [-1, 1].
     let halves: [UInt8] = [0x00, 0x3C, 0x00, 0xC0, 0xFF, 0x7B]

@@ -54,7 +54,7 @@ public enum LayerRegistry {
     }
     let config = entry["config"]?.object ?? ConfigObject()
     switch cls {
-    case "Sequential": return try sequentialFromConfig(config)
+    case "Sequential": return try sequentialFromConfig(entry["config"] ?? .null)
     case "Model", "Functional": return try functionalFromConfig(config)
     default:
       guard let type = classes[cls] else { throw unknownLayer(cls) }
