@@ -2,9 +2,9 @@
 import XCTest
 @testable import TensorEngine
 
-/// Randomly composed smooth expressions (no kinks, so differences are reliable) (seeded) with broadcasting operands, checked
-/// against central differences: accumulation across shared subexpressions and
-/// broadcasting sums, beyond what the per-rule tests exercise.
+/// Seeded random compositions of smooth ops (no kinks, so differences are reliable)
+/// over broadcasting operands, checked against central differences: accumulation
+/// across shared subexpressions and broadcast sums, beyond the per-rule tests.
 final class GradientRandomTests: XCTestCase {
   /// A small deterministic generator (LCG).
   private struct Generator {
