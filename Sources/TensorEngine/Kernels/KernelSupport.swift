@@ -165,25 +165,6 @@ func rowMultiplyAdd(
   }
 }
 
-/// `dst[i] = max(dst[i], a[i])` for `count` floats (NaN in `a` propagates).
-@inline(__always)
-func rowMax(_ dst: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ count: Int) {
-  var i = 0
-  while i + 8 <= count {
-    let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
-    let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-    // Take x where x > d or x is NaN, so a NaN input yields NaN as in TensorFlow.
-    let m = d.replacing(with: x, where: .!(x .<= d))
-    UnsafeMutableRawPointer(dst + i).storeBytes(of: m, as: SIMD8<Float>.self)
-    i += 8
-  }
-  while i < count {
-    let x = a[i]
-    if !(x <= dst[i]) { dst[i] = x }
-    i += 1
-  }
-}
-
 /// `dst[i] += a[i]` for `count` floats.
 @inline(__always)
 func rowAdd(_ dst: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ count: Int) {
