@@ -103,7 +103,7 @@ public func arrayIndex(_ key: String) -> UInt32? {
 /// host objects defined by embedders.
 open class JSObject {
   public var prototype: JSObject?
-  public var storage = PropertyStorage()
+  @exclusivity(unchecked) public var storage = PropertyStorage()
   public var isExtensible = true
   public var isFrozen = false
 
@@ -114,6 +114,11 @@ open class JSObject {
   /// The class name `console.log` shows for instances (`Map`, `Tensor`), and
   /// `Object` for plain objects. Script classes report their constructor's name.
   open var className: String { "Object" }
+
+  /// How `console.log` and the REPL show this object, or nil for the default
+  /// layout (`Point { x: 1 }`). Host objects such as tensors override it.
+  /// `depth` is the nesting level (0 at top level); `colors` asks for ANSI styling.
+  open func inspect(_ interpreter: Interpreter, depth: Int, colors: Bool) -> String? { nil }
 
   // MARK: Own properties (override these for exotic or host objects)
 
@@ -163,6 +168,16 @@ open class JSObject {
     return out
   }
 
+  // MARK: Iteration
+
+  /// How `for...of`, spread and destructuring walk this object: a function
+  /// returning the next value, or nil when exhausted. Nil (the default) means
+  /// "not iterable natively": the interpreter then looks for a script-level
+  /// `next()` method. Map, Set and iterator objects override this.
+  open func makeIterator(_ interpreter: Interpreter) -> (() throws -> Value?)? {
+    nil
+  }
+
   // MARK: Lookup along the prototype chain
 
   /// Finds `key` on this object or its prototypes.
@@ -196,7 +211,7 @@ open class JSObject {
 
 /// An Array: dense elements plus ordinary properties.
 public final class JSArray: JSObject {
-  public var elements: [Value]
+  @exclusivity(unchecked) public var elements: [Value]
 
   public init(prototype: JSObject?, elements: [Value] = []) {
     self.elements = elements
@@ -282,4 +297,10 @@ open class JSFunction: JSObject {
 
   /// False for arrows, methods and most natives.
   open var isConstructor: Bool { false }
+
+  /// True for `class` declarations and expressions (`console.log` shows `[class A]`).
+  open var isClassConstructor: Bool { false }
+
+  /// The function's source text for `Function.prototype.toString`; nil for natives.
+  open var sourceText: String? { nil }
 }

@@ -1,0 +1,252 @@
+// Calls: `f(x)`, `o.m(x)`, `new C(x)`, `super(...)`, `super.m()`, spread
+// arguments, and V8's messages naming the callee (with a "did you mean").
+
+extension Compiler {
+  typealias CalleeCode = (Env) throws -> (callee: Value, this: Value)
+
+  /// Evaluates a callee and the `this` it binds: the object for member calls.
+  func compileCallee(_ e: Expr) -> CalleeCode {
+    switch e.kind {
+    case .member(let object, let name, let optional):
+      let o = compileExpr(object)
+      let at = e.range.start
+      return { [unowned(unsafe) interp] env in
+        let v = try o(env)
+        if case .object(let ob) = v, let p = ob.lookup(name), case .value(let f) = p.slot { return (f, v) }
+        if v.isNullish {
+          if optional { throw OptionalChainShortCircuit() }
+          interp.position = at
+        }
+        return (try interp.get(v, name), v)
+      }
+    case .index(let object, let index, let optional):
+      let o = compileExpr(object), k = compileExpr(index)
+      let at = e.range.start
+      return { [unowned(unsafe) interp] env in
+        let v = try o(env)
+        if optional && v.isNullish { throw OptionalChainShortCircuit() }
+        let key = try interp.toPropertyKey(try k(env))
+        if v.isNullish { interp.position = at }
+        return (try interp.get(v, key), v)
+      }
+    case .superMember(let key):
+      let ref = compileSuperMember(key, e.range)
+      return { env in
+        let r = try ref(env)
+        return (r.value, r.this)
+      }
+    default:
+      let c = compileExpr(e)
+      return { env in (try c(env), .undefined) }
+    }
+  }
+
+  /// Evaluates call arguments, expanding spreads.
+  func compileArgumentList(_ arguments: [Argument]) -> (Env) throws -> [Value] {
+    var hasSpread = false
+    let parts: [(ExprCode, Bool)] = arguments.map {
+      switch $0 {
+      case .expr(let e): return (compileExpr(e), false)
+      case .spread(let e):
+        hasSpread = true
+        return (compileExpr(e), true)
+      }
+    }
+    switch (parts.count, hasSpread) {
+    case (0, _): return { _ in [] }
+    case (1, false):
+      let a = parts[0].0
+      return { env in [try a(env)] }
+    case (2, false):
+      let a = parts[0].0, b = parts[1].0
+      return { env in [try a(env), try b(env)] }
+    case (_, false):
+      let codes = parts.map { $0.0 }
+      return { env in
+        var out: [Value] = []
+        out.reserveCapacity(codes.count)
+        for c in codes { out.append(try c(env)) }
+        return out
+      }
+    default:
+      return { [unowned(unsafe) interp] env in
+        var out: [Value] = []
+        for (c, spread) in parts {
+          if spread { out.append(contentsOf: try interp.collect(try c(env))) } else { out.append(try c(env)) }
+        }
+        return out
+      }
+    }
+  }
+
+  /// Where a call is reported in stack frames: the method name for `o.m()`, else the call's start.
+  private func callPosition(_ callee: Expr, _ range: SourceRange) -> SourceLocation {
+    if case .member(_, let name, _) = callee.kind, callee.range.end.line > 0 {
+      let n = name.unicodeScalars.count
+      let end = callee.range.end
+      if end.column > n { return SourceLocation(line: end.line, column: end.column - n, offset: end.offset - n) }
+    }
+    return range.start
+  }
+
+  func compileCall(_ calleeExpr: Expr, _ arguments: [Argument], optional: Bool, _ range: SourceRange) -> ExprCode {
+    let callee = compileCallee(calleeExpr)
+    let args = compileArgumentList(arguments)
+    let description = describe(calleeExpr)
+    let at = callPosition(calleeExpr, range)
+    var memberName: String?
+    if case .member(_, let n, _) = calleeExpr.kind { memberName = n }
+    return { [unowned(unsafe) interp] env in
+      let (f, this) = try callee(env)
+      if optional && f.isNullish { throw OptionalChainShortCircuit() }
+      let argv = try args(env)
+      interp.position = at
+      guard case .object(let fo) = f, let fn = fo as? JSFunction else {
+        var message = "\(description) is not a function"
+        if let name = memberName, f.isUndefined, let s = interp.suggestion(for: name, in: this) {
+          message += " (did you mean \(s)?)"
+        }
+        throw ScriptThrow.typeError(message)
+      }
+      return try fn.call(interp, this: this, arguments: argv)
+    }
+  }
+
+  func compileNew(_ calleeExpr: Expr, _ arguments: [Argument], _ range: SourceRange) -> ExprCode {
+    let callee = compileExpr(calleeExpr)
+    let args = compileArgumentList(arguments)
+    let description = describe(calleeExpr)
+    let at = range.start
+    return { [unowned(unsafe) interp] env in
+      let f = try callee(env)
+      let argv = try args(env)
+      interp.position = at
+      guard case .object(let fo) = f, let fn = fo as? JSFunction, fn.isConstructor else {
+        throw ScriptThrow.typeError("\(description) is not a constructor")
+      }
+      return try fn.construct(interp, arguments: argv, newTarget: fn)
+    }
+  }
+
+  /// How V8 names an expression in "is not a function" messages.
+  func describe(_ e: Expr) -> String {
+    switch e.kind {
+    case .identifier(let n): return n
+    case .this: return "this"
+    case .member(let o, let n, _): return describe(o) + "." + n
+    case .index(let o, let i, _):
+      switch i.kind {
+      case .number(let d): return describe(o) + "[" + formatNumber(d) + "]"
+      case .string(let s): return describe(o) + "[\"" + s + "\"]"
+      case .identifier(let n): return describe(o) + "[" + n + "]"
+      default: return describe(o) + "[...]"
+      }
+    case .call(let c, _, _): return describe(c) + "(...)"
+    case .optionalChain(let inner): return describe(inner)
+    case .superMember(.named(let n)): return "(intermediate value)." + n
+    case .number(let d): return formatNumber(d)
+    case .string(let s): return "\"" + s + "\""
+    case .bool(let b): return b ? "true" : "false"
+    case .null: return "null"
+    case .object(let props) where props.isEmpty: return "{}"
+    case .array(let elements) where elements.isEmpty: return "[]"
+    default: return "(intermediate value)"
+    }
+  }
+
+  // MARK: - super
+
+  /// `super.name`: reads from the prototype of the method's home object.
+  func compileSuperMember(_ key: PropertyKey, _ range: SourceRange) -> (Env) throws -> (value: Value, this: Value, name: String, home: JSObject) {
+    let k = compilePropertyKey(key)
+    let at = range.start
+    let thisDepth = scope.thisDepth()?.depth ?? 0
+    return { [unowned(unsafe) interp] env in
+      let fenv = env.ancestor(thisDepth)
+      let name = try k(env)
+      guard case .object(let fo) = fenv[Scope.calleeSlot], let f = fo as? ScriptFunction,
+        let home = f.homeObject
+      else {
+        interp.position = at
+        throw ScriptThrow.error(.syntaxError, "'super' keyword unexpected here")
+      }
+      let this = fenv[Scope.thisSlot]
+      guard let parent = home.prototype else { return (.undefined, this, name, home) }
+      guard let p = parent.lookup(name) else { return (.undefined, this, name, parent) }
+      switch p.slot {
+      case .value(let v): return (v, this, name, parent)
+      case .accessor(let g, _):
+        return (try g.map { try $0.call(interp, this: this, arguments: []) } ?? .undefined, this, name, parent)
+      }
+    }
+  }
+
+  /// `super(args)` in a derived constructor.
+  func compileSuperCall(_ arguments: [Argument], _ range: SourceRange) -> ExprCode {
+    let args = compileArgumentList(arguments)
+    let thisDepth = scope.thisDepth()?.depth ?? 0
+    let at = range.start
+    return { [unowned(unsafe) interp] env in
+      let argv = try args(env)
+      interp.position = at
+      return try interp.superCall(functionEnv: env.ancestor(thisDepth), arguments: argv)
+    }
+  }
+}
+
+extension Interpreter {
+  /// Runs the parent constructor for the derived constructor whose environment is `fenv`,
+  /// binds `this` and initialises the fields.
+  func superCall(functionEnv fenv: Env, arguments: [Value]) throws -> Value {
+    guard case .object(let fo) = fenv[Scope.calleeSlot], let f = fo as? ScriptFunction else {
+      throw ScriptThrow.error(.syntaxError, "'super' keyword unexpected here")
+    }
+    guard let parent = f.prototype as? JSFunction, parent.isConstructor else {
+      throw ScriptThrow.typeError("Super constructor \(f.prototype.map { displayString(.object($0)) } ?? "null") of anonymous class is not a constructor")
+    }
+    if !isUninitialized(fenv[Scope.thisSlot]) {
+      throw ScriptThrow.error(.referenceError, "Super constructor may only be called once")
+    }
+    let newTarget = fenv[Scope.newTargetSlot].asObject ?? f
+    let result = try parent.construct(self, arguments: arguments, newTarget: newTarget)
+    fenv[Scope.thisSlot] = result
+    if let fields = f.fieldInitializer, case .object(let o) = result { try fields(o) }
+    return .undefined
+  }
+
+  /// A close member name of `object` for "did you mean" hints (edit distance ≤ 2).
+  func suggestion(for name: String, in object: Value) -> String? {
+    let holder: JSObject
+    switch object {
+    case .object(let o): holder = o
+    case .string: holder = realm.stringPrototype
+    case .number: holder = realm.numberPrototype
+    default: return nil
+    }
+    var best: (String, Int)?
+    let limit = name.count <= 3 ? 1 : 2
+    for candidate in holder.completionNames() where candidate != name {
+      let d = editDistance(name, candidate)
+      if d <= limit, best == nil || d < best!.1 { best = (candidate, d) }
+    }
+    return best?.0
+  }
+}
+
+/// Levenshtein distance over characters.
+func editDistance(_ a: String, _ b: String) -> Int {
+  let x = Array(a), y = Array(b)
+  if x.isEmpty { return y.count }
+  if y.isEmpty { return x.count }
+  var previous = Array(0...y.count)
+  var current = [Int](repeating: 0, count: y.count + 1)
+  for i in 1...x.count {
+    current[0] = i
+    for j in 1...y.count {
+      let cost = x[i - 1] == y[j - 1] ? 0 : 1
+      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+    }
+    swap(&previous, &current)
+  }
+  return previous[y.count]
+}

@@ -1,0 +1,305 @@
+// The compiler: turns the syntax tree into nested Swift closures, once.
+// Every local name is resolved here to a (depth, slot) pair; globals are
+// looked up by name at their site. Statements return a `Completion` so that
+// break/continue/return never use Swift exceptions; a JS `throw` is a Swift
+// `throw ScriptThrow.value(...)`.
+//
+// Files: Compiler.swift (programs, declarations, hoisting), +Statements,
+// +Expressions, +Calls, +Patterns, +Functions (functions and classes).
+
+/// How a program's top level binds its names.
+enum ProgramMode {
+  /// A script or module file: top-level names are slots of the top scope.
+  case script
+  /// A REPL entry: top-level names are global bindings that persist and may be redeclared.
+  case repl
+}
+
+/// A compiled program, ready to run once.
+final class CompiledProgram {
+  let file: SourceFile
+  let slotCount: Int
+  let body: StmtCode
+  /// Runs before the body: imports, hoisted functions, TDZ markers.
+  let prologue: (Env) throws -> Void
+  /// True when the top level contains `await`: it then runs as a coroutine.
+  let usesAwait: Bool
+  /// `exported name → reads the current value from the module's environment`.
+  let exports: [(String, (Env) throws -> Value)]
+  /// `export * from '...'` specifiers.
+  let reexportAll: [String]
+  /// Stands for the top level in stack frames.
+  let topLevelCode: FunctionCode
+
+  init(
+    file: SourceFile, slotCount: Int, body: @escaping StmtCode, prologue: @escaping (Env) throws -> Void,
+    usesAwait: Bool, exports: [(String, (Env) throws -> Value)], reexportAll: [String]
+  ) {
+    self.file = file
+    self.slotCount = slotCount
+    self.body = body
+    self.prologue = prologue
+    self.usesAwait = usesAwait
+    self.exports = exports
+    self.reexportAll = reexportAll
+    self.topLevelCode = FunctionCode(name: "", file: file, length: 0, isArrow: false, isAsync: false, isMethod: false)
+  }
+}
+
+final class Compiler {
+  unowned let interp: Interpreter
+  let file: SourceFile
+  let mode: ProgramMode
+  var scope: Scope
+  /// Labels that apply to the loop statement being compiled next.
+  var pendingLabels: [String] = []
+  /// Set when `await` appears at the top level.
+  var topLevelAwait = false
+  var exports: [(String, (Env) throws -> Value)] = []
+  var reexportAll: [String] = []
+
+  init(interp: Interpreter, file: SourceFile, mode: ProgramMode) {
+    self.interp = interp
+    self.file = file
+    self.mode = mode
+    let info = FunctionInfo(parent: nil, isArrow: false, isAsync: true, name: "", isTopLevel: true)
+    scope = Scope(parent: nil, function: info, isFunctionScope: true)
+    info.scope = scope
+  }
+
+  /// True when `scope` is the REPL's top level, whose names live in `lexicalGlobals`.
+  var atReplTop: Bool { mode == .repl && scope.parent == nil }
+
+  // MARK: - Programs
+
+  func compileProgram(_ program: Program) -> CompiledProgram {
+    let top = scope
+    var prologueSteps: [(Env) throws -> Void] = []
+    // Imports first: hoisted and evaluated before the body.
+    for stmt in program.body {
+      if case .import(let decl) = stmt.kind { prologueSteps.append(compileImport(decl)) }
+    }
+    prologueSteps.append(contentsOf: declareHoisted(program.body, functionTop: true))
+    let body = compileStatements(program.body)
+    let steps = prologueSteps
+    return CompiledProgram(
+      file: file, slotCount: top.slotCount, body: body,
+      prologue: { env in for s in steps { try s(env) } },
+      usesAwait: topLevelAwait, exports: exports, reexportAll: reexportAll)
+  }
+
+  // MARK: - Declarations and hoisting
+
+  /// Declares the names a statement list introduces in the current scope and
+  /// returns the steps that run when the scope is entered: TDZ markers for
+  /// `let`/`const`/`class`, closures for function declarations. With
+  /// `functionTop`, `var`s of the whole function body are hoisted here too.
+  func declareHoisted(_ stmts: [Stmt], functionTop: Bool) -> [(Env) throws -> Void] {
+    var steps: [(Env) throws -> Void] = []
+    if functionTop {
+      var names: [String] = []
+      for s in stmts { collectVarNames(s, into: &names) }
+      for n in names {
+        if atReplTop {
+          steps.append { [unowned(unsafe) interp] _ in
+            if interp.lexicalGlobals[n] == nil { interp.lexicalGlobals[n] = GlobalBinding(value: .undefined, isConst: false) }
+          }
+        } else {
+          scope.declare(n, .variable)
+        }
+      }
+    }
+    var functions: [FunctionNode] = []
+    for s in stmts {
+      var stmt = s
+      if case .export(.declaration(let inner)) = s.kind { stmt = inner }
+      // `export default function f() {}` / `export default class C {}` also bind the name.
+      if case .export(.defaultExpression(let e)) = s.kind {
+        if case .function(let node) = e.kind, node.name != nil, !node.isArrow { stmt = Stmt(.function(node), s.range) }
+        if case .class(let node) = e.kind, node.name != nil { stmt = Stmt(.class(node), s.range) }
+      }
+      switch stmt.kind {
+      case .variable(let decl) where decl.kind != .var:
+        var names: [String] = []
+        for d in decl.declarators { patternNames(d.target, into: &names) }
+        for n in names { declareLexical(n, const: decl.kind == .const, steps: &steps, at: decl.range.end.offset) }
+      case .class(let node):
+        if let n = node.name { declareLexical(n, const: false, steps: &steps, at: node.range.end.offset) }
+      case .function(let node):
+        if let n = node.name {
+          if atReplTop {
+            steps.append { [unowned(unsafe) interp] _ in
+              if interp.lexicalGlobals[n] == nil { interp.lexicalGlobals[n] = GlobalBinding(value: .undefined, isConst: false) }
+            }
+          } else {
+            scope.declare(n, functionTop ? .variable : .letBinding)
+          }
+          functions.append(node)
+        }
+      default:
+        break
+      }
+    }
+    // Function declarations are instantiated on entry, after every name is known.
+    for node in functions {
+      guard let name = node.name else { continue }
+      let make = compileFunction(node, nameHint: name, isDeclaration: true)
+      if atReplTop {
+        steps.append { [unowned(unsafe) interp] env in
+          let f = try make(env)
+          if let b = interp.lexicalGlobals[name] { b.value = f; b.isConst = false } else {
+            interp.lexicalGlobals[name] = GlobalBinding(value: f, isConst: false)
+          }
+        }
+      } else if case .local(_, let b, _) = scope.resolve(name) {
+        let slot = b.slot
+        steps.append { env in env[slot] = try make(env) }
+      }
+    }
+    return steps
+  }
+
+  private func declareLexical(_ name: String, const: Bool, steps: inout [(Env) throws -> Void], at offset: Int) {
+    if atReplTop {
+      // REPL: a redeclaration replaces the old binding's value (Node allows it).
+      steps.append { [unowned(unsafe) interp] _ in
+        if let b = interp.lexicalGlobals[name] {
+          b.value = uninitialized
+          b.isConst = const
+        } else {
+          interp.lexicalGlobals[name] = GlobalBinding(value: uninitialized, isConst: const)
+        }
+      }
+      return
+    }
+    let b = scope.declare(name, const ? .constBinding : .letBinding, at: offset)
+    let slot = b.slot
+    steps.append { env in env[slot] = uninitialized }
+  }
+
+  /// True when a block must get its own environment.
+  func hasLexicalDeclarations(_ stmts: [Stmt]) -> Bool {
+    for s in stmts {
+      switch s.kind {
+      case .variable(let d) where d.kind != .var: return true
+      case .class, .function: return true
+      default: continue
+      }
+    }
+    return false
+  }
+
+  /// The `var` names declared anywhere in `stmt`, not looking into nested functions.
+  func collectVarNames(_ stmt: Stmt, into names: inout [String]) {
+    switch stmt.kind {
+    case .variable(let d) where d.kind == .var:
+      for decl in d.declarators { patternNames(decl.target, into: &names) }
+    case .if(_, let then, let els):
+      collectVarNames(then, into: &names)
+      if let e = els { collectVarNames(e, into: &names) }
+    case .block(let body):
+      for s in body { collectVarNames(s, into: &names) }
+    case .for(let initializer, _, _, let body):
+      if case .declaration(let d)? = initializer, d.kind == .var {
+        for decl in d.declarators { patternNames(decl.target, into: &names) }
+      }
+      collectVarNames(body, into: &names)
+    case .forIn(let head, _, let body), .forOf(let head, _, let body):
+      if case .declaration(.var, let p) = head { patternNames(p, into: &names) }
+      collectVarNames(body, into: &names)
+    case .while(_, let body), .doWhile(let body, _), .labeled(_, let body):
+      collectVarNames(body, into: &names)
+    case .try(let body, _, let catchBody, let finally):
+      for s in body { collectVarNames(s, into: &names) }
+      for s in catchBody ?? [] { collectVarNames(s, into: &names) }
+      for s in finally ?? [] { collectVarNames(s, into: &names) }
+    case .switch(_, let cases):
+      for c in cases { for s in c.body { collectVarNames(s, into: &names) } }
+    case .export(.declaration(let inner)):
+      collectVarNames(inner, into: &names)
+    default:
+      break
+    }
+  }
+
+  func patternNames(_ p: Pattern, into names: inout [String]) {
+    switch p {
+    case .identifier(let n, _): names.append(n)
+    case .expression: break
+    case .array(let elements, let rest, _):
+      for e in elements { if let e { patternNames(e.target, into: &names) } }
+      if let r = rest { patternNames(r, into: &names) }
+    case .object(let props, let rest, _):
+      for prop in props { patternNames(prop.value.target, into: &names) }
+      if let r = rest { patternNames(r, into: &names) }
+    }
+  }
+
+  // MARK: - Scopes
+
+  /// Compiles `body` in a new block scope; returns the code and the scope's slot count.
+  func withBlockScope<T>(_ body: () -> T) -> (T, Scope) {
+    let s = Scope(parent: scope, function: scope.function, isFunctionScope: false)
+    let saved = scope
+    scope = s
+    defer { scope = saved }
+    return (body(), s)
+  }
+
+  /// A statement list with its own lexical declarations.
+  func compileBlock(_ stmts: [Stmt]) -> StmtCode {
+    if !hasLexicalDeclarations(stmts) { return compileStatements(stmts) }
+    let ((steps, body), s) = withBlockScope { () -> ([(Env) throws -> Void], StmtCode) in
+      let steps = declareHoisted(stmts, functionTop: false)
+      return (steps, compileStatements(stmts))
+    }
+    let count = s.slotCount
+    return { env in
+      let e = Env.make(parent: env, count: count)
+      for step in steps { try step(e) }
+      return try body(e)
+    }
+  }
+
+  func compileStatements(_ stmts: [Stmt]) -> StmtCode {
+    let codes = stmts.compactMap { s -> StmtCode? in
+      switch s.kind {
+      case .empty, .import: return nil
+      case .function: return nil  // hoisted
+      default: return compileStatement(s)
+      }
+    }
+    switch codes.count {
+    case 0: return { _ in .normal }
+    case 1: return codes[0]
+    case 2:
+      let a = codes[0], b = codes[1]
+      return { env in
+        let c = try a(env)
+        if case .normal = c { return try b(env) }
+        return c
+      }
+    case 3...6:
+      // A short right-leaning chain of pairs: no array walk, no reabstraction per statement.
+      var chain = codes[codes.count - 1]
+      for code in codes.dropLast().reversed() {
+        let rest = chain
+        chain = { env in
+          let c = try code(env)
+          if case .normal = c { return try rest(env) }
+          return c
+        }
+      }
+      return chain
+    default:
+      return { env in
+        for code in codes {
+          let c = try code(env)
+          if case .normal = c { continue }
+          return c
+        }
+        return .normal
+      }
+    }
+  }
+}

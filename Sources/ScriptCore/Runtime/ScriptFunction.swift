@@ -1,0 +1,185 @@
+// Functions written in script: compiled code plus the environment they close over.
+
+/// The compiled form of one function node, shared by every closure made from it.
+final class FunctionCode {
+  let name: String
+  let file: SourceFile
+  let length: Int
+  let isArrow: Bool
+  let isAsync: Bool
+  /// Methods, getters, setters and arrows cannot be used with `new`.
+  let isMethod: Bool
+  var isClassConstructor = false
+  var isDerived = false
+  @exclusivity(unchecked) var slotCount = 0
+  /// The source text of the function, for `toString`.
+  var sourceText: String?
+  /// Binds the arguments to the parameters (and initialises `arguments`,
+  /// TDZ slots and hoisted function declarations).
+  @exclusivity(unchecked) var prologue: (Env, [Value]) throws -> Void = { _, _ in }
+  @exclusivity(unchecked) var body: StmtCode = { _ in .normal }
+
+  init(name: String, file: SourceFile, length: Int, isArrow: Bool, isAsync: Bool, isMethod: Bool) {
+    self.name = name
+    self.file = file
+    self.length = length
+    self.isArrow = isArrow
+    self.isAsync = isAsync
+    self.isMethod = isMethod
+  }
+}
+
+/// A closure: a function's code and the environment it was created in.
+public final class ScriptFunction: JSFunction {
+  let code: FunctionCode
+  let env: Env
+  /// The object whose prototype `super.x` reads (methods of classes and object literals).
+  @exclusivity(unchecked) var homeObject: JSObject?
+  /// Class constructors: defines the instance fields on a new instance.
+  var fieldInitializer: ((JSObject) throws -> Void)?
+  /// Class constructors of derived classes without an explicit constructor.
+  var isDefaultDerivedConstructor = false
+  private var prototypeMade = false
+
+  init(code: FunctionCode, env: Env, realm: Realm, name: String? = nil) {
+    self.code = code
+    self.env = env
+    self.realmObjectPrototype = realm.objectPrototype
+    super.init(prototype: realm.functionPrototype, name: name ?? code.name)
+    // Ordinary functions get their `prototype` object lazily (see ownProperty).
+    prototypeMade = !isConstructor
+  }
+
+  private unowned(unsafe) var realmObjectPrototype: JSObject
+
+  public override var className: String { "Function" }
+
+  /// True for class constructors (`[class A]` when inspected).
+  public override var isClassConstructor: Bool { code.isClassConstructor }
+
+  /// The function's source text (`Function.prototype.toString`).
+  public override var sourceText: String? { code.sourceText }
+
+  public override var isConstructor: Bool { !code.isArrow && !code.isMethod && !code.isAsync }
+
+  private func makePrototypeIfNeeded() {
+    if prototypeMade { return }
+    prototypeMade = true
+    if storage.contains("prototype") { return }
+    let proto = JSObject(prototype: realmObjectPrototype)
+    proto.defineOwn("constructor", Property(.object(self), enumerable: false))
+    storage.set("prototype", Property(.object(proto), enumerable: false, writable: true, configurable: false))
+  }
+
+  public override func ownProperty(_ key: String) -> Property? {
+    if key == "prototype" { makePrototypeIfNeeded() }
+    if let p = storage.find(key) { return p }
+    switch key {
+    case "name": return Property(.string(name), enumerable: false, writable: false)
+    case "length": return Property(.number(Double(code.length)), enumerable: false, writable: false)
+    default: return nil
+    }
+  }
+
+  @discardableResult
+  public override func defineOwn(_ key: String, _ property: Property) -> Bool {
+    if key == "prototype" { prototypeMade = true }
+    return super.defineOwn(key, property)
+  }
+
+  public override func ownKeys() -> [String] {
+    makePrototypeIfNeeded()
+    return super.ownKeys()
+  }
+
+  public override func call(_ interpreter: Interpreter, this: Value, arguments: [Value]) throws -> Value {
+    if code.isClassConstructor {
+      throw ScriptThrow.typeError("Class constructor \(name) cannot be invoked without 'new'")
+    }
+    return try interpreter.invoke(self, this: this, arguments: arguments, newTarget: nil).value
+  }
+
+  public override func construct(_ interpreter: Interpreter, arguments: [Value], newTarget: JSObject) throws -> Value {
+    guard isConstructor else {
+      throw ScriptThrow.typeError("\(name.isEmpty ? "anonymous" : name) is not a constructor")
+    }
+    if code.isDerived {
+      let (result, env) = try interpreter.invoke(self, this: uninitialized, arguments: arguments, newTarget: newTarget)
+      if case .object = result { return result }
+      let this = env[Scope.thisSlot]
+      if isUninitialized(this) {
+        throw ScriptThrow.error(.referenceError,
+          "Must call super constructor in derived class before accessing 'this' or returning from derived constructor")
+      }
+      return this
+    }
+    let proto = try interpreter.get(.object(newTarget), "prototype").asObject ?? interpreter.realm.objectPrototype
+    let object = JSObject(prototype: proto)
+    if let fields = fieldInitializer { try fields(object) }
+    let (result, _) = try interpreter.invoke(self, this: .object(object), arguments: arguments, newTarget: newTarget)
+    if case .object = result { return result }
+    return .object(object)
+  }
+}
+
+// MARK: - Invocation
+
+extension Interpreter {
+  /// Runs a script function: pushes a frame, binds the parameters, runs the
+  /// body (as a coroutine when async) and returns the result and the
+  /// function's environment (derived constructors read `this` from it).
+  func invoke(_ f: ScriptFunction, this: Value, arguments: [Value], newTarget: JSObject?) throws -> (value: Value, env: Env) {
+    let code = f.code
+    try checkInterrupt()
+    if depth >= depthLimit {
+      throw ScriptThrow.rangeError("Maximum call stack size exceeded")
+    }
+    let env = Env.make(parent: f.env, count: code.slotCount)
+    if !code.isArrow {
+      env[Scope.thisSlot] = this
+      env[Scope.calleeSlot] = .object(f)
+      if let nt = newTarget { env[Scope.newTargetSlot] = .object(nt) }
+    }
+    let isConstruct = newTarget != nil
+    if code.isAsync {
+      let frame = CallFrame(code: code, isConstruct: isConstruct, callerPosition: position)
+      return (try startAsync(code: code, env: env, arguments: arguments, frame: frame), env)
+    }
+    frames.append(CallFrame(code: code, isConstruct: isConstruct, callerPosition: position))
+    depth += 1
+    defer {
+      depth -= 1
+      if let last = frames.popLast() { position = last.callerPosition }
+    }
+    do {
+      try code.prologue(env, arguments)
+      if case .returnValue(let v) = try code.body(env) { return (v, env) }
+      return (.undefined, env)
+    } catch ScriptThrow.error(let kind, let message) {
+      // Materialise native errors while this frame is still on the stack.
+      throw ScriptThrow.value(makeError(kind, message))
+    }
+  }
+
+  /// Runs an async function's body as a coroutine and returns its promise.
+  func startAsync(code: FunctionCode, env: Env, arguments: [Value], frame: CallFrame) throws -> Value {
+    let promise = PromiseObject(prototype: realm.promisePrototype)
+    try startCoroutine { [self] in
+      frames.append(frame)
+      depth += 1
+      defer {
+        depth -= 1
+        if let last = frames.popLast() { position = last.callerPosition }
+      }
+      do {
+        try code.prologue(env, arguments)
+        var result = Value.undefined
+        if case .returnValue(let v) = try code.body(env) { result = v }
+        resolvePromise(promise, with: result)
+      } catch let t as ScriptThrow {
+        rejectPromise(promise, with: thrownValue(t))
+      }
+    }
+    return .object(promise)
+  }
+}
