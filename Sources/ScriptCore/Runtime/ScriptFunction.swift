@@ -18,6 +18,11 @@ final class FunctionCode {
   /// TDZ slots and hoisted function declarations).
   @exclusivity(unchecked) var prologue: (Env, [Value]) throws -> Void = { _, _ in }
   @exclusivity(unchecked) var body: StmtCode = { _ in .normal }
+  /// Set when every parameter is a plain name (no defaults, rest, `arguments`):
+  /// callers may then write arguments straight into these slots and run
+  /// `entry` (hoisted declarations) instead of `prologue`.
+  @exclusivity(unchecked) var directParameterSlots: [Int]?
+  @exclusivity(unchecked) var entry: ((Env) throws -> Void)?
 
   init(name: String, file: SourceFile, length: Int, isArrow: Bool, isAsync: Bool, isMethod: Bool) {
     self.name = name
@@ -157,6 +162,34 @@ extension Interpreter {
       return (.undefined, env)
     } catch ScriptThrow.error(let kind, let message) {
       // Materialise native errors while this frame is still on the stack.
+      throw ScriptThrow.value(makeError(kind, message))
+    }
+  }
+
+  /// Calls `f` with its environment already holding the arguments (see
+  /// `FunctionCode.directParameterSlots`); a plain call, not `new`.
+  @inline(__always)
+  func invokeDirect(_ f: ScriptFunction, env: Env, this: Value) throws -> Value {
+    let code = f.code
+    try checkInterrupt()
+    if depth >= depthLimit {
+      throw ScriptThrow.rangeError("Maximum call stack size exceeded")
+    }
+    if !code.isArrow {
+      env[Scope.thisSlot] = this
+      env[Scope.calleeSlot] = .object(f)
+    }
+    frames.append(CallFrame(code: code, isConstruct: false, callerPosition: position))
+    depth += 1
+    defer {
+      depth -= 1
+      if let last = frames.popLast() { position = last.callerPosition }
+    }
+    do {
+      if let entry = code.entry { try entry(env) }
+      if case .returnValue(let v) = try code.body(env) { return v }
+      return .undefined
+    } catch ScriptThrow.error(let kind, let message) {
       throw ScriptThrow.value(makeError(kind, message))
     }
   }
