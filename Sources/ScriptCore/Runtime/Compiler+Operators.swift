@@ -243,6 +243,15 @@ extension Compiler {
       let sameFunction: Bool
       if case .local(_, _, let s) = scope.resolve(name) { sameFunction = s.function === scope.function } else { sameFunction = false }
       if sameFunction || b.kind == .variable {
+        if depth == 0 {
+          return { [unowned(unsafe) interp] env in
+            let old = env[slot]
+            let n: Double
+            if case .number(let x) = old { n = x } else { n = try interp.toNumber(old) }
+            env[slot] = .number(n + delta)
+            return .number(prefix ? n + delta : n)
+          }
+        }
         return { [unowned(unsafe) interp] env in
           let e = env.ancestor(depth)
           let old = e[slot]
