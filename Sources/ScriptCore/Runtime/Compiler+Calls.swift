@@ -119,13 +119,15 @@ extension Compiler {
       if let direct, case .object(let fo) = f, let sf = fo as? ScriptFunction,
         let slots = sf.code.directParameterSlots
       {
-        let newEnv = Env.make(parent: sf.env, count: sf.code.slotCount)
+        var newEnv = sf.acquireEnv()
         for i in 0..<direct.count {
           let v = try direct[i](env)
           if i < slots.count { newEnv[slots[i]] = v }
         }
         interp.position = at
-        return try interp.invokeDirect(sf, env: newEnv, this: this)
+        let result = try interp.invokeDirect(sf, env: newEnv, this: this)
+        sf.releaseEnv(&newEnv)
+        return result
       }
       if optional && f.isNullish { throw OptionalChainShortCircuit() }
       let argv = try args(env)

@@ -111,6 +111,7 @@ extension Compiler {
       && !(selfSlot.map { simpleSlots.contains($0) } ?? false)
     {
       code.directParameterSlots = simpleSlots
+      code.poolable = !ClosureScan.any(node.body)
       if selfSlot != nil || !hoisted.isEmpty {
         code.entry = { env in
           if let s = selfSlot { env[s] = env[Scope.calleeSlot] }

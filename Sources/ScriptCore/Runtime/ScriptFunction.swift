@@ -23,6 +23,9 @@ final class FunctionCode {
   /// `entry` (hoisted declarations) instead of `prologue`.
   @exclusivity(unchecked) var directParameterSlots: [Int]?
   @exclusivity(unchecked) var entry: ((Env) throws -> Void)?
+  /// True when no closure can capture a call's environment (the body creates
+  /// none), so a finished call's environment may be reused by the next call.
+  var poolable = false
 
   init(name: String, file: SourceFile, length: Int, isArrow: Bool, isAsync: Bool, isMethod: Bool) {
     self.name = name
@@ -45,6 +48,23 @@ public final class ScriptFunction: JSFunction {
   /// Class constructors of derived classes without an explicit constructor.
   var isDefaultDerivedConstructor = false
   private var prototypeMade = false
+  /// Environments of finished calls, cleared, ready for reuse (see `FunctionCode.poolable`).
+  @exclusivity(unchecked) private var envPool: [Env] = []
+
+  /// An environment for a call: a reused one when possible.
+  @inline(__always)
+  func acquireEnv() -> Env {
+    if code.poolable, let e = envPool.popLast() { return e }
+    return Env.make(parent: env, count: code.slotCount)
+  }
+
+  /// Returns a call's environment to the pool when nothing else holds it.
+  @inline(__always)
+  func releaseEnv(_ e: inout Env) {
+    guard code.poolable, envPool.count < 32, isKnownUniquelyReferenced(&e) else { return }
+    e.reset()
+    envPool.append(e)
+  }
 
   init(code: FunctionCode, env: Env, realm: Realm, name: String? = nil) {
     self.code = code
@@ -100,6 +120,14 @@ public final class ScriptFunction: JSFunction {
   public override func call(_ interpreter: Interpreter, this: Value, arguments: [Value]) throws -> Value {
     if code.isClassConstructor {
       throw ScriptThrow.typeError("Class constructor \(name) cannot be invoked without 'new'")
+    }
+    if let slots = code.directParameterSlots {
+      var e = acquireEnv()
+      let n = min(arguments.count, slots.count)
+      for i in 0..<n { e[slots[i]] = arguments[i] }
+      let v = try interpreter.invokeDirect(self, env: e, this: this)
+      releaseEnv(&e)
+      return v
     }
     return try interpreter.invoke(self, this: this, arguments: arguments, newTarget: nil).value
   }
