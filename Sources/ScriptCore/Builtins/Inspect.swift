@@ -187,6 +187,10 @@ struct Inspector {
         return !base.contains(v)
       }
       if keys.isEmpty { return base }
+    } else if let weak = o as? JSWeakCollection {
+      // Node cannot list weak entries either.
+      braces.0 = (constructor ?? weak.className) + " {"
+      formatter = { [$0.stylize("<items unknown>", .special)] }
     } else if let promise = o as? PromiseObject {
       braces.0 = (constructor == "Promise" || constructor == nil ? "Promise" : constructor! + " [Promise]") + " {"
       formatter = { inspector in
