@@ -192,7 +192,8 @@ struct Inspector {
       braces.0 = (constructor ?? weak.className) + " {"
       formatter = { [$0.stylize("<items unknown>", .special)] }
     } else if let promise = o as? PromiseObject {
-      braces.0 = (constructor == "Promise" || constructor == nil ? "Promise" : constructor! + " [Promise]") + " {"
+      let name = constructor ?? "Promise"
+      braces.0 = (name == "Promise" ? "Promise" : name + " [Promise]") + " {"
       formatter = { inspector in
         inspector.indentationLvl += 2
         defer { inspector.indentationLvl -= 2 }
