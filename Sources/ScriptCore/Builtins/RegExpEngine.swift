@@ -53,6 +53,55 @@ final class RegexProgram {
     }
     return found ? m.captures : nil
   }
+
+  /// The first match starting at or after `from` (only at `from` when
+  /// `sticky`), reusing one matcher and skipping positions whose first code
+  /// unit cannot start a match.
+  func search(_ input: [UInt16], from: Int, sticky: Bool) throws -> [Int]? {
+    let m = RegexMatcher(program: self, input: input, stepBudget: RegexMatcher.defaultStepBudget)
+    let first = firstUnit
+    var i = from
+    while i <= input.count {
+      if let f = first, !sticky {
+        // Jump to the next occurrence of the literal the pattern starts with.
+        while i < input.count && input[i] != f { i += 1 }
+        if i >= input.count { return nil }
+      }
+      for k in m.captures.indices { m.captures[k] = -1 }
+      m.steps = 0
+      let start = i
+      let found = m.run(root, start) { end in
+        m.captures[0] = start
+        m.captures[1] = end
+        return true
+      }
+      if m.exhausted {
+        throw ScriptThrow.rangeError("Maximum regular expression backtracking exceeded")
+      }
+      if found { return m.captures }
+      if sticky { return nil }
+      i += 1
+    }
+    return nil
+  }
+
+  /// The code unit every match must begin with, when the pattern starts with
+  /// a case-sensitive literal.
+  private lazy var firstUnit: UInt16? = {
+    guard !ignoreCase else { return nil }
+    var node = root
+    while true {
+      switch node {
+      case .char(let c): return c
+      case .sequence(let nodes):
+        guard let f = nodes.first else { return nil }
+        node = f
+      case .group(let inner, _): node = inner
+      case .repetition(let inner, let min, _, _) where min > 0: node = inner
+      default: return nil
+      }
+    }
+  }()
 }
 
 /// A character class: ranges of code units, possibly negated.
