@@ -44,7 +44,7 @@ private func constructorName(_ v: Value) -> String {
 }
 
 /// The dtype TF.js infers for a TensorLike (`inferDtype`).
-private func inferredDtype(_ v: Value) -> DType? {
+func inferredDtype(_ v: Value) -> DType? {
   switch v {
   case .bool: return .bool
   case .number: return .float32
@@ -95,13 +95,72 @@ func nestedValues(_ v: Value, _ name: String, _ function: String) throws -> Nest
   }
 }
 
+/// The flat values and shape of a regular (non-ragged) nested array whose leaves are all
+/// numbers or all booleans, read in one pass; nil when the array needs the general path
+/// (`nestedValues`), which also produces TF.js's messages for ragged input.
+func flattenRegularArray(_ array: JSArray) -> (values: [Float], shape: [Int], isBool: Bool)? {
+  var shape: [Int] = []
+  var probe: JSArray? = array
+  while let a = probe {
+    shape.append(a.elements.count)
+    probe = a.elements.first?.asObject as? JSArray
+  }
+  guard let firstLeaf = leafOf(array, depth: shape.count) else { return nil }
+  let isBool: Bool
+  switch firstLeaf {
+  case .number: isBool = false
+  case .bool: isBool = true
+  default: return nil
+  }
+  var values: [Float] = []
+  values.reserveCapacity(shape.reduce(1, *))
+  func fill(_ a: JSArray, _ d: Int) -> Bool {
+    guard a.elements.count == shape[d] else { return false }
+    if d == shape.count - 1 {
+      for e in a.elements {
+        switch e {
+        case .number(let n) where !isBool: values.append(Float(n))
+        case .bool(let b) where isBool: values.append(b ? 1 : 0)
+        default: return false
+        }
+      }
+      return true
+    }
+    for e in a.elements {
+      guard case .object(let o) = e, let sub = o as? JSArray, fill(sub, d + 1) else { return false }
+    }
+    return true
+  }
+  return fill(array, 0) ? (values, shape, isBool) : nil
+}
+
+/// The first leaf `depth` levels down, or nil for an empty array.
+private func leafOf(_ array: JSArray, depth: Int) -> Value? {
+  var v: Value = .object(array)
+  for _ in 0..<depth {
+    guard case .object(let o) = v, let a = o as? JSArray, let first = a.elements.first else {
+      return nil
+    }
+    v = first
+  }
+  return v
+}
+
 /// Converts a TensorLike to a tensor as TF.js's `convertToTensor(x, argName, functionName,
-/// parseAsDtype)` does: tensors pass through; numbers, booleans, (nested) arrays and typed
-/// arrays become new tensors, of `dtype` when given.
+/// parseAsDtype)` does: tensors pass through (but must have `dtype` when it is given);
+/// numbers, booleans, (nested) arrays and typed arrays become new tensors, of `dtype`
+/// when given.
 func convertToTensor(_ v: Value, _ name: String, _ function: String, dtype: DType? = nil)
   throws -> Tensor
 {
-  if case .object(let o) = v, let t = o as? TensorObject { return t.tensor }
+  if case .object(let o) = v, let t = o as? TensorObject {
+    if let dtype, t.tensor.dtype != dtype {
+      throw argumentError(
+        "Argument '\(name)' passed to '\(function)' must be \(dtype) tensor, but got "
+          + "\(t.tensor.dtype) tensor")
+    }
+    return t.tensor
+  }
   if v.isStringLike {
     throw argumentError(
       "Argument '\(name)' passed to '\(function)' must be numeric tensor, but got string tensor")
@@ -120,7 +179,10 @@ func convertToTensor(_ v: Value, _ name: String, _ function: String, dtype: DTyp
       if let t = o as? TypedArrayObject {
         return try Tensor.tensor(t.values.map { Float($0) }, shape: [t.values.count], dtype: target)
       }
-      if o is JSArray {
+      if let a = o as? JSArray {
+        if let flat = flattenRegularArray(a) {
+          return try Tensor.tensor(flat.values, shape: flat.shape, dtype: dtype ?? (flat.isBool ? .bool : .float32))
+        }
         return try Tensor.tensor(nested: try nestedValues(v, name, function), dtype: target)
       }
     default: break
@@ -148,7 +210,7 @@ extension Arguments {
   func tensorList(_ i: Int, _ name: String) throws -> [Tensor] {
     guard case .object(let o) = self[i], let a = o as? JSArray else {
       throw argumentError(
-        "Argument '\(name)' passed to '\(function)' must be a `Tensor[]` or `TensorLike[]`")
+        "Argument \(name) passed to \(function) must be a `Tensor[]` or `TensorLike[]`")
     }
     return try a.elements.enumerated().map { j, v in
       try convertToTensor(v, "\(name)[\(j)]", function)

@@ -34,8 +34,15 @@ extension TFContext {
       if v.isStringLike {
         throw argumentError("string tensors are not supported by tl (float32, int32 and bool are)")
       }
+      if let array = o as? JSArray, let flat = flattenRegularArray(array),
+        shape == nil || flat.shape.count <= 1 || flat.shape == shape
+      {
+        return try Tensor.tensor(
+          flat.values, shape: shape ?? flat.shape, dtype: dtype ?? (flat.isBool ? .bool : .float32))
+      }
       return try Tensor.tensor(
-        nested: try nestedValues(v, "values", function), shape: shape, dtype: dtype)
+        nested: try nestedValues(v, "values", function), shape: shape,
+        dtype: dtype ?? inferredDtype(v))
     case .string:
       throw argumentError("string tensors are not supported by tl (float32, int32 and bool are)")
     default:
@@ -147,7 +154,6 @@ extension TFContext {
       OpDef("squeeze", 2) { [self] _, a in
         wrap(try a.tensor(0, "x").squeeze(try a.axes(1)))
       },
-      OpDef("flatten", 1) { [self] _, a in wrap(try a.tensor(0, "x").reshape([-1])) },
       OpDef("transpose", 2) { [self] _, a in
         wrap(try a.tensor(0, "x").transpose(a[1].isNullish ? nil : try a.intList(1, "perm")))
       },
@@ -243,6 +249,15 @@ extension TFContext {
       },
       method("reshapeAs", 1) { [self] _, t, a, _ in
         wrap(try t.reshape(try a.tensor(0, "x").shape))
+      },
+      method("flatten", 0) { [self] _, t, _, _ in wrap(try t.reshape([-1])) },
+      method("resizeBilinear", 3) { [self] _, t, a, _ in
+        wrap(try t.resizeBilinear(
+          size: try a.intList(0, "size"), alignCorners: a.flag(1), halfPixelCenters: a.flag(2)))
+      },
+      method("resizeNearestNeighbor", 3) { [self] _, t, a, _ in
+        wrap(try t.resizeNearestNeighbor(
+          size: try a.intList(0, "size"), alignCorners: a.flag(1), halfPixelCenters: a.flag(2)))
       },
       method("toFloat", 0) { [self] _, t, _, _ in wrap(try t.cast(.float32)) },
       method("toInt", 0) { [self] _, t, _, _ in wrap(try t.cast(.int32)) },

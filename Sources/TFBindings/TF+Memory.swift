@@ -47,17 +47,24 @@ extension TFContext {
         let interp = call.interpreter
         var name = ""
         let fnValue: Value
-        if case .string(let s) = a[0] {
+        func isFunction(_ v: Value) -> Bool {
+          if case .object(let o) = v, o is JSFunction { return true }
+          return false
+        }
+        if a[1].isNullish {
+          guard isFunction(a[0]) else { throw argumentError("Please provide a function to tidy()") }
+          fnValue = a[0]
+        } else {
+          guard case .string(let s) = a[0] else {
+            throw argumentError(
+              "When calling with two arguments, the first argument to tidy() must be a string")
+          }
+          guard isFunction(a[1]) else {
+            throw argumentError(
+              "When calling with two arguments, the 2nd argument to tidy() must be a function")
+          }
           name = s
           fnValue = a[1]
-          guard case .object(let o) = fnValue, o is JSFunction else {
-            throw argumentError("The 2nd argument to tidy() must be a function")
-          }
-        } else {
-          guard case .object(let o) = a[0], o is JSFunction else {
-            throw argumentError("The first argument to tidy() must be either a name or a function")
-          }
-          fnValue = a[0]
         }
         let engine = Engine.shared
         engine.startScope(name)
@@ -111,15 +118,17 @@ extension TFContext {
       .function("ready", arity: 0) { [self] call in
         .object(resolved(.undefined, call.interpreter))
       },
-      .function("getBackend", arity: 0) { _ in .string("cpu") },
+      .function("getBackend", arity: 0) { [self] _ in .string(backendName) },
       .function("setBackend", arity: 1) { [self] call in
+        // Both names run on the same native engine; any other name rejects as in TF.js.
         let name = try call.arguments.string(0, name: "backendName")
-        let known = name == "cpu" || name == "tensorflow"
-        if !known {
-          call.interpreter.output.write(
-            "Backend name '\(name)' not found in registry\n", to: .stderr)
-        }
-        return .object(resolved(.bool(known), call.interpreter))
+        return .object(settled(call.interpreter) {
+          guard name == "cpu" || name == "tensorflow" else {
+            throw argumentError("Backend name '\(name)' not found in registry")
+          }
+          backendName = name
+          return .true
+        })
       },
       .function("env", arity: 0) { _ in .object(env) },
       .function("enableProdMode", arity: 0) { _ in

@@ -27,7 +27,8 @@ public enum TFBindings {
 
   /// Defines the global `tf` and registers the `@tensorflow/tfjs*` modules, all
   /// giving the same object. Also defines the typed-array constructors TF.js
-  /// code uses (`Float32Array`, `Int32Array`, `Uint8Array`).
+  /// code uses (`Float32Array`, `Int32Array`, `Uint8Array`, `Uint32Array`) unless
+  /// the realm already has them.
   public static func install(into interpreter: Interpreter) {
     let context = TFContext(interpreter: interpreter)
     let tf = context.makeNamespace()
@@ -55,6 +56,8 @@ final class TFContext {
   let optimizerPrototype: JSObject
   /// The prototype of each typed-array kind.
   var typedArrayPrototypes: [TypedArrayObject.Kind: JSObject] = [:]
+  /// What `tf.getBackend()` reports: `'cpu'` until `setBackend('tensorflow')`.
+  var backendName = "cpu"
   /// `tf.engine()`'s object, made on first use.
   var engineObjectCache: JSObject?
   /// The `tf` namespace object.
@@ -91,7 +94,24 @@ final class TFContext {
     return .object(o)
   }
 
-  /// Builds the `tf` object: ops, memory, training, random, losses, util and backend.
+  /// The tables installed directly on `tf`, one per file. A new family of
+  /// top-level functions adds its table here.
+  var topLevelTables: [[NativeEntry]] {
+    [opEntries, memoryEntries, randomEntries, backendEntries, trainEntries, miscEntries]
+  }
+
+  /// The sub-namespaces (`tf.losses.meanSquaredError`, ...), one table each. A new
+  /// namespace (`tf.layers`, `tf.initializers`) adds its `(name, table)` pair here.
+  /// Argument errors name the bare function, as TF.js's do ('meanSquaredError').
+  var namespaceTables: [(String, [NativeEntry])] {
+    [
+      ("losses", lossEntries), ("util", utilEntries), ("train", optimizerEntries),
+      ("image", imageEntries), ("fused", fusedEntries), ("metrics", metricEntries),
+    ]
+  }
+
+  /// Builds the `tf` object: the prototypes' method tables, the top-level tables,
+  /// the sub-namespaces, the classes and the constants.
   func makeNamespace() -> JSObject {
     installTypedArrays()
     let realm = self.realm
@@ -101,15 +121,8 @@ final class TFContext {
     realm.install(bufferMethods, into: bufferPrototype)
     realm.install(optimizerMethods, into: optimizerPrototype)
     let ns = tf
-    installEnumerable(
-      opEntries + memoryEntries + randomEntries + backendEntries + trainEntries + miscEntries,
-      into: ns)
-    // Argument errors name the bare function, as TF.js's do ('meanSquaredError').
-    let namespaces: [(String, [NativeEntry])] = [
-      ("losses", lossEntries), ("util", utilEntries), ("train", optimizerEntries),
-      ("image", imageEntries), ("fused", fusedEntries), ("metrics", metricEntries),
-    ]
-    for (name, entries) in namespaces {
+    installEnumerable(topLevelTables.flatMap { $0 }, into: ns)
+    for (name, entries) in namespaceTables {
       let sub = realm.newObject()
       installEnumerable(entries, into: sub)
       ns.put(name, .object(sub))

@@ -35,6 +35,8 @@ extension Tensor {
   ) throws -> (Conv2DGeometry, Tensor, reshaped: Bool) {
     try checkAlive()
     try filter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: op)
+    try filter.requireDtype(.float32, arg: "filter", op: op)
     let (x4, reshaped) = try asBatch(op)
     if x4.rank != 4 {
       throw TensorError("Error in \(op): input must be rank 4, but got rank \(x4.rank).")
@@ -145,6 +147,9 @@ extension Tensor {
     try checkAlive()
     try depthwiseFilter.checkAlive()
     try pointwiseFilter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: op)
+    try depthwiseFilter.requireDtype(.float32, arg: "depthwiseFilter", op: op)
+    try pointwiseFilter.requireDtype(.float32, arg: "pointwiseFilter", op: op)
     let (x4, reshaped) = try asBatch(op)
     if x4.rank != 4 {
       throw TensorError("Error in separableConv2d: input must be rank 4, but got rank \(x4.rank).")
@@ -193,7 +198,20 @@ extension Tensor {
 
 /// The activations TF.js's fused ops accept.
 public enum FusedActivation: String, Sendable {
-  case linear, relu, relu6, elu, prelu, leakyrelu, sigmoid
+  /// No activation.
+  case linear
+  /// `max(x, 0)`.
+  case relu
+  /// `min(max(x, 0), 6)`.
+  case relu6
+  /// `x > 0 ? x : e^x - 1`.
+  case elu
+  /// `x > 0 ? x : alpha·x` with per-channel `preluActivationWeights`.
+  case prelu
+  /// `x > 0 ? x : leakyreluAlpha·x`.
+  case leakyrelu
+  /// `1 / (1 + e^-x)`.
+  case sigmoid
 }
 
 extension Tensor {
@@ -221,7 +239,6 @@ extension Tensor {
               dimRoundingMode, bias, activation, preluActivationWeights, leakyreluAlpha)
   }
 
-  // swiftlint:disable:next function_parameter_count
   private func fused(
     depthwise: Bool, _ filter: Tensor, _ strides: [Int], _ padding: ConvPadding,
     _ dataFormat: String, _ dilations: [Int], _ dimRoundingMode: DimRoundingMode?,
@@ -278,6 +295,8 @@ extension Tensor {
     let op = "fused conv2d"
     try checkAlive()
     try filter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: op)
+    try filter.requireDtype(.float32, arg: "filter", op: op)
     let (x4, reshaped) = try asBatch(op)
     if x4.rank != 4 { throw TensorError("Error in \(op): input must be rank 4, but got rank \(x4.rank).") }
     if filter.rank != 4 {

@@ -25,16 +25,20 @@ final class InterpreterEngine: ScriptEngine, CompletionSource {
 
   func runProgram(source: String, file: String, arguments: [String]) -> Outcome {
     let result = interpreter.run(source: source, file: file, arguments: arguments)
-    return outcome(result, source: source, file: file, colors: false)
+    return outcome(result, source: source, file: file, echoColors: nil)
   }
 
   func evaluateEntry(_ source: String, colors: Bool) -> Outcome {
-    outcome(interpreter.evaluateREPL(source), source: source, file: "<repl>", colors: colors)
+    outcome(interpreter.evaluateREPL(source), source: source, file: "<repl>", echoColors: colors)
   }
 
-  private func outcome(_ result: RunResult, source: String, file: String, colors: Bool) -> Outcome {
+  /// `echoColors` nil: a whole program, whose completion value is not shown.
+  private func outcome(
+    _ result: RunResult, source: String, file: String, echoColors: Bool?
+  ) -> Outcome {
     switch result {
     case .ok(let value):
+      guard let colors = echoColors else { return .completed(echo: "") }
       return .completed(echo: interpreter.inspect(value, colors: colors))
     case .syntaxErrors(let diagnostics):
       return .syntaxErrors(diagnostics, SourceFile(name: file, text: source))

@@ -42,16 +42,21 @@ final class REPLSession {
 
   /// Lines of an entry still waiting for its end.
   private(set) var pending: [String] = []
-  /// Every entry evaluated since the start (or the last `.clear`), for `.save`.
+  /// Every entry that ran to completion since the start (or the last
+  /// `.clear`), for `.save`: failed and interrupted entries are left out, so
+  /// the saved script runs through.
   private(set) var transcript: [String] = []
   /// True after Ctrl-C on an empty prompt printed the exit hint.
   private var exitHintShown = false
   private var lastHistoryEntry: String?
 
+  /// `lastHistoryEntry` is the newest entry already in the history (an
+  /// immediate repeat of it is not stored again).
   init(
     engine: ScriptEngine, reader: LineReader, historyFile: HistoryFile?, colors: Bool,
-    write: @escaping (String) -> Void
+    lastHistoryEntry: String? = nil, write: @escaping (String) -> Void
   ) {
+    self.lastHistoryEntry = lastHistoryEntry
     self.engine = engine
     self.reader = reader
     self.historyFile = historyFile
@@ -117,10 +122,8 @@ final class REPLSession {
     case .syntaxErrors(let diagnostics, let file):
       write(renderDiagnostics(diagnostics, file: file, color: colors))
     case .uncaught(let report):
-      transcript.append(text)
       write(report + (report.hasSuffix("\n") ? "" : "\n"))
     case .interrupted:
-      transcript.append(text)
       write("Uncaught Error: Script execution was interrupted by `SIGINT`\n")  // as Node
     case .exit(let status):
       return status
@@ -175,7 +178,7 @@ final class REPLSession {
       do {
         try writeFileAtomically(path, script)
         write("Session saved to: \(path)\n")
-      } catch let error as FileReadError {
+      } catch let error as FileError {
         write("Failed to save: \(path): \(error.reason)\n")
       } catch {
         write("Failed to save: \(path)\n")

@@ -85,8 +85,9 @@ func readAll(fileDescriptor fd: Int32) -> String {
   return String(decoding: bytes, as: UTF8.self)
 }
 
-/// Why a file could not be read: the C library's words (`No such file or directory`).
-struct FileReadError: Error {
+/// Why a file could not be read or written: the C library's words
+/// (`No such file or directory`).
+struct FileError: Error {
   let path: String
   let reason: String
 }
@@ -94,11 +95,11 @@ struct FileReadError: Error {
 /// Reads a file as text, decoding invalid UTF-8 with replacement characters.
 func readTextFile(_ path: String) throws -> String {
   let fd = open(path, O_RDONLY)
-  if fd < 0 { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
+  if fd < 0 { throw FileError(path: path, reason: String(cString: strerror(errno))) }
   defer { close(fd) }
   var info = stat()
   if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
-    throw FileReadError(path: path, reason: String(cString: strerror(EISDIR)))
+    throw FileError(path: path, reason: String(cString: strerror(EISDIR)))
   }
   // A read error part-way (EIO) is rare; readAll then returns what it got.
   return readAll(fileDescriptor: fd)

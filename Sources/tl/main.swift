@@ -75,12 +75,12 @@ struct TLCommand: ParsableCommand {
     let historyFile = HistoryFile.defaultPath(environment: environment).map {
       HistoryFile(path: $0)
     }
-    let editor = LineEditor(
-      completionSource: engine.completionSource, history: historyFile?.load() ?? [])
+    let history = historyFile?.load() ?? []
+    let editor = LineEditor(completionSource: engine.completionSource, history: history)
     streams.writeOut("tl \(TLCommand.version)\nType \".help\" for more information.\n")
     let session = REPLSession(
       engine: engine, reader: editor, historyFile: historyFile, colors: terminal.colorStdout,
-      write: { streams.writeOut($0) })
+      lastHistoryEntry: history.last, write: { streams.writeOut($0) })
     return session.run()
   }
 }

@@ -96,6 +96,13 @@ final class CompletionCandidateTests: XCTestCase {
     XCTAssertTrue(complete("[1].", in: engine).contains("length"))
   }
 
+  func testTFNamespaceMembers() {
+    let engine = InterpreterEngine(output: NullSink())
+    let names = complete("tf.tensor", in: engine)
+    XCTAssertTrue(names.contains("tensor") && names.contains("tensor2d"), "\(names)")
+    XCTAssertTrue(complete("tf.", in: engine).contains("tidy"))
+  }
+
   func testGlobalsAndKeywords() {
     let engine = InterpreterEngine(output: NullSink())
     let names = complete("con", in: engine)

@@ -74,6 +74,14 @@ final class REPLEngineTests: XCTestCase {
         ?? false)
   }
 
+  func testCompletionOfATensorsMethods() {
+    let engine = InterpreterEngine(output: NullSink())
+    _ = engine.evaluateEntry("const t = tf.tensor([1, 2, 3])", colors: false)
+    let names = Completer.complete("t.su", source: engine.completionSource)?.candidates ?? []
+    XCTAssertTrue(names.contains("sum"), "\(names)")
+    XCTAssertTrue(names.contains("sub"), "\(names)")
+  }
+
   func testColouredEchoOnlyWhenAsked() {
     let engine = InterpreterEngine(output: NullSink())
     guard case .completed(let plain) = engine.evaluateEntry("42", colors: false),

@@ -186,6 +186,33 @@ final class REPLSessionTests: XCTestCase {
     XCTAssertTrue(output().hasSuffix("Failed to load: \(dir)/missing.tl\n"))
   }
 
+  func testSaveLeavesOutFailedEntries() throws {
+    let engine = RecordingEngine()
+    engine.answer = { src in
+      switch src {
+      case "boom()": return .uncaught(report: "Uncaught ReferenceError: boom is not defined")
+      case "while (true) {}": return .interrupted
+      default: return .completed(echo: "")
+      }
+    }
+    let path = NSTemporaryDirectory() + "tl-save-\(UUID().uuidString).tl"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let (s, _, _, _) = session(
+      [.line("let a = 1"), .line("boom()"), .line("while (true) {}"), .line("a"),
+       .line(".save \(path)")], engine: engine)
+    _ = s.run()
+    XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "let a = 1\na\n")
+  }
+
+  func testHistorySkipsImmediateRepeats() {
+    let reader = ScriptedReader([.line("1"), .line("1"), .line("2"), .line("1")])
+    let session = REPLSession(
+      engine: RecordingEngine(), reader: reader, historyFile: nil, colors: false,
+      lastHistoryEntry: "1", write: { _ in })
+    _ = session.run()
+    XCTAssertEqual(reader.history, ["2", "1"])
+  }
+
   func testSaveReportsAnUnwritablePath() {
     let (s, _, _, output) = session([.line("1"), .line(".save /no/such/dir/x.tl")])
     _ = s.run()

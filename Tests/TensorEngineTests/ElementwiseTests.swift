@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 final class ElementwiseTests: XCTestCase {
@@ -59,7 +60,8 @@ final class ElementwiseTests: XCTestCase {
     XCTAssertEqual(try p.logicalOr(q).dataSync(), [1, 1, 1, 0])
     XCTAssertEqual(try p.logicalXor(q).dataSync(), [0, 1, 1, 0])
     XCTAssertEqual(try p.logicalNot().dataSync(), [0, 0, 1, 1])
-    assertThrows("Argument 'a' passed to 'logicalAnd' must be bool tensor, but got float32 tensor") {
+    assertThrows("Argument 'a' passed to 'logicalAnd' must be bool tensor, but got float32 tensor")
+    {
       try a.logicalAnd(p)
     }
   }
@@ -70,6 +72,9 @@ final class ElementwiseTests: XCTestCase {
     XCTAssertEqual(try r.dataSync(), [1, 20, 3])
     let bc = try Tensor.where(try t([1, 0], [2, 1], .bool), try t([1, 2, 3]), Tensor.scalar(0))
     XCTAssertEqual(try bc.dataSync(), [1, 2, 3, 0, 0, 0])
+    let mixed = try Tensor.where(c, try t([1, 2, 3], nil, .int32), try t([0.5, 0.5, 0.5]))
+    XCTAssertEqual(mixed.dtype, .float32)
+    XCTAssertEqual(try mixed.dataSync(), [1, 0.5, 3])
   }
 
   func testUnaryValues() throws {

@@ -6,7 +6,9 @@ import XCTest
 /// a column against a row, and a scalar.
 final class GradientBinaryTests: XCTestCase {
   /// Shape pairs exercising each broadcasting case.
-  let shapePairs: [([Int], [Int])] = [([2, 3], [2, 3]), ([2, 3], [3]), ([2, 1], [1, 3]), ([], [2, 3])]
+  let shapePairs: [([Int], [Int])] = [
+    ([2, 3], [2, 3]), ([2, 3], [3]), ([2, 1], [1, 3]), ([], [2, 3]),
+  ]
 
   private func checkBinary(
     lo: Float = -1, hi: Float = 1, loB: Float? = nil, hiB: Float? = nil,

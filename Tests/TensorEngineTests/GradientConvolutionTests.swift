@@ -12,7 +12,8 @@ final class GradientConvolutionTests: XCTestCase {
     try checkGradients([x552, w]) { try $0[0].conv2d($0[1], strides: [1], padding: .same) }
     try checkGradients([x552, w]) { try $0[0].conv2d($0[1], strides: [2, 2], padding: .valid) }
     try checkGradients([x552, w]) {
-      try $0[0].conv2d($0[1], strides: [2, 1], padding: .explicit(top: 1, bottom: 0, left: 2, right: 1))
+      try $0[0].conv2d(
+        $0[1], strides: [2, 1], padding: .explicit(top: 1, bottom: 0, left: 2, right: 1))
     }
     try checkGradients([x552, w]) {
       try $0[0].conv2d($0[1], strides: [1, 1], padding: .same, dilations: [2, 2])
@@ -61,7 +62,7 @@ final class GradientConvolutionTests: XCTestCase {
     let w = (values: sampleValues(54, -0.5, 0.5, seed: 71), shape: [3, 3, 2, 3])
     let bias = (values: [0.1, -0.2, 0.3] as [Float], shape: [3])
     try checkGradients([x552, w, bias]) {
-      try $0[0].fusedConv2d($0[1], strides: [1], padding: .same, bias: $0[2], activation: .sigmoid)
+      try $0[0].fusedConv2d($0[1], strides: [1], padding: .same, bias: $0[2], activation: .elu)
     }
   }
 
@@ -74,8 +75,9 @@ final class GradientConvolutionTests: XCTestCase {
     }
     let dw = (values: sampleValues(18, -0.5, 0.5, seed: 127), shape: [3, 3, 2, 1])
     try checkGradients([x552, dw]) { args in
-      let grads = try Autograd.grads { try $0[0].depthwiseConv2d($0[1], strides: [1], padding: .same)
-        .square().sum() }(args, nil)
+      let grads = try Autograd.grads {
+        try $0[0].depthwiseConv2d($0[1], strides: [1], padding: .same).square().sum()
+      }(args, nil)
       return try grads[0].square().sum().add(try grads[1].sum())
     }
   }
@@ -92,6 +94,11 @@ final class GradientConvolutionTests: XCTestCase {
     try checkGradients([x]) { try $0[0].maxPool(filterSize: [3], strides: [1], padding: .valid) }
     try checkGradients([x]) { try $0[0].avgPool(filterSize: [3], strides: [2], padding: .same) }
     try checkGradients([x]) { try $0[0].avgPool(filterSize: [2, 3], strides: [1], padding: .valid) }
+    try checkGradients([x]) { args in
+      let g = try Autograd.grad { try $0.maxPool(filterSize: [3], strides: [2], padding: .same)
+        .square().sum() }(args[0], nil)
+      return try g.square().sum()
+    }
     try checkGradients([x]) { args in
       let g = try Autograd.grad { try $0.avgPool(filterSize: [2], strides: [1], padding: .same)
         .square().sum() }(args[0], nil)
@@ -127,5 +134,15 @@ final class GradientConvolutionTests: XCTestCase {
       }
     }
     try checkGradients([x]) { try $0[0].flipLeftRight() }
+    // Second order through the resize backprops.
+    for bilinear in [true, false] {
+      try checkGradients([x]) { args in
+        try Autograd.grad { x in
+          let y = bilinear
+            ? try x.resizeBilinear(size: [5, 4]) : try x.resizeNearestNeighbor(size: [5, 4])
+          return try y.square().sum()
+        }(args[0], nil).square().sum()
+      }
+    }
   }
 }

@@ -61,6 +61,39 @@ final class GradientMovementTests: XCTestCase {
     try checkGradients([x23, x23, (sampleValues(6, seed: 99), [2, 3])]) { try Tensor.addN($0) }
   }
 
+  func testSecondOrderThroughScatterGradients() throws {
+    let idx = try Tensor.tensor([2, 0, 2], shape: [3], dtype: .int32)
+    let ndIdx = try Tensor.tensor([1, 2, 0, 0, 1, 2], shape: [3, 2], dtype: .int32)
+    defer { idx.dispose(); ndIdx.dispose() }
+    // Each inner gradient is a scatter of 2·slice; the outer function is nonlinear in it.
+    try checkGradients([x234]) { args in
+      try Autograd.grad { try $0.gather(idx, axis: 1).square().sum() }(args[0], nil)
+        .square().sum()
+    }
+    try checkGradients([x234]) { args in
+      try Autograd.grad { try $0.gatherND(ndIdx).square().sum() }(args[0], nil).square().sum()
+    }
+    try checkGradients([x234]) { args in
+      try Autograd.grad { try $0.stridedSlice([0, 2, 0], [2, 0, 4], [1, -1, 2]).square().sum() }(
+        args[0], nil
+      ).square().sum()
+    }
+  }
+
+  func testMirrorPadDiagSegmentSum() throws {
+    try checkGradients([x23]) { try $0[0].mirrorPad([[1, 1], [2, 1]], mode: .reflect) }
+    try checkGradients([x23]) { try $0[0].mirrorPad([[2, 0], [3, 3]], mode: .symmetric) }
+    try checkGradients([x23]) { try $0[0].diag() }
+    let ids = try Tensor.tensor([2, 0, 2, -1], shape: [4], dtype: .int32)
+    defer { ids.dispose() }
+    try checkGradients([(sampleValues(12, seed: 17), [4, 3])]) {
+      try $0[0].unsortedSegmentSum(ids, numSegments: 3)
+    }
+    try checkGradients([(sampleValues(12, seed: 17), [4, 3])]) {
+      try $0[0].unsortedSegmentSum(ids, numSegments: 2)
+    }
+  }
+
   func testTileReverse() throws {
     try checkGradients([x23]) { try $0[0].tile([2, 3]) }
     try checkGradients([x234]) { try $0[0].tile([1, 2, 1]) }

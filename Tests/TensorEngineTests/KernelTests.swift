@@ -100,6 +100,8 @@ final class KernelConvolutionTests: XCTestCase {
     ([2, 9, 9, 3], [3, 3, 3, 12], (2, 2), (1, 1), .same),  // direct path, vector + tail
     ([1, 8, 7, 4], [3, 2, 4, 16], (1, 1), (2, 1), .valid),
     ([1, 6, 6, 2], [3, 3, 2, 8], (1, 1), (1, 1), .explicit(top: 2, bottom: 0, left: 1, right: 1)),
+    ([2, 8, 20, 3], [3, 3, 3, 16], (2, 2), (1, 1), .same),  // RGB stem: 4-pixel blocks
+    ([1, 9, 15, 3], [2, 3, 3, 8], (1, 1), (1, 2), .valid),
   ]
 
   func testConvolutionMatchesReference() {

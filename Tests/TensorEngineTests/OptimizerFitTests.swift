@@ -83,9 +83,12 @@ final class OptimizerFitTests: XCTestCase {
         start += size
       }
       let loss = total / Double(trainRows)
-      let valLoss = Double(try engine.tidy { try crossEntropy(yVal, try predict(xVal)).scalarValue() })
+      let valLoss = Double(try engine.tidy {
+        try crossEntropy(yVal, try predict(xVal)).scalarValue()
+      })
       if let w = history["loss"]?[epoch] {
-        XCTAssertEqual(loss, w, accuracy: hAtol + hRtol * Swift.abs(w), "\(name) loss epoch \(epoch)")
+        XCTAssertEqual(loss, w, accuracy: hAtol + hRtol * Swift.abs(w),
+                       "\(name) loss epoch \(epoch)")
       }
       if let w = history["val_loss"]?[epoch] {
         XCTAssertEqual(valLoss, w, accuracy: hAtol + hRtol * Swift.abs(w),

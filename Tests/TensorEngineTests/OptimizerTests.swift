@@ -116,7 +116,8 @@ final class OptimizerTests: XCTestCase {
       let want = reference { g, x, i, _ in
         ms[i] = rho * ms[i] + (1 - rho) * g * g
         mg[i] = rho * mg[i] + (1 - rho) * g
-        let denom = centered ? (ms[i] - (mg[i] * mg[i] + eps)).squareRoot() : (ms[i] + eps).squareRoot()
+        let denom = centered
+          ? (ms[i] - (mg[i] * mg[i] + eps)).squareRoot() : (ms[i] + eps).squareRoot()
         mom[i] = momentum * mom[i] + lr * g / denom
         return x - mom[i]
       }
@@ -145,6 +146,29 @@ final class OptimizerTests: XCTestCase {
       return x - lr * update
     }
     assertTrajectory(try run(AdadeltaOptimizer(learningRate: lr)), want, tol: 1e-4)
+  }
+
+  func testFusedUpdatesAreBitIdenticalToOps() throws {
+    let makers: [() throws -> Optimizer] = [
+      { MomentumOptimizer(learningRate: 0.05, momentum: 0.9) },
+      { MomentumOptimizer(learningRate: 0.05, momentum: 0.9, useNesterov: true) },
+      { try AdamOptimizer(learningRate: 0.1) },
+      { try AdamaxOptimizer(learningRate: 0.05, decay: 0.1) },
+      { RMSPropOptimizer(learningRate: 0.01, momentum: 0.5) },
+      { RMSPropOptimizer(learningRate: 0.01, momentum: 0.5, centered: true) },
+      { AdagradOptimizer(learningRate: 0.2) },
+      { AdadeltaOptimizer(learningRate: 1) },
+    ]
+    defer { Optimizer.fusedUpdates = true }
+    for make in makers {
+      Optimizer.fusedUpdates = true
+      let fused = try run(try make(), steps: 4)
+      Optimizer.fusedUpdates = false
+      let reference = try make()
+      let name = reference.className
+      let ops = try run(reference, steps: 4)
+      XCTAssertEqual(fused, ops, name)
+    }
   }
 
   // MARK: - Convergence and bookkeeping
@@ -228,6 +252,15 @@ final class OptimizerTests: XCTestCase {
     XCTAssertEqual(copy.iterations, 1)
     XCTAssertEqual(try copy.getWeights()[1].tensor.dataSync(), try weights[1].tensor.dataSync())
     weights[0].tensor.dispose()
+    let sgd = SGDOptimizer(learningRate: 0.1)
+    defer { sgd.dispose() }
+    let iter = Tensor.scalar(3, dtype: .int32)
+    defer { iter.dispose() }
+    try sgd.setWeights([(name: "iter", tensor: iter)])
+    XCTAssertEqual(sgd.iterations, 3)
+    assertThrows("SGD optimizer does not have settable weights.") {
+      try sgd.setWeights([(name: "iter", tensor: iter), (name: "x", tensor: iter)])
+    }
   }
 }
 
@@ -241,10 +274,91 @@ final class OptimizerNameTests: XCTestCase {
     for (name, className, lr) in cases {
       let opt = try Optimizer.named(name)
       XCTAssertEqual(opt.className, className)
-      XCTAssertEqual(opt.config.first?.key, "learningRate")
-      XCTAssertEqual(opt.config.first?.value, .number(lr), name)
+      XCTAssertEqual(opt.configEntries.first?.key, "learningRate")
+      XCTAssertEqual(opt.configEntries.first?.value, .number(lr), name)
+      XCTAssertEqual(opt.config.first?.value, lr, name)
       opt.dispose()
     }
     assertThrows("Unknown Optimizer nadam") { try Optimizer.named("nadam") }
+    let momentum = MomentumOptimizer(learningRate: 0.1, momentum: 0.9, useNesterov: true)
+    XCTAssertEqual(momentum.configEntries.map(\.key), ["learningRate", "momentum", "useNesterov"])
+    XCTAssertEqual(momentum.configEntries.last?.value, .bool(true))
+    momentum.dispose()
+  }
+}
+
+/// A small conv net (conv → batchNorm → relu → maxPool → dense → softmax) trained with
+/// `minimize`: the loss falls and the step leaves no tensor behind.
+final class OptimizerConvTrainingTests: XCTestCase {
+  func testConvNetTrainsWithoutLeaking() throws {
+    let engine = Engine.shared
+    // Two classes: a bright left half or a bright right half, with noise.
+    let n = 8
+    var pixels: [Float] = []
+    var labels: [Float] = []
+    for i in 0..<n {
+      let left = i % 2 == 0
+      for r in 0..<6 {
+        for c in 0..<6 {
+          let bright = (c < 3) == left
+          pixels.append((bright ? 1 : 0) + 0.1 * Float((i * 7 + r * 5 + c * 3) % 10) / 10)
+        }
+      }
+      labels += left ? [1, 0] : [0, 1]
+    }
+    let x = try t(pixels, [n, 6, 6, 1])
+    let y = try t(labels, [n, 2])
+    let filter = try Variable.make(try Tensor.randomNormal([3, 3, 1, 4], stdDev: 0.3, seed: 7))
+    let gamma = try Variable.make(try Tensor.ones([4]))
+    let beta = try Variable.make(try Tensor.zeros([4]))
+    let dense = try Variable.make(try Tensor.randomNormal([36, 2], stdDev: 0.1, seed: 9))
+    let opt = try AdamOptimizer(learningRate: 0.05)
+    defer { [x, y, filter, gamma, beta, dense].forEach { $0.dispose() }; opt.dispose() }
+    let loss: () throws -> Tensor? = {
+      let conv = try x.conv2d(filter, strides: [1], padding: .same)
+      let (mean, variance) = try conv.moments([0, 1, 2])
+      let normed = try conv.batchNorm(mean: mean, variance: variance, offset: beta, scale: gamma)
+      let pooled = try normed.relu().maxPool(filterSize: [2], strides: [2], padding: .valid)
+      let logits = try pooled.reshape([n, 36]).matMul(dense)
+      return try Losses.softmaxCrossEntropy(y, logits)
+    }
+    let first = try opt.minimize(loss, returnCost: true)
+    let before = engine.numTensors
+    var last: Float = 0
+    for _ in 0..<30 {
+      let cost = try opt.minimize(loss, returnCost: true)
+      last = try cost?.scalarValue() ?? .nan
+      cost?.dispose()
+    }
+    XCTAssertEqual(engine.numTensors, before, "training step leaks tensors")
+    let initial = try first?.scalarValue() ?? .nan
+    first?.dispose()
+    XCTAssertLessThan(last, initial * 0.2, "loss \(initial) → \(last)")
+  }
+}
+
+/// Every optimizer returns all its memory on `dispose()`.
+final class OptimizerMemoryTests: XCTestCase {
+  func testDisposeReleasesEverything() throws {
+    let makers: [() throws -> Optimizer] = [
+      { SGDOptimizer(learningRate: 0.1) },
+      { MomentumOptimizer(learningRate: 0.1, momentum: 0.9) },
+      { try AdamOptimizer() }, { try AdamaxOptimizer() },
+      { RMSPropOptimizer(learningRate: 0.1, centered: true) },
+      { AdagradOptimizer(learningRate: 0.1) }, { AdadeltaOptimizer() },
+    ]
+    for make in makers {
+      let before = Engine.shared.memory
+      let variables = Engine.shared.registeredVariables.count
+      let initial = try t([1, 2, 3])
+      let x = try Variable.make(initial)
+      initial.dispose()
+      let opt = try make()
+      for _ in 0..<3 { try opt.minimize({ try x.square().sum() }, varList: [x]) }
+      opt.dispose()
+      x.dispose()
+      XCTAssertEqual(Engine.shared.memory, before, opt.className)
+      XCTAssertEqual(Engine.shared.registeredVariables.count, variables, opt.className)
+    }
   }
 }

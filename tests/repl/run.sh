@@ -8,7 +8,7 @@
 #
 # Every wait polls the screen with a timeout; nothing relies on fixed sleeps
 # except one short pause that lets the endless loop start. The tmux server
-# (a private socket) and the temporary HOME are removed on exit.
+# (its socket) and the temporary HOME are removed on exit.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,11 +18,13 @@ tl=${1:-$root/.build/debug/tl}
 command -v tmux >/dev/null || { echo "repl test: tmux is not installed" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tl-repl-test.XXXXXX")
-socket="tl-repl-test-$$"
 session="repl-1"
 # remain-on-exit: keep the screen after tl ends, for the failure report.
-printf 'set -g remain-on-exit on\nset -g history-limit 5000\n' > "$work/tmux.conf"
-tmx() { tmux -L "$socket" -f "$work/tmux.conf" "$@"; }
+# default-terminal: "screen" is in every terminfo database (ncurses-base).
+printf 'set -g remain-on-exit on\nset -g history-limit 5000\nset -g default-terminal screen\n' \
+  > "$work/tmux.conf"
+# A private server whose socket lives in $work, so nothing is left behind.
+tmx() { tmux -S "$work/tmux.sock" -f "$work/tmux.conf" "$@"; }
 cleanup() {
   tmx kill-server >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -35,13 +37,6 @@ fail() {
   echo "---- screen ----" >&2
   tmx capture-pane -p -t "$session" >&2 || true
   echo "----------------" >&2
-  local pid
-  pid=$(tmx display -p -t "$session" '#{pane_pid}' 2>/dev/null || true)
-  if [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ -n "${TL_REPL_TEST_DEBUG:-}" ]; then
-    grep -E '^(State|Threads)' "/proc/$pid/status" >&2
-    for t in /proc/"$pid"/task/*; do echo "thread $(cat "$t/comm") in $(cat "$t/wchan")" >&2; done
-    command -v gdb >/dev/null && gdb -p "$pid" -batch -ex 'thread apply all bt 20' 2>&1 | grep -E '^#|^Thread' >&2
-  fi
   exit 1
 }
 
@@ -87,7 +82,7 @@ start_tl() {
   # The wrapper shell ignores SIGINT (tl installs its own handler) and
   # records tl's exit status.
   tmx new-session -d -s "$session" -x 120 -y 40 \
-    sh -c 'trap "" INT; env -u NO_COLOR HOME="$1" TERM=xterm-256color "$2"; echo $? > "$3"' \
+    sh -c 'trap "" INT; env -u NO_COLOR HOME="$1" "$2"; echo $? > "$3"' \
     sh "$work" "$tl" "$work/status-$session"
   wait_for contains 'Type ".help" for more information.'
   wait_for line '>'
@@ -103,7 +98,8 @@ tmx send-keys -t "$session" Enter
 wait_for line '1042'
 
 step "a pasted multi-line block runs as one entry"
-printf 'function area(r) {\n  return Math.round(Math.PI * r * r)\n}\narea(10) + 0.5\n' > "$work/paste.txt"
+printf '%s\n' 'function area(r) {' '  return Math.round(Math.PI * r * r)' '}' 'area(10) + 0.5' \
+  > "$work/paste.txt"
 tmx load-buffer -b block "$work/paste.txt"
 tmx paste-buffer -b block -t "$session"
 wait_for line '314.5'

@@ -67,24 +67,132 @@ extension Gradients {
       let begin = g.attrs.ints("begin") ?? []
       let size = g.attrs.ints("size") ?? []
       let steps = g.attrs.ints("strides") ?? []
-      return [scatterStrided(g.dy.values, into: x.shape, begin: begin, size: size, steps: steps)]
+      let dy = g.dy
+      return [try Engine.shared.runOp("StridedSliceGrad", inputs: [dy], attrs: OpAttrs([
+        "begin": .ints(begin), "size": .ints(size), "strides": .ints(steps),
+        "inputShape": .ints(x.shape),
+      ])) { scatterStrided(dy.values, into: x.shape, begin: begin, size: size, steps: steps) }]
+    }
+    r["StridedSliceGrad"] = { g in
+      // The adjoint of the scatter is the strided read again, shaped like the scatter's dy.
+      guard g.needs(0) else { return [nil] }
+      let (dyShape, upstream, attrs) = (g.input(0).shape, g.dy, g.attrs)
+      let begin = attrs.ints("begin") ?? []
+      let size = attrs.ints("size") ?? []
+      let steps = attrs.ints("strides") ?? []
+      let strides = computeStrides(upstream.shape)
+      guard begin.count == strides.count, size.count == strides.count, steps.count == strides.count
+      else { throw TensorError("StridedSliceGrad: inconsistent slice attributes.") }
+      let offset = zip(begin, strides).reduce(0) { $0 + $1.0 * $1.1 }
+      let viewStrides = zip(strides, steps).map { $0 * $1 }
+      return [try Engine.shared.runOp("StridedSlice", inputs: [upstream], attrs: attrs) {
+        let values = sizeOf(size) == 0
+          ? [] : copyStrided(upstream.values, offset: offset, strides: viewStrides, outShape: size)
+        return Tensor.build(values, dyShape, .float32)
+      }]
     }
     r["GatherV2"] = { g in
       let x = g.input(0)
       let indices = g.input(1)
+      let (axis, batchDims, dy) = (g.attrs.int("axis") ?? 0, g.attrs.int("batchDims") ?? 0, g.dy)
       let dx = g.needs(0)
-        ? gatherScatter(
-          g.dy.values, xShape: x.shape, indices: indices,
-          axis: g.attrs.int("axis") ?? 0, batchDims: g.attrs.int("batchDims") ?? 0)
+        ? try Engine.shared.runOp("GatherGrad", inputs: [dy, indices], attrs: g.attrs) {
+          gatherScatter(dy.values, xShape: x.shape, indices: indices, axis: axis,
+                        batchDims: batchDims)
+        }
         : nil
       return [dx, g.needs(1) ? try zeros(indices.shape) : nil]
     }
+    r["GatherGrad"] = { g in
+      // The adjoint of the scatter-add is the gather itself.
+      let indices = g.input(1)
+      let axis = g.attrs.int("axis") ?? 0
+      let batchDims = g.attrs.int("batchDims") ?? 0
+      return [
+        g.needs(0) ? try g.dy.gather(indices, axis: axis, batchDims: batchDims) : nil,
+        g.needs(1) ? try zeros(indices.shape) : nil,
+      ]
+    }
+    r["UnsortedSegmentSum"] = { g in
+      // TF.js gathers dy back by segment id; ids outside [0, numSegments) were dropped,
+      // so their rows get zeros.
+      let (x, ids) = (g.input(0), g.input(1))
+      guard g.needs(0) else { return [nil, g.needs(1) ? try zeros(ids.shape) : nil] }
+      let segments = g.attrs.int("numSegments") ?? g.dy.shape.first ?? 0
+      let valid = try ids.greaterEqual(Tensor.scalar(0, dtype: .int32))
+        .logicalAnd(try ids.less(Tensor.scalar(Float(segments), dtype: .int32)))
+      let clipped = try Tensor.where(valid, ids, try Tensor.zerosLike(ids))
+      let ones = [Int](repeating: 1, count: Swift.max(x.rank - 1, 0))
+      let mask = try valid.cast(.float32).reshape([ids.size] + ones)
+      let dx = segments == 0 ? try zeros(x.shape) : try g.dy.gather(clipped).mul(mask)
+      return [dx, g.needs(1) ? try zeros(ids.shape) : nil]
+    }
+    r["MirrorPad"] = { g in
+      // Each output element read one input element: add dy back there (a segment sum
+      // over the flat read positions, itself differentiable).
+      guard g.needs(0) else { return [nil] }
+      let x = g.input(0)
+      let flat = g.attrs.ints("paddings") ?? [Int](repeating: 0, count: 2 * x.rank)
+      let reflect = g.attrs.string("mode") != "symmetric"
+      let positions = mirrorPadSources(x.shape, flat, reflect: reflect)
+      let ids = Tensor.build(positions.map(Float.init), [positions.count], .int32)
+      return [try g.dy.reshape([positions.count]).unsortedSegmentSum(ids, numSegments: x.size)
+        .reshape(x.shape)]
+    }
+    r["Diag"] = { g in
+      // The diagonal of dy, read with a (differentiable) gather.
+      guard g.needs(0) else { return [nil] }
+      let x = g.input(0)
+      let n = x.size
+      let diagonal = Tensor.build((0..<n).map { Float($0 * n + $0) }, [n], .int32)
+      return [try g.dy.reshape([n * n]).gather(diagonal).reshape(x.shape)]
+    }
     r["GatherNd"] = { g in
       let (x, indices) = (g.input(0), g.input(1))
-      let dx = g.needs(0) ? gatherNDScatter(g.dy.values, xShape: x.shape, indices: indices) : nil
+      let dy = g.dy
+      let dx = g.needs(0)
+        ? try Engine.shared.runOp("GatherNdGrad", inputs: [dy, indices]) {
+          gatherNDScatter(dy.values, xShape: x.shape, indices: indices)
+        }
+        : nil
       return [dx, g.needs(1) ? try zeros(indices.shape) : nil]
     }
+    r["GatherNdGrad"] = { g in
+      let indices = g.input(1)
+      return [
+        g.needs(0) ? try g.dy.gatherND(indices) : nil,
+        g.needs(1) ? try zeros(indices.shape) : nil,
+      ]
+    }
     return r
+  }
+
+  /// For each element of a mirror-padded `shape` (flat, row-major), the flat index of the
+  /// input element it copies.
+  static func mirrorPadSources(_ shape: [Int], _ paddings: [Int], reflect: Bool) -> [Int] {
+    let rank = shape.count
+    let outShape: [Int] = (0..<rank).map { (d: Int) -> Int in
+      shape[d] + paddings[2 * d] + paddings[2 * d + 1]
+    }
+    let maps: [[Int]] = (0..<rank).map { (d: Int) -> [Int] in
+      let n = shape[d]
+      return (0..<outShape[d]).map { (o: Int) -> Int in
+        let i = o - paddings[2 * d]
+        if i < 0 { return reflect ? -i : -i - 1 }
+        if i >= n { return reflect ? 2 * (n - 1) - i : 2 * n - 1 - i }
+        return i
+      }
+    }
+    let strides = computeStrides(shape)
+    return (0..<sizeOf(outShape)).map { flat in
+      var rem = flat
+      var offset = 0
+      for d in stride(from: rank - 1, through: 0, by: -1) {
+        offset += maps[d][rem % outShape[d]] * strides[d]
+        rem /= outShape[d]
+      }
+      return offset
+    }
   }
 
   /// The gatherND gradient: each `dy` slice added back at the slice its index tuple read.

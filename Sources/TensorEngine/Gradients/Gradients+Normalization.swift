@@ -22,7 +22,10 @@ extension Gradients {
       let dyTimesScale = try dy.mul(scale)
       let rsqrtVariance = try float(variance).add(scalar(epsilon)).rsqrt()
       var grads: [Tensor?] = Array(repeating: nil, count: g.node.savedInputs.count)
-      if g.needs(0) { grads[0] = try sumToShape(try dyTimesScale.mul(rsqrtVariance), x.shape) }
+      if g.needs(0) {
+        // TF.js's order, (dy · rsqrt) · scale, for its float32 rounding.
+        grads[0] = try sumToShape(try dy.mul(rsqrtVariance).mul(scale), x.shape)
+      }
       if g.needs(1) {
         grads[1] = try sumToShape(try rsqrtVariance.neg().mul(dyTimesScale), mean.shape)
       }

@@ -56,26 +56,38 @@ extension Gradients {
     r["TopK"] = { g in
       guard g.needs(0) else { return [nil] }
       // Scatter each row's value gradients back to the positions topk picked.
-      let x = g.input(0)
+      let (x, indices, dy) = (g.input(0), g.node.savedOutputs[1], g.dy)
       let last = x.shape.last ?? 1
       let k = g.attrs.int("k") ?? 1
-      let indices = g.node.savedOutputs[1].values
-      let dy = g.dy.values
-      var out = [Float](repeating: 0, count: x.size)
-      let rows = last == 0 ? 0 : x.size / last
-      for row in 0..<rows {
-        for j in 0..<k {
-          out[row * last + Int(indices[row * k + j])] += dy[row * k + j]
+      return [try Engine.shared.runOp("TopKGrad", inputs: [dy, indices]) {
+        let (idx, dv) = (indices.values, dy.values)
+        var out = [Float](repeating: 0, count: x.size)
+        let rows = last == 0 ? 0 : x.size / last
+        for row in 0..<rows {
+          for j in 0..<k where row * k + j < idx.count {
+            out[row * last + Int(idx[row * k + j])] += dv[row * k + j]
+          }
         }
-      }
-      return [Tensor.build(out, x.shape, .float32)]
+        return Tensor.build(out, x.shape, .float32)
+      }]
+    }
+    r["TopKGrad"] = { g in
+      // The adjoint of the row scatter is a per-row gather at the same indices.
+      let (dy, indices) = (g.input(0), g.input(1))
+      guard g.needs(0) else { return [nil, g.needs(1) ? try zeros(indices.shape) : nil] }
+      let last = g.dy.shape.last ?? 1
+      let k = indices.shape.last ?? 0
+      let rows = k == 0 ? 0 : indices.size / k
+      let picked = try g.dy.reshape([rows, last])
+        .gather(try indices.reshape([rows, k]), axis: 1, batchDims: 1)
+      return [try picked.reshape(dy.shape), g.needs(1) ? try zeros(indices.shape) : nil]
     }
     r.merge(same(["ArgMax", "ArgMin", "Any", "All", "OneHot"], zeroRule)) { _, new in new }
     return r
   }
 
   /// For each element of `x`, the product of the other elements of its reduction group
-  /// (computed with prefix and suffix products, so zeros need no division).
+  /// (exclusive prefix times exclusive suffix product, so zeros need no division).
   static func productOfOthers(_ x: Tensor, axes: [Int]) -> Tensor {
     let sorted = Array(Set(axes)).sorted()
     let kept = (0..<x.rank).filter { !sorted.contains($0) }
@@ -85,16 +97,18 @@ extension Gradients {
     var out = [Float](repeating: 0, count: permuted.count)
     let groups = groupSize == 0 ? 0 : permuted.count / groupSize
     for grp in 0..<groups {
+      // Exclusive products from both ends in float32, as TF.js's two cumprods.
       let base = grp * groupSize
-      var prefix = 1.0
-      for j in 0..<groupSize {
-        out[base + j] = Float(prefix)
-        prefix *= Double(permuted[base + j])
-      }
-      var suffix = 1.0
+      var suffixes = [Float](repeating: 1, count: groupSize)
+      var suffix: Float = 1
       for j in stride(from: groupSize - 1, through: 0, by: -1) {
-        out[base + j] = Float(Double(out[base + j]) * suffix)
-        suffix *= Double(permuted[base + j])
+        suffixes[j] = suffix
+        suffix *= permuted[base + j]
+      }
+      var prefix: Float = 1
+      for j in 0..<groupSize {
+        out[base + j] = prefix * suffixes[j]
+        prefix *= permuted[base + j]
       }
     }
     var inverse = [Int](repeating: 0, count: perm.count)

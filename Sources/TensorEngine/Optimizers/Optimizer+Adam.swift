@@ -35,8 +35,9 @@ public final class AdamOptimizer: Optimizer {
   }
 
   override public var className: String { "Adam" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
-    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)), ("beta2", .number(beta2)), ("epsilon", .number(epsilon))]
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)),
+     ("beta2", .number(beta2)), ("epsilon", .number(epsilon))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [firstMoments, secondMoments] }
 
@@ -55,6 +56,22 @@ public final class AdamOptimizer: Optimizer {
         guard let gradient else { continue }
         let firstMoment = firstMoments[i].variable
         let secondMoment = secondMoments[i].variable
+        if fusable(value, [gradient, firstMoment, secondMoment]) {
+          let (b1, b2) = (Float(beta1), Float(beta2))
+          let (c1, c2) = (Float(1 - beta1), Float(1 - beta2))
+          let (d1, d2) = (oneMinusAccBeta1.values[0], oneMinusAccBeta2.values[0])
+          let (eps, rate) = (Float(epsilon), Float(-learningRate))
+          let (g, x) = (gradient.values, value.values)
+          let (m, v) = (firstMoment.values, secondMoment.values)
+          var (newM, newV, newX) = (m, v, x)
+          for j in 0..<x.count {
+            newM[j] = m[j] * b1 + g[j] * c1
+            newV[j] = v[j] * b2 + g[j] * g[j] * c2
+            newX[j] = newM[j] / d1 / ((newV[j] / d2).squareRoot() + eps) * rate + x[j]
+          }
+          try assignFused([(firstMoment, newM), (secondMoment, newV), (value, newX)])
+          continue
+        }
         let newFirst = try firstMoment.mul(hyper(beta1)).add(try gradient.mul(hyper(1 - beta1)))
         let newSecond = try secondMoment.mul(hyper(beta2))
           .add(try gradient.square().mul(hyper(1 - beta2)))
@@ -118,8 +135,9 @@ public final class AdamaxOptimizer: Optimizer {
   }
 
   override public var className: String { "Adamax" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
-    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)), ("beta2", .number(beta2)), ("epsilon", .number(epsilon)),
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("beta1", .number(beta1)),
+     ("beta2", .number(beta2)), ("epsilon", .number(epsilon)),
      ("decay", .number(decay))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {
@@ -141,6 +159,23 @@ public final class AdamaxOptimizer: Optimizer {
         guard let gradient else { continue }
         let firstMoment = firstMoments[i].variable
         let weightedInfNorm = weightedInfNorms[i].variable
+        if fusable(value, [gradient, firstMoment, weightedInfNorm]) {
+          let (b1, b2, c1) = (Float(beta1), Float(beta2), Float(1 - beta1))
+          let rate = lr.values[0] / oneMinusAccBeta1.values[0]
+          let eps = Float(epsilon)
+          let (g, m, u, x) = (gradient.values, firstMoment.values, weightedInfNorm.values,
+                              value.values)
+          var (newM, newU, newX) = (m, u, x)
+          for j in 0..<x.count {
+            newM[j] = m[j] * b1 + g[j] * c1
+            let decayed = u[j] * b2
+            let magnitude = Swift.abs(g[j])
+            newU[j] = decayed.isNaN || magnitude.isNaN ? .nan : Swift.max(decayed, magnitude)
+            newX[j] = rate * (newM[j] / (newU[j] + eps)) + x[j]
+          }
+          try assignFused([(firstMoment, newM), (weightedInfNorm, newU), (value, newX)])
+          continue
+        }
         let newFirst = try firstMoment.mul(hyper(beta1)).add(try gradient.mul(hyper(1 - beta1)))
         let newInfNorm = try weightedInfNorm.mul(hyper(beta2)).maximum(try gradient.abs())
         try firstMoment.assign(newFirst)

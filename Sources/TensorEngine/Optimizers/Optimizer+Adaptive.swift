@@ -31,8 +31,9 @@ public final class RMSPropOptimizer: Optimizer {
   }
 
   override public var className: String { "RMSProp" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
-    [("learningRate", .number(learningRate)), ("decay", .number(decay)), ("momentum", .number(momentum)),
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("decay", .number(decay)),
+     ("momentum", .number(momentum)),
      ("epsilon", .number(epsilon)), ("centered", .bool(centered))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {
@@ -50,6 +51,30 @@ public final class RMSPropOptimizer: Optimizer {
       guard let gradient else { continue }
       let meanSquare = meanSquares[i].variable
       let moment = moments[i].variable
+      let meanGrad = centered ? meanGrads[i].variable : nil
+      if fusable(value, [gradient, meanSquare, moment] + [meanGrad].compactMap { $0 }) {
+        let (rho, keep, mu) = (Float(decay), Float(1 - decay), Float(momentum))
+        let (eps, rate) = (Float(epsilon), Float(learningRate))
+        let (g, ms, mom, x) = (gradient.values, meanSquare.values, moment.values, value.values)
+        let mg = meanGrad?.values ?? []
+        var (newMS, newMom, newX, newMG) = (ms, mom, x, mg)
+        for j in 0..<x.count {
+          newMS[j] = ms[j] * rho + g[j] * g[j] * keep
+          let denominator: Float
+          if centered {
+            newMG[j] = mg[j] * rho + g[j] * keep
+            denominator = (newMS[j] - (newMG[j] * newMG[j] + eps)).squareRoot()
+          } else {
+            denominator = (newMS[j] + eps).squareRoot()
+          }
+          newMom[j] = mom[j] * mu + g[j] * rate / denominator
+          newX[j] = x[j] - newMom[j]
+        }
+        var updates = [(meanSquare, newMS), (moment, newMom), (value, newX)]
+        if let meanGrad { updates.append((meanGrad, newMG)) }
+        try assignFused(updates)
+        continue
+      }
       try Engine.shared.tidy {
         let newMeanSquare = try meanSquare.mul(hyper(decay))
           .add(try gradient.square().mul(hyper(1 - decay)))
@@ -97,8 +122,9 @@ public final class AdagradOptimizer: Optimizer {
   }
 
   override public var className: String { "Adagrad" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
-    [("learningRate", .number(learningRate)), ("initialAccumulatorValue", .number(initialAccumulatorValue))]
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)),
+     ("initialAccumulatorValue", .number(initialAccumulatorValue))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [accumulatedGrads] }
 
@@ -111,6 +137,17 @@ public final class AdagradOptimizer: Optimizer {
       }
       guard let gradient else { continue }
       let accumulated = accumulatedGrads[i].variable
+      if fusable(value, [gradient, accumulated]) {
+        let (eps, rate) = (Float(backendEpsilon), Float(-learningRate))
+        let (g, acc, x) = (gradient.values, accumulated.values, value.values)
+        var (newAcc, newX) = (acc, x)
+        for j in 0..<x.count {
+          newAcc[j] = acc[j] + g[j] * g[j]
+          newX[j] = g[j] / (newAcc[j] + eps).squareRoot() * rate + x[j]
+        }
+        try assignFused([(accumulated, newAcc), (value, newX)])
+        continue
+      }
       try Engine.shared.tidy {
         let newAccumulated = try accumulated.add(try gradient.square())
         try accumulated.assign(newAccumulated)
@@ -144,7 +181,7 @@ public final class AdadeltaOptimizer: Optimizer {
   }
 
   override public var className: String { "Adadelta" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
     [("learningRate", .number(learningRate)), ("rho", .number(rho)), ("epsilon", .number(epsilon))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] {
@@ -163,6 +200,20 @@ public final class AdadeltaOptimizer: Optimizer {
       guard let gradient else { continue }
       let accGrad = accumulatedGrads[i].variable
       let accUpdate = accumulatedUpdates[i].variable
+      if fusable(value, [gradient, accGrad, accUpdate]) {
+        let (r, keep) = (Float(rho), Float(1 - rho))
+        let (eps, rate) = (Float(epsilon), Float(-learningRate))
+        let (g, ag, au, x) = (gradient.values, accGrad.values, accUpdate.values, value.values)
+        var (newAG, newAU, newX) = (ag, au, x)
+        for j in 0..<x.count {
+          newAG[j] = ag[j] * r + g[j] * g[j] * keep
+          let update = (au[j] + eps).squareRoot() / (ag[j] + eps).squareRoot() * g[j]
+          newAU[j] = au[j] * r + update * update * keep
+          newX[j] = update * rate + x[j]
+        }
+        try assignFused([(accGrad, newAG), (accUpdate, newAU), (value, newX)])
+        continue
+      }
       try Engine.shared.tidy {
         let newAccGrad = try accGrad.mul(hyper(rho)).add(try gradient.square().mul(hyper(1 - rho)))
         // TF.js scales by the previous accumulated gradient, not the new one.

@@ -22,7 +22,7 @@ public class SGDOptimizer: Optimizer {
   }
 
   override public var className: String { "SGD" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
     [("learningRate", .number(learningRate))]
   }
 
@@ -31,6 +31,10 @@ public class SGDOptimizer: Optimizer {
     learningRate = lr
     c.dispose()
     c = Engine.shared.keep(hyper(-lr))
+  }
+
+  override public func restoreAccumulators(_ weights: [(name: String, tensor: Tensor)]) throws {
+    if !weights.isEmpty { throw TensorError("SGD optimizer does not have settable weights.") }
   }
 
   override public func applyGradients(_ gradients: [NamedGradient]) throws {
@@ -69,8 +73,9 @@ public final class MomentumOptimizer: SGDOptimizer {
   }
 
   override public var className: String { "Momentum" }
-  override public var config: [(key: String, value: OptimizerConfigValue)] {
-    [("learningRate", .number(learningRate)), ("momentum", .number(momentum)), ("useNesterov", .bool(useNesterov))]
+  override public var configEntries: [(key: String, value: OptimizerConfigValue)] {
+    [("learningRate", .number(learningRate)), ("momentum", .number(momentum)),
+     ("useNesterov", .bool(useNesterov))]
   }
   override public var accumulatorGroups: [[OptimizerVariable]] { [accumulations] }
 
@@ -84,6 +89,17 @@ public final class MomentumOptimizer: SGDOptimizer {
       }
       guard let gradient else { continue }
       let accumulation = accumulations[i].variable
+      if fusable(value, [gradient, accumulation]) {
+        let (mu, rate) = (Float(momentum), Float(-learningRate))
+        let (g, a, x) = (gradient.values, accumulation.values, value.values)
+        var (newA, newX) = (a, x)
+        for j in 0..<x.count {
+          newA[j] = mu * a[j] + g[j]
+          newX[j] = (useNesterov ? rate * (g[j] + newA[j] * mu) : rate * newA[j]) + x[j]
+        }
+        try assignFused([(accumulation, newA), (value, newX)])
+        continue
+      }
       try Engine.shared.tidy {
         let newAccumulation = try m.mul(accumulation).add(gradient)
         let newValue = useNesterov

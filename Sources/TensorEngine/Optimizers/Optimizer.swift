@@ -14,7 +14,9 @@ public struct OptimizerVariable {
 }
 
 /// One value of an optimizer's `getConfig()`.
-public enum OptimizerConfigValue: Equatable, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
+public enum OptimizerConfigValue: Equatable, ExpressibleByFloatLiteral,
+  ExpressibleByBooleanLiteral
+{
   case number(Double)
   case bool(Bool)
 
@@ -41,8 +43,19 @@ open class Optimizer {
   /// TF.js's class name (`SGD`, `Adam`, ...), used in configs and messages.
   open var className: String { "Optimizer" }
 
-  /// Hyper-parameters as TF.js's `getConfig()` lists them, in its key order.
-  open var config: [(key: String, value: OptimizerConfigValue)] { [] }
+  /// Hyper-parameters as TF.js's `getConfig()` lists them, in its key order, typed.
+  open var configEntries: [(key: String, value: OptimizerConfigValue)] { [] }
+
+  /// `configEntries` as numbers (booleans as 1 and 0), for callers that predate the
+  /// typed entries.
+  public var config: [(key: String, value: Double?)] {
+    configEntries.map { entry in
+      switch entry.value {
+      case .number(let v): return (entry.key, v)
+      case .bool(let b): return (entry.key, b ? 1 : 0)
+      }
+    }
+  }
 
   /// Applies one update from gradients in order; nil gradients are skipped.
   open func applyGradients(_ gradients: [NamedGradient]) throws {
@@ -104,6 +117,28 @@ open class Optimizer {
       try Variable.make(try Tensor.fill(value.shape, fill), trainable: false)
     }
     return OptimizerVariable(originalName: name, variable: v)
+  }
+
+  // MARK: - Fused updates
+
+  /// Whether updates run as one loop per variable (see `fusable`); tests turn it off to
+  /// compare with the op-by-op updates.
+  nonisolated(unsafe) static var fusedUpdates = true
+
+  /// True when a fused loop may replace the op-by-op update: every tensor is a live
+  /// float32 tensor of `value`'s shape. The loops compute the same float32 operations in
+  /// the same order as the ops, so both paths give bit-identical values; the loop only
+  /// saves the intermediate tensors (a dozen passes over each variable).
+  func fusable(_ value: Tensor, _ others: [Tensor]) -> Bool {
+    Optimizer.fusedUpdates && value.dtype == .float32 && !value.isDisposed
+      && others.allSatisfy { $0.dtype == .float32 && $0.shape == value.shape && !$0.isDisposed }
+  }
+
+  /// Gives each variable a new buffer holding `values`.
+  func assignFused(_ updates: [(Variable, [Float])]) throws {
+    try Engine.shared.tidy {
+      for (v, values) in updates { try v.assign(Tensor.build(values, v.shape, .float32)) }
+    }
   }
 
   /// Counts one more iteration.
