@@ -290,7 +290,7 @@ extension TFContext {
         return .undefined
       },
       .function("getConfig", arity: 0) { [self] call in
-        object(try this(call).config.map { entry -> (String, Value) in
+        object(try this(call).configEntries.map { entry -> (String, Value) in
           switch entry.value {
           case .number(let d): return (entry.key, .number(d))
           case .bool(let b): return (entry.key, .bool(b))
