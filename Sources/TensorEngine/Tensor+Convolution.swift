@@ -191,6 +191,8 @@ extension Tensor {
     let op = "conv2d"
     try checkAlive()
     try filter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: op)
+    try filter.requireDtype(.float32, arg: "filter", op: op)
     let (x4, reshaped) = try asBatch(op)
     if x4.rank != 4 { throw TensorError("Error in conv2d: input must be rank 4, but got rank \(x4.rank).") }
     if filter.rank != 4 {
@@ -227,6 +229,8 @@ extension Tensor {
   ) throws -> Tensor {
     try checkAlive()
     try filter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: "conv1d")
+    try filter.requireDtype(.float32, arg: "filter", op: "conv1d")
     let x3 = rank == 2 ? try reshape([1] + shape) : self
     if x3.rank != 3 { throw TensorError("Error in conv1d: input must be rank 3, but got rank \(x3.rank).") }
     if filter.rank != 3 {
@@ -269,6 +273,9 @@ extension Tensor {
     dimRoundingMode: DimRoundingMode? = nil
   ) throws -> Tensor {
     try checkAlive()
+    try filter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: "conv2dTranspose")
+    try filter.requireDtype(.float32, arg: "filter", op: "conv2dTranspose")
     let (dy4, reshaped) = try asBatch("conv2dTranspose")
     let target = outputShape.count == 3 ? [1] + outputShape : outputShape
     let result = try Tensor.conv2dBackpropInput(
