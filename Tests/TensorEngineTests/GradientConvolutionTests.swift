@@ -62,7 +62,7 @@ final class GradientConvolutionTests: XCTestCase {
     let w = (values: sampleValues(54, -0.5, 0.5, seed: 71), shape: [3, 3, 2, 3])
     let bias = (values: [0.1, -0.2, 0.3] as [Float], shape: [3])
     try checkGradients([x552, w, bias]) {
-      try $0[0].fusedConv2d($0[1], strides: [1], padding: .same, bias: $0[2], activation: .sigmoid)
+      try $0[0].fusedConv2d($0[1], strides: [1], padding: .same, bias: $0[2], activation: .elu)
     }
   }
 
