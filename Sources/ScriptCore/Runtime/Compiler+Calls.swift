@@ -10,7 +10,7 @@ extension Compiler {
     case .member(let object, let name, let optional):
       let o = compileExpr(object)
       let at = e.range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try o(env)
         if case .object(let ob) = v, let p = ob.lookup(name), case .value(let f) = p.slot { return (f, v) }
         if v.isNullish {
@@ -22,7 +22,7 @@ extension Compiler {
     case .index(let object, let index, let optional):
       let o = compileExpr(object), k = compileExpr(index)
       let at = e.range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try o(env)
         if optional && v.isNullish { throw OptionalChainShortCircuit() }
         let key = try interp.toPropertyKey(try k(env))
@@ -69,7 +69,7 @@ extension Compiler {
         return out
       }
     default:
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         var out: [Value] = []
         for (c, spread) in parts {
           if spread { out.append(contentsOf: try interp.collect(try c(env))) } else { out.append(try c(env)) }
@@ -96,7 +96,7 @@ extension Compiler {
     let at = callPosition(calleeExpr, range)
     var memberName: String?
     if case .member(_, let n, _) = calleeExpr.kind { memberName = n }
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
       if optional && f.isNullish { throw OptionalChainShortCircuit() }
       let argv = try args(env)
@@ -117,7 +117,7 @@ extension Compiler {
     let args = compileArgumentList(arguments)
     let description = describe(calleeExpr)
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let f = try callee(env)
       let argv = try args(env)
       interp.position = at
@@ -161,7 +161,7 @@ extension Compiler {
     let k = compilePropertyKey(key)
     let at = range.start
     let thisDepth = scope.thisDepth()?.depth ?? 0
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let fenv = env.ancestor(thisDepth)
       let name = try k(env)
       guard case .object(let fo) = fenv[Scope.calleeSlot], let f = fo as? ScriptFunction,
@@ -186,7 +186,7 @@ extension Compiler {
     let args = compileArgumentList(arguments)
     let thisDepth = scope.thisDepth()?.depth ?? 0
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let argv = try args(env)
       interp.position = at
       return try interp.superCall(functionEnv: env.ancestor(thisDepth), arguments: argv)

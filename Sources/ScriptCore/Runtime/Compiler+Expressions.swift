@@ -20,7 +20,7 @@ extension Compiler {
       return { _ in .null }
     case .template(let quasis, let expressions):
       let parts = expressions.map { compileExpr($0) }
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         var s = quasis[0]
         for (i, p) in parts.enumerated() {
           let v = try p(env)
@@ -31,7 +31,7 @@ extension Compiler {
       }
     case .regex(let pattern, let flags):
       let at = e.range.start
-      return { [interp] _ in
+      return { [unowned(unsafe) interp] _ in
         guard let make = interp.makeRegExp else {
           interp.position = at
           throw ScriptThrow.error(.syntaxError, "Regular expressions are not supported: /\(pattern)/\(flags)")
@@ -96,7 +96,7 @@ extension Compiler {
     case .await(let operand):
       let code = compileExpr(operand)
       if scope.function.isTopLevel { topLevelAwait = true }
-      return { [interp] env in try interp.awaitValue(try code(env)) }
+      return { [unowned(unsafe) interp] env in try interp.awaitValue(try code(env)) }
     case .taggedTemplate(let tag, let quasis, let expressions):
       return compileTaggedTemplate(tag, quasis, expressions, e.range)
     }
@@ -112,7 +112,7 @@ extension Compiler {
       let needsCheck = b.kind.isLexical && !(sameFunction && !s.isSwitch && range.start.offset >= b.declaredAt)
       if needsCheck {
         let at = range.start
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let v = env.ancestor(depth)[slot]
           if isUninitialized(v) {
             interp.position = at
@@ -161,7 +161,7 @@ extension Compiler {
     var cache: GlobalBinding?
     let global = interp.realm.globalObject
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       if let b = cache ?? interp.lexicalGlobals[name] {
         cache = b
         if isUninitialized(b.value) {
@@ -190,7 +190,7 @@ extension Compiler {
       let slot = b.slot
       switch b.kind {
       case .constBinding:
-        return { [interp] env, _ in
+        return { [unowned(unsafe) interp] env, _ in
           interp.position = at
           if isUninitialized(env.ancestor(depth)[slot]) {
             throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
@@ -198,7 +198,7 @@ extension Compiler {
           throw ScriptThrow.typeError("Assignment to constant variable.")
         }
       case .letBinding:
-        return { [interp] env, v in
+        return { [unowned(unsafe) interp] env, v in
           let e = env.ancestor(depth)
           if isUninitialized(e[slot]) {
             interp.position = at
@@ -212,7 +212,7 @@ extension Compiler {
       }
     case .global:
       var cache: GlobalBinding?
-      return { [interp] _, v in
+      return { [unowned(unsafe) interp] _, v in
         if let b = cache ?? interp.lexicalGlobals[name] {
           cache = b
           if isUninitialized(b.value) {
@@ -239,7 +239,7 @@ extension Compiler {
       if depth == 0 { return { env, v in env[slot] = v } }
       return { env, v in env.ancestor(depth)[slot] = v }
     }
-    return { [interp] _, v in
+    return { [unowned(unsafe) interp] _, v in
       if let b = interp.lexicalGlobals[name] {
         b.value = v
       } else {
@@ -252,7 +252,7 @@ extension Compiler {
     guard let (depth, s) = scope.thisDepth() else { return { _ in .undefined } }
     if s.function.isDerivedConstructor {
       let at = range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = env.ancestor(depth)[Scope.thisSlot]
         if isUninitialized(v) {
           interp.position = at
@@ -270,7 +270,7 @@ extension Compiler {
 
   func compileMember(_ object: @escaping ExprCode, _ name: String, optional: Bool, _ range: SourceRange) -> ExprCode {
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let v = try object(env)
       if case .object(let o) = v, let p = o.lookup(name), case .value(let x) = p.slot { return x }
       if v.isNullish {
@@ -283,7 +283,7 @@ extension Compiler {
 
   func compileIndex(_ object: @escaping ExprCode, _ index: @escaping ExprCode, optional: Bool, _ range: SourceRange) -> ExprCode {
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let v = try object(env)
       if optional && v.isNullish { throw OptionalChainShortCircuit() }
       let k = try index(env)
@@ -327,7 +327,7 @@ extension Compiler {
       case .spread(let e): return .spread(compileExpr(e))
       }
     }
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       var values: [Value] = []
       values.reserveCapacity(parts.count)
       for p in parts {
@@ -346,7 +346,7 @@ extension Compiler {
     case .named(let s): return { _ in s }
     case .computed(let e):
       let c = compileExpr(e)
-      return { [interp] env in try interp.toPropertyKey(try c(env)) }
+      return { [unowned(unsafe) interp] env in try interp.toPropertyKey(try c(env)) }
     }
   }
 
@@ -395,10 +395,10 @@ extension Compiler {
         }
       case .spread(let e):
         let c = compileExpr(e)
-        steps.append { [interp] env, o in try interp.copyDataProperties(from: try c(env), to: o, excluding: []) }
+        steps.append { [unowned(unsafe) interp] env, o in try interp.copyDataProperties(from: try c(env), to: o, excluding: []) }
       }
     }
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let o = interp.realm.newObject()
       for s in steps { try s(env, o) }
       return .object(o)
@@ -422,7 +422,7 @@ extension Compiler {
     let parts = expressions.map { compileExpr($0) }
     let description = describe(tag)
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
       let strings = interp.realm.newArray(quasis.map { .string($0) })
       _ = strings.defineOwn("raw", Property(.object(interp.realm.newArray(quasis.map { .string($0) })), enumerable: false))

@@ -171,7 +171,7 @@ extension Compiler {
     }
     let count = classScope.slotCount
     let realm = interp.realm
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let e = Env.make(parent: env, count: count)
       if let s = parts.nameSlot { e[s] = uninitialized }
       var protoParent: JSObject? = realm.objectPrototype
@@ -246,10 +246,10 @@ extension Compiler {
     code.isDerived = derived
     code.slotCount = 4
     if derived {
-      code.prologue = { [interp] env, args in
+      code.prologue = { [unowned(unsafe) interp] env, args in
         env[3] = .object(interp.realm.newArray(args))
       }
-      code.body = { [interp] env in
+      code.body = { [unowned(unsafe) interp] env in
         var args: [Value] = []
         if case .object(let o) = env[3], let a = o as? JSArray { args = a.elements }
         _ = try interp.superCall(functionEnv: env, arguments: args)

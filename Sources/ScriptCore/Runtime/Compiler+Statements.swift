@@ -8,7 +8,7 @@ extension Compiler {
     case .expression(let e):
       let code = compileExpr(e)
       if atReplTop {
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           interp.replCompletion = try code(env)
           return .normal
         }
@@ -52,7 +52,7 @@ extension Compiler {
     case .while(let test, let body):
       let t = compileCondition(test)
       let b = compileStatement(body)
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         while try t(env) {
           try interp.checkInterrupt()
           switch try b(env) {
@@ -67,7 +67,7 @@ extension Compiler {
     case .doWhile(let body, let test):
       let t = compileCondition(test)
       let b = compileStatement(body)
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         repeat {
           try interp.checkInterrupt()
           switch try b(env) {
@@ -86,7 +86,7 @@ extension Compiler {
     case .throw(let e):
       let code = compileExpr(e)
       let at = stmt.range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try code(env)
         interp.position = at
         throw ScriptThrow.value(v)
@@ -119,25 +119,25 @@ extension Compiler {
       let a = compileExpr(l), b = compileExpr(r)
       switch op {
       case .less:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p < q }
           return try interp.compare(x, y, .less)
         }
       case .lessEqual:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p <= q }
           return try interp.compare(x, y, .lessEqual)
         }
       case .greater:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p > q }
           return try interp.compare(x, y, .greater)
         }
       case .greaterEqual:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p >= q }
           return try interp.compare(x, y, .greaterEqual)
@@ -219,7 +219,7 @@ extension Compiler {
       let i: StmtCode = initCode ?? { _ in .normal }
       let t: (Env) throws -> Bool = testCode ?? { _ in true }
       let u: ExprCode = updateCode ?? { _ in .undefined }
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         _ = try i(env)
         while try t(env) {
           try interp.checkInterrupt()
@@ -233,15 +233,16 @@ extension Compiler {
         return .normal
       }
     }
-    let ((initCode, testCode, updateCode, b, steps), s) = withBlockScope(compileParts)
+    let transparent = !ClosureScan.stmt(Stmt(.for(init: initializer, test: test, update: update, body: body), body.range))
+    let ((initCode, testCode, updateCode, b, steps), s) = withBlockScope(transparent: transparent, compileParts)
     let count = s.slotCount
     // Closures made in the body capture the iteration's own copy of the bindings.
     let perIteration = s.containsClosure
     let i: StmtCode = initCode ?? { _ in .normal }
     let t: (Env) throws -> Bool = testCode ?? { _ in true }
     let u: ExprCode = updateCode ?? { _ in .undefined }
-    return { [interp] env in
-      var e = Env.make(parent: env, count: count)
+    return { [unowned(unsafe) interp] env in
+      var e = transparent ? env : Env.make(parent: env, count: count)
       for step in steps { try step(e) }
       _ = try i(e)
       if perIteration { e = Env.copy(e) }
@@ -264,20 +265,21 @@ extension Compiler {
     let bindAndBody: (bind: (Env, Value) throws -> Void, body: StmtCode, count: Int?)
     switch head {
     case .declaration(let kind, let pattern) where kind != .var:
-      let ((bind, b), s) = withBlockScope { () -> ((Env, Value) throws -> Void, StmtCode) in
+      let transparent = !ClosureScan.pattern(pattern) && !ClosureScan.stmt(body)
+      let ((bind, b), s) = withBlockScope(transparent: transparent) { () -> ((Env, Value) throws -> Void, StmtCode) in
         var names: [String] = []
         patternNames(pattern, into: &names)
         for n in names { scope.declare(n, kind == .const ? .constBinding : .letBinding) }
         return (compilePattern(pattern, mode: .initialize), compileStatement(body))
       }
-      bindAndBody = (bind, b, s.slotCount)
+      bindAndBody = (bind, b, s.isTransparent ? nil : s.slotCount)
     case .declaration(_, let pattern), .target(let pattern):
       bindAndBody = (compilePattern(pattern, mode: .assign), compileStatement(body), nil)
     }
     let (bind, b, count) = bindAndBody
     let description = describe(subject)
     let at = subject.range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let subjectValue = try subjectCode(env)
       let next: () throws -> Value?
       if isOf {
@@ -307,15 +309,17 @@ extension Compiler {
     var catchCode: ((Env, Value) throws -> Completion)?
     if let catchBody {
       if let param {
-        let ((bind, handler), s) = withBlockScope { () -> ((Env, Value) throws -> Void, StmtCode) in
+        let transparent = !ClosureScan.pattern(param) && !ClosureScan.any(catchBody)
+        let ((bind, handler), s) = withBlockScope(transparent: transparent) { () -> ((Env, Value) throws -> Void, StmtCode) in
           var names: [String] = []
           patternNames(param, into: &names)
           for n in names { scope.declare(n, .letBinding) }
           return (compilePattern(param, mode: .initialize), compileBlock(catchBody))
         }
         let count = s.slotCount
+        let isTransparent = s.isTransparent
         catchCode = { env, v in
-          let e = Env.make(parent: env, count: count)
+          let e = isTransparent ? env : Env.make(parent: env, count: count)
           try bind(e, v)
           return try handler(e)
         }
@@ -325,7 +329,7 @@ extension Compiler {
       }
     }
     let finallyCode = finally.map { compileBlock($0) }
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       var completion: Completion = .normal
       var pending: Error?
       do {
@@ -366,9 +370,10 @@ extension Compiler {
     let compiled: [(test: ExprCode?, body: StmtCode)]
     var count: Int?
     if needsScope {
-      let (parts, s) = withBlockScope(compileCases)
+      let transparent = !cases.contains { ($0.test.map(ClosureScan.expr) ?? false) || ClosureScan.any($0.body) }
+      let (parts, s) = withBlockScope(transparent: transparent, compileCases)
       (steps, compiled) = parts
-      count = s.slotCount
+      count = s.isTransparent ? nil : s.slotCount
     } else {
       (steps, compiled) = (compileCases())
     }

@@ -101,7 +101,7 @@ final class Compiler {
       for s in stmts { collectVarNames(s, into: &names) }
       for n in names {
         if atReplTop {
-          steps.append { [interp] _ in
+          steps.append { [unowned(unsafe) interp] _ in
             if interp.lexicalGlobals[n] == nil { interp.lexicalGlobals[n] = GlobalBinding(value: .undefined, isConst: false) }
           }
         } else {
@@ -113,6 +113,11 @@ final class Compiler {
     for s in stmts {
       var stmt = s
       if case .export(.declaration(let inner)) = s.kind { stmt = inner }
+      // `export default function f() {}` / `export default class C {}` also bind the name.
+      if case .export(.defaultExpression(let e)) = s.kind {
+        if case .function(let node) = e.kind, node.name != nil, !node.isArrow { stmt = Stmt(.function(node), s.range) }
+        if case .class(let node) = e.kind, node.name != nil { stmt = Stmt(.class(node), s.range) }
+      }
       switch stmt.kind {
       case .variable(let decl) where decl.kind != .var:
         var names: [String] = []
@@ -123,7 +128,7 @@ final class Compiler {
       case .function(let node):
         if let n = node.name {
           if atReplTop {
-            steps.append { [interp] _ in
+            steps.append { [unowned(unsafe) interp] _ in
               if interp.lexicalGlobals[n] == nil { interp.lexicalGlobals[n] = GlobalBinding(value: .undefined, isConst: false) }
             }
           } else {
@@ -140,7 +145,7 @@ final class Compiler {
       guard let name = node.name else { continue }
       let make = compileFunction(node, nameHint: name, isDeclaration: true)
       if atReplTop {
-        steps.append { [interp] env in
+        steps.append { [unowned(unsafe) interp] env in
           let f = try make(env)
           if let b = interp.lexicalGlobals[name] { b.value = f; b.isConst = false } else {
             interp.lexicalGlobals[name] = GlobalBinding(value: f, isConst: false)
@@ -157,7 +162,7 @@ final class Compiler {
   private func declareLexical(_ name: String, const: Bool, steps: inout [(Env) throws -> Void], at offset: Int) {
     if atReplTop {
       // REPL: a redeclaration replaces the old binding's value (Node allows it).
-      steps.append { [interp] _ in
+      steps.append { [unowned(unsafe) interp] _ in
         if let b = interp.lexicalGlobals[name] {
           b.value = uninitialized
           b.isConst = const
@@ -233,8 +238,10 @@ final class Compiler {
   // MARK: - Scopes
 
   /// Compiles `body` in a new block scope; returns the code and the scope's slot count.
-  func withBlockScope<T>(_ body: () -> T) -> (T, Scope) {
-    let s = Scope(parent: scope, function: scope.function, isFunctionScope: false)
+  /// With `transparent`, the scope's names live in the enclosing environment
+  /// (callers pass `!ClosureScan...` for the code the scope covers).
+  func withBlockScope<T>(transparent: Bool = false, _ body: () -> T) -> (T, Scope) {
+    let s = Scope(parent: scope, function: scope.function, isFunctionScope: false, transparent: transparent)
     let saved = scope
     scope = s
     defer { scope = saved }
@@ -244,9 +251,17 @@ final class Compiler {
   /// A statement list with its own lexical declarations.
   func compileBlock(_ stmts: [Stmt]) -> StmtCode {
     if !hasLexicalDeclarations(stmts) { return compileStatements(stmts) }
-    let ((steps, body), s) = withBlockScope { () -> ([(Env) throws -> Void], StmtCode) in
+    let transparent = !ClosureScan.any(stmts)
+    let ((steps, body), s) = withBlockScope(transparent: transparent) { () -> ([(Env) throws -> Void], StmtCode) in
       let steps = declareHoisted(stmts, functionTop: false)
       return (steps, compileStatements(stmts))
+    }
+    if s.isTransparent {
+      if steps.isEmpty { return body }
+      return { env in
+        for step in steps { try step(env) }
+        return try body(env)
+      }
     }
     let count = s.slotCount
     return { env in

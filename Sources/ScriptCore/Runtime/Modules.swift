@@ -155,7 +155,7 @@ extension Compiler {
     let source = decl.source
     let at = decl.range.start
     let file = self.file
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       interp.position = at
       let module = try interp.loadModule(source, from: file, line: at.line)
       for (imported, bind) in bindings {
@@ -182,7 +182,7 @@ extension Compiler {
       if let from {
         let file = self.file
         for spec in specs {
-          exports.append((spec.exported, { [interp] _ in
+          exports.append((spec.exported, { [unowned(unsafe) interp] _ in
             let m = try interp.loadModule(from, from: file, line: range.start.line)
             return spec.local == "default" && m.isBuiltin ? m.value : try interp.importedValue(m, spec.local, specifier: from)
           }))
@@ -192,6 +192,14 @@ extension Compiler {
       for spec in specs { exports.append((spec.exported, exportReader(spec.local))) }
       return { _ in .normal }
     case .defaultExpression(let e):
+      if case .function(let node) = e.kind, let name = node.name, !node.isArrow {
+        exports.append(("default", exportReader(name)))
+        return { _ in .normal }
+      }
+      if case .class(let node) = e.kind, let name = node.name {
+        exports.append(("default", exportReader(name)))
+        return compileStatement(Stmt(.class(node), range))
+      }
       let slot = scope.hiddenSlot()
       let code = compileExpr(e, nameHint: "default")
       exports.append(("default", { env in env[slot] }))
@@ -213,6 +221,6 @@ extension Compiler {
         return isUninitialized(v) ? .undefined : v
       }
     }
-    return { [interp] _ in interp.lexicalGlobals[name]?.value ?? .undefined }
+    return { [unowned(unsafe) interp] _ in interp.lexicalGlobals[name]?.value ?? .undefined }
   }
 }
