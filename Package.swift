@@ -47,6 +47,7 @@ let package = Package(
     .testTarget(
       name: "TFBindingsTests", dependencies: ["TFBindings", "ScriptCore", "TensorEngine"],
       exclude: ["scripts"]),
+    .testTarget(name: "TensorLayersTests", dependencies: ["TensorLayers", "TensorEngine"]),
     // The REPL's terminal-free logic (via @testable import tl) and the runner
     // tests, which spawn the built `tl` binary next to the test bundle.
     .testTarget(name: "CLITests", dependencies: ["tl", "ScriptCore"]),
