@@ -60,18 +60,30 @@ final class FuzzTests: XCTestCase {
       "avgPool", "batchNorm", "softmax", "clipByValue", "norm", "moments", "cumsum", "dropout",
       "mirrorPad", "unsortedSegmentSum", "gatherND", "addN", "dispose", "keep", "tidy",
     ]
+    let methods = [
+      "add", "sum", "reshape", "concat", "stack", "slice", "gather", "transpose", "squeeze",
+      "expandDims", "matMul", "argMax", "toInt", "asType", "as2D", "reshapeAs", "where",
+      "resizeBilinear", "dataSync", "arraySync", "print", "toString", "variable", "buffer",
+    ]
     var outcomes = (ok: 0, thrown: 0)
     for _ in 0..<20000 {
-      let name = names[random.below(names.count)]
-      let f = try interp.get(tf, name)
+      let onTensor = random.below(3) == 0
+      let name = onTensor ? methods[random.below(methods.count)] : names[random.below(names.count)]
+      let this: Value = onTensor
+        ? try interp.call(try interp.get(tf, "ones"), this: .undefined, [.object(
+          interp.realm.newArray((0..<random.below(4)).map { _ in .number(Double(random.below(3) + 1)) }))])
+        : .undefined
+      let f = try interp.get(onTensor ? this : tf, name)
       let args = try (0..<random.below(5)).map { _ in try value(interp) }
       do {
-        _ = try interp.call(f, this: .undefined, args)
+        _ = try interp.call(f, this: this, args)
         outcomes.ok += 1
       } catch is ScriptThrow {
         outcomes.thrown += 1
       }
     }
+    // Variables are process-wide: leave none behind for the other tests.
+    _ = try interp.call(try interp.get(tf, "disposeVariables"), this: .undefined, [])
     // Both paths are exercised, and the engine is not left inside a scope.
     XCTAssertGreaterThan(outcomes.ok, 100)
     XCTAssertGreaterThan(outcomes.thrown, 100)
