@@ -61,6 +61,29 @@ extension OpAttrs {
   }
 }
 
+// MARK: - Padding from TF.js arguments
+
+extension ConvPadding {
+  /// Reads TF.js's `pad` string: `'same'` or `'valid'` (throws for anything else).
+  public init(tfjsName name: String) throws {
+    switch name {
+    case "same": self = .same
+    case "valid": self = .valid
+    default: throw TensorError("Unknown padding parameter: \(name)")
+    }
+  }
+
+  /// Reads TF.js's explicit NHWC padding `[[0, 0], [top, bottom], [left, right], [0, 0]]`.
+  public init(tfjsExplicit pads: [[Int]]) throws {
+    guard pads.count == 4, pads.allSatisfy({ $0.count == 2 }) else {
+      throw TensorError(
+        "Error in conv: explicit padding must be [[0,0],[top,bottom],[left,right],[0,0]], but "
+          + "got \(pads.map { "[\(shapeText($0))]" }.joined(separator: ",")).")
+    }
+    self = .explicit(top: pads[1][0], bottom: pads[1][1], left: pads[2][0], right: pads[2][1])
+  }
+}
+
 // MARK: - Argument checks shared by the conv and pool ops
 
 /// Reads TF.js's `number | [number, number]` argument as a pair.

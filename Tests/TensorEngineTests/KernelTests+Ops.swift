@@ -74,6 +74,15 @@ final class KernelOpTests: XCTestCase {
       try Tensor.zeros([3, 3, 1, 1]), strides: [1], padding: .valid))
   }
 
+  func testPaddingFromTFJSArguments() throws {
+    XCTAssertEqual(try ConvPadding(tfjsName: "same"), .same)
+    XCTAssertEqual(
+      try ConvPadding(tfjsExplicit: [[0, 0], [1, 2], [3, 4], [0, 0]]),
+      .explicit(top: 1, bottom: 2, left: 3, right: 4))
+    assertThrows("Unknown padding parameter: full") { try ConvPadding(tfjsName: "full") }
+    XCTAssertThrowsError(try ConvPadding(tfjsExplicit: [[1, 2]]))
+  }
+
   func testOpsRecordOnTheTapeWithGradientAttributes() throws {
     let x = try tensor([1, 6, 6, 2])
     let f = try tensor([3, 3, 2, 4])
