@@ -198,6 +198,15 @@ extension Compiler {
           throw ScriptThrow.typeError("Assignment to constant variable.")
         }
       case .letBinding:
+        if depth == 0 {
+          return { [unowned(unsafe) interp] env, v in
+            if isUninitialized(env[slot]) {
+              interp.position = at
+              throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
+            }
+            env[slot] = v
+          }
+        }
         return { [unowned(unsafe) interp] env, v in
           let e = env.ancestor(depth)
           if isUninitialized(e[slot]) {

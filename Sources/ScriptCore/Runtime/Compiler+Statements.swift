@@ -241,8 +241,24 @@ extension Compiler {
     let i: StmtCode = initCode ?? { _ in .normal }
     let t: (Env) throws -> Bool = testCode ?? { _ in true }
     let u: ExprCode = updateCode ?? { _ in .undefined }
+    if transparent {
+      return { [unowned(unsafe) interp] env in
+        for step in steps { try step(env) }
+        _ = try i(env)
+        while try t(env) {
+          try interp.checkInterrupt()
+          let c = try b(env)
+          if case .normal = c {} else {
+            let (exit, result) = self.loopResult(c, labels)
+            if exit { return result }
+          }
+          _ = try u(env)
+        }
+        return .normal
+      }
+    }
     return { [unowned(unsafe) interp] env in
-      var e = transparent ? env : Env.make(parent: env, count: count)
+      var e = Env.make(parent: env, count: count)
       for step in steps { try step(e) }
       _ = try i(e)
       if perIteration { e = Env.copy(e) }

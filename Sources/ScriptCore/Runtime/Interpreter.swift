@@ -243,7 +243,7 @@ public final class Interpreter {
     }
     let box = ResultBox<T>()
     let done = DispatchSemaphore(value: 0)
-    let thread = Thread { [self] in
+    let thread = Thread { [unowned self] in
       isOnScriptThread = true
       box.value = body()
       isOnScriptThread = false

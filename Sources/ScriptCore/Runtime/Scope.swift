@@ -35,6 +35,13 @@ final class Env: ManagedBuffer<EnvHeader, Value> {
     withUnsafeMutablePointers { h, e in _ = e.deinitialize(count: h.pointee.count) }
   }
 
+  /// Clears every slot to `undefined` (before an environment is reused).
+  func reset() {
+    withUnsafeMutablePointers { h, e in
+      for i in 0..<h.pointee.count { e[i] = .undefined }
+    }
+  }
+
   @inline(__always)
   var parent: Env? { header.parent }
 
