@@ -224,7 +224,9 @@ extension Builtins {
         return .undefined
       },
       .function("trace", arity: 0) { call in
-        emit(call, state, .stderr, "Trace: " + call.interpreter.formatLogArguments(call.arguments.values))
+        let message = call.arguments.count == 0 ? "" : ": " + call.interpreter.formatLogArguments(call.arguments.values)
+        let frames = call.interpreter.captureStack()
+        emit(call, state, .stderr, (["Trace" + message] + frames).joined(separator: "\n"))
         return .undefined
       },
       .function("warn", arity: 0, warn),

@@ -66,6 +66,12 @@ extension Builtins {
 
   static func installGlobals(_ realm: Realm) {
     realm.install(globalFunctions, into: realm.globalObject)
+    // Number.parseFloat and Number.parseInt are the very same functions.
+    if let number = realm.globalObject.getDataValue("Number").asObject {
+      for name in ["parseFloat", "parseInt"] {
+        number.defineOwn(name, Property(realm.globalObject.getDataValue(name), enumerable: false))
+      }
+    }
     for (name, value) in [("NaN", Value.number(.nan)), ("Infinity", .number(.infinity)), ("undefined", .undefined)] {
       realm.globalObject.defineOwn(name, Property(value, enumerable: false, writable: false, configurable: false))
     }
@@ -121,10 +127,6 @@ extension Builtins {
       guard isIntegral(call.arguments[0]), case .number(let n) = call.arguments[0] else { return false }
       return .bool(abs(n) <= 9_007_199_254_740_991)
     },
-    .function("parseFloat", arity: 1) { call in
-      .number(parseFloatJS(try call.interpreter.toString(call.arguments[0])))
-    },
-    .function("parseInt", arity: 2) { call in try parseIntBody(call) },
   ]
 
   static func parseIntBody(_ call: NativeCall) throws -> Value {
