@@ -323,7 +323,7 @@ open class LayersModel: Layer {
         ins, names: inputNames, shapes: inputs.map(\.shape), prefix: "input",
         checkBatch: false)
       let n = ins.first?.shape.first ?? 0
-      if ins.contains(where: { $0.shape[0] != n }) {
+      if ins.contains(where: { $0.shape.first != n }) {
         throw valueError(
           "All input Tensors (x) should have the same number of samples. Got "
             + "array shapes: \(ins.map { shapeJSON($0.shape) }.joined(separator: ","))")
