@@ -77,3 +77,12 @@ final class BadInputTests: XCTestCase {
     }
   }
 }
+
+final class ActivityRegularizerTests: XCTestCase {
+  func testActivityRegularizerIsNotImplementedAsInTFJS() throws {
+    let d = try Dense(args(("units", .int(2)), ("activityRegularizer", .string("l2"))))
+    XCTAssertThrowsError(try d.apply(try input(shape: [3]))) { e in
+      XCTAssertEqual((e as? LayersError)?.kind, .notImplemented)
+    }
+  }
+}
