@@ -191,6 +191,8 @@ open class Layer {
     regularizer: Regularizer? = nil, trainable: Bool = true, dtype: DType? = nil
   ) throws -> LayerVariable {
     let value = try Engine.shared.tidy { try initializer.apply(shape, dtype: dtype ?? self.dtype) }
+    // The variable keeps the buffer; the initial tensor goes, as TF.js disposes initValue.
+    defer { value.dispose() }
     let v = try LayerVariable(
       originalName: "\(name)/\(weightName)", value: value, trainable: trainable && self.trainable,
       regularizer: regularizer)
