@@ -77,7 +77,7 @@ public enum Autograd {
     let grads = try engine.tidy("backward") { () throws -> [Tensor?] in
       var accumulated: [Int: Tensor] = [:]
       accumulated[y.id] = try dy ?? Tensor.ones(y.shape)
-      try backpropagate(filtered, &accumulated)
+      try backpropagate(filtered, &accumulated, keeping: Set(xs.map(\.id)), userDy: dy)
       return xs.map { accumulated[$0.id] }
     }
     finished = true
@@ -131,7 +131,14 @@ public enum Autograd {
   }
 
   /// Walks the filtered tape newest first, accumulating gradients by tensor id.
-  static func backpropagate(_ nodes: [FilteredNode], _ accumulated: inout [Int: Tensor]) throws {
+  ///
+  /// A tensor is the output of one node only, so once that node is processed the
+  /// gradient of its outputs is released (except the xs' and the caller's `dy`), which
+  /// keeps the backward pass's peak memory near one layer's worth of gradients.
+  static func backpropagate(
+    _ nodes: [FilteredNode], _ accumulated: inout [Int: Tensor], keeping keepIds: Set<Int>,
+    userDy: Tensor?
+  ) throws {
     for entry in nodes.reversed() {
       let node = entry.node
       let dys = try node.outputs.map { o in try accumulated[o.id] ?? Tensor.zeros(o.shape) }
@@ -148,10 +155,12 @@ public enum Autograd {
       let input = GradientInput(node: node, dys: dys, needed: entry.needed)
       let grads = try Engine.shared.tidy(node.name) { () throws -> [Tensor?] in
         var out = try rule(input)
-        // A rule may pass an upstream gradient or saved value through unchanged; give the
-        // accumulator its own tensor so disposing it never touches another.
+        // A rule may return a tensor it did not make (an upstream gradient, a saved value,
+        // a custom gradient's captured tensor): give the accumulator its own tensor so
+        // disposing it never touches another. The marker tells this scope's tensors apart.
+        let marker = Tensor.scalar(0)
         for i in out.indices {
-          if let g = out[i], isShared(g, node, dys) { out[i] = try g.clone() }
+          if let g = out[i], g.scopeId != marker.scopeId || g.isKept { out[i] = try g.clone() }
         }
         return out
       }
@@ -176,9 +185,12 @@ public enum Autograd {
           accumulated[x.id] = dx
         }
       }
-      // Gradients of tensors not used again are no longer needed.
+      // Rule results that were not kept as an accumulated gradient (unneeded inputs).
       for case let g? in grads where !node.inputs.contains(where: { accumulated[$0.id] === g }) {
         g.dispose()
+      }
+      for o in node.outputs where !keepIds.contains(o.id) {
+        if let done = accumulated.removeValue(forKey: o.id), done !== userDy { done.dispose() }
       }
     }
   }
@@ -196,11 +208,6 @@ public enum Autograd {
         id: linkCounter, name: "Identity", inputs: [original], outputs: [alias],
         attrs: OpAttrs(), savedInputs: [alias], savedOutputs: [alias]))
     }
-  }
-
-  private static func isShared(_ g: Tensor, _ node: TapeNode, _ dys: [Tensor]) -> Bool {
-    dys.contains { $0 === g } || node.savedInputs.contains { $0 === g }
-      || node.savedOutputs.contains { $0 === g }
   }
 
   // MARK: - tf.grad family
@@ -363,7 +370,9 @@ public enum Autograd {
           }
         }
         gradFunc = result.gradFunc
-        return result.value
+        // The op's output must be a tensor of its own, even when f returns an input.
+        let passedThrough = inputs.contains { $0 === result.value }
+        return passedThrough ? try result.value.clone() : result.value
       }
       guard recording, let gradFunc else {
         for t in saved { t.dispose() }

@@ -198,7 +198,10 @@ public final class Engine {
 
   /// Moves a live tensor's accounting from its old buffer to a new one (Variable.assign).
   func rebind(_ t: Tensor, to storage: TensorStorage) {
-    guard !t.isDisposed else { t.storage = storage; return }
+    guard !t.isDisposed else {
+      t.storage = storage
+      return
+    }
     releaseCounts(of: t, storage: t.storage)
     t.storage = storage
     numTensors += 1
@@ -356,9 +359,10 @@ public final class Engine {
     _ name: String, _ inputs: [Tensor], _ outputs: [Tensor], _ attrs: OpAttrs
   ) {
     nodeCounter += 1
-    tape.append(TapeNode(
-      id: nodeCounter, name: name, inputs: inputs, outputs: outputs, attrs: attrs,
-      savedInputs: inputs.map(savedAlias), savedOutputs: outputs.map(savedAlias)))
+    tape.append(
+      TapeNode(
+        id: nodeCounter, name: name, inputs: inputs, outputs: outputs, attrs: attrs,
+        savedInputs: inputs.map(savedAlias), savedOutputs: outputs.map(savedAlias)))
   }
 
   /// A kept, untracked tensor sharing `t`'s current buffer (survives tidy and assign).

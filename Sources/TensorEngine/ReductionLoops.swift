@@ -26,8 +26,9 @@ func reductionLayout(_ values: [Float], _ shape: [Int], axes: [Int]) -> Reductio
   let keptShape = (0..<rank).map { sorted.contains($0) ? 1 : shape[$0] }
   let reduceSize = sorted.reduce(1) { $0 * shape[$1] }
   guard let first = sorted.first, let last = sorted.last else {
-    return ReductionLayout(values: values, outer: sizeOf(shape), reduce: 1, inner: 1,
-                           outShape: outShape, keptShape: keptShape)
+    return ReductionLayout(
+      values: values, outer: sizeOf(shape), reduce: 1, inner: 1,
+      outShape: outShape, keptShape: keptShape)
   }
   if last - first + 1 == sorted.count {
     return ReductionLayout(
@@ -36,8 +37,9 @@ func reductionLayout(_ values: [Float], _ shape: [Int], axes: [Int]) -> Reductio
   }
   let kept = (0..<rank).filter { !sorted.contains($0) }
   let permuted = transposeValues(values, shape, kept + sorted)
-  return ReductionLayout(values: permuted, outer: sizeOf(outShape), reduce: reduceSize,
-                         inner: 1, outShape: outShape, keptShape: keptShape)
+  return ReductionLayout(
+    values: permuted, outer: sizeOf(outShape), reduce: reduceSize,
+    inner: 1, outShape: outShape, keptShape: keptShape)
 }
 
 /// Σ over the reduce block of `x` (or of `x / divisor`, each quotient rounded to float32

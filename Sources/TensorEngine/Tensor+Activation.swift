@@ -9,8 +9,9 @@ extension Tensor {
   private func lastAxis(_ dim: Int, _ what: String, argName: String) throws -> Int {
     let d = dim == -1 ? rank - 1 : dim
     if d != rank - 1 {
-      throw TensorError("\(what) along a non-last dimension is not yet supported. Logits was "
-        + "rank \(rank) and \(argName) was \(d)")
+      throw TensorError(
+        "\(what) along a non-last dimension is not yet supported. Logits was "
+          + "rank \(rank) and \(argName) was \(d)")
     }
     return d
   }
@@ -48,8 +49,9 @@ extension Tensor {
   {
     try checkAlive()
     if dtype != .float32 {
-      throw TensorError("x has to be a floating point tensor since it's going to be scaled, "
-        + "but got a \(dtype) tensor instead.")
+      throw TensorError(
+        "x has to be a floating point tensor since it's going to be scaled, "
+          + "but got a \(dtype) tensor instead.")
     }
     if !(rate >= 0 && rate < 1) {
       throw TensorError("rate must be a float in the range [0, 1), but got \(jsNumber(rate)).")

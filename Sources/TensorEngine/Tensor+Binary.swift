@@ -76,23 +76,30 @@ extension Tensor {
   /// Element-wise maximum (bool operands give int32).
   public func maximum(_ b: Tensor) throws -> Tensor {
     let dt = DType.upcast(dtype, b.dtype) == .bool ? DType.int32 : nil
-    return try binaryOp("Maximum", b, outDtype: dt) { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
+    return try binaryOp("Maximum", b, outDtype: dt) {
+      $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1)
+    }
   }
 
   /// Element-wise minimum (bool operands give int32).
   public func minimum(_ b: Tensor) throws -> Tensor {
     let dt = DType.upcast(dtype, b.dtype) == .bool ? DType.int32 : nil
-    return try binaryOp("Minimum", b, outDtype: dt) { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
+    return try binaryOp("Minimum", b, outDtype: dt) {
+      $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1)
+    }
   }
 
   /// `(a - b)^2`.
   public func squaredDifference(_ b: Tensor) throws -> Tensor {
-    try binaryOp("SquaredDifference", b) { ($0 - $1) * ($0 - $1) }
+    try binaryOp("SquaredDifference", b) { x, y in
+      let d = Double(x) - Double(y)  // in double, as TF.js's kernel
+      return Float(d * d)
+    }
   }
 
   /// `atan2(a, b)`.
   public func atan2(_ b: Tensor) throws -> Tensor {
-    try binaryOp("Atan2", b) { Foundation.atan2($0, $1) }
+    try binaryOp("Atan2", b) { Float(Foundation.atan2(Double($0), Double($1))) }
   }
 
   /// `tf.addN(tensors)`: element-wise sum of equal-shaped, equal-dtype tensors.
@@ -114,8 +121,9 @@ extension Tensor {
       for t in tensors.dropFirst() {
         acc = mapBinary(acc, first.shape, t.values, t.shape, first.shape) { $0 + $1 }
       }
-      return Tensor.build(first.dtype == .float32 ? acc : acc.map(first.dtype.convert),
-                          first.shape, first.dtype)
+      return Tensor.build(
+        first.dtype == .float32 ? acc : acc.map(first.dtype.convert),
+        first.shape, first.dtype)
     }
   }
 

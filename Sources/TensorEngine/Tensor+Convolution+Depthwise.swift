@@ -35,6 +35,8 @@ extension Tensor {
   ) throws -> (Conv2DGeometry, Tensor, reshaped: Bool) {
     try checkAlive()
     try filter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: op)
+    try filter.requireDtype(.float32, arg: "filter", op: op)
     let (x4, reshaped) = try asBatch(op)
     if x4.rank != 4 {
       throw TensorError("Error in \(op): input must be rank 4, but got rank \(x4.rank).")
@@ -145,6 +147,9 @@ extension Tensor {
     try checkAlive()
     try depthwiseFilter.checkAlive()
     try pointwiseFilter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: op)
+    try depthwiseFilter.requireDtype(.float32, arg: "depthwiseFilter", op: op)
+    try pointwiseFilter.requireDtype(.float32, arg: "pointwiseFilter", op: op)
     let (x4, reshaped) = try asBatch(op)
     if x4.rank != 4 {
       throw TensorError("Error in separableConv2d: input must be rank 4, but got rank \(x4.rank).")
@@ -290,6 +295,8 @@ extension Tensor {
     let op = "fused conv2d"
     try checkAlive()
     try filter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: op)
+    try filter.requireDtype(.float32, arg: "filter", op: op)
     let (x4, reshaped) = try asBatch(op)
     if x4.rank != 4 { throw TensorError("Error in \(op): input must be rank 4, but got rank \(x4.rank).") }
     if filter.rank != 4 {

@@ -61,6 +61,29 @@ extension OpAttrs {
   }
 }
 
+// MARK: - Padding from TF.js arguments
+
+extension ConvPadding {
+  /// Reads TF.js's `pad` string: `'same'` or `'valid'` (throws for anything else).
+  public init(tfjsName name: String) throws {
+    switch name {
+    case "same": self = .same
+    case "valid": self = .valid
+    default: throw TensorError("Unknown padding parameter: \(name)")
+    }
+  }
+
+  /// Reads TF.js's explicit NHWC padding `[[0, 0], [top, bottom], [left, right], [0, 0]]`.
+  public init(tfjsExplicit pads: [[Int]]) throws {
+    guard pads.count == 4, pads.allSatisfy({ $0.count == 2 }) else {
+      throw TensorError(
+        "Error in conv: explicit padding must be [[0,0],[top,bottom],[left,right],[0,0]], but "
+          + "got \(pads.map { "[\(shapeText($0))]" }.joined(separator: ",")).")
+    }
+    self = .explicit(top: pads[1][0], bottom: pads[1][1], left: pads[2][0], right: pads[2][1])
+  }
+}
+
 // MARK: - Argument checks shared by the conv and pool ops
 
 /// Reads TF.js's `number | [number, number]` argument as a pair.
@@ -191,6 +214,8 @@ extension Tensor {
     let op = "conv2d"
     try checkAlive()
     try filter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: op)
+    try filter.requireDtype(.float32, arg: "filter", op: op)
     let (x4, reshaped) = try asBatch(op)
     if x4.rank != 4 { throw TensorError("Error in conv2d: input must be rank 4, but got rank \(x4.rank).") }
     if filter.rank != 4 {
@@ -227,6 +252,8 @@ extension Tensor {
   ) throws -> Tensor {
     try checkAlive()
     try filter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: "conv1d")
+    try filter.requireDtype(.float32, arg: "filter", op: "conv1d")
     let x3 = rank == 2 ? try reshape([1] + shape) : self
     if x3.rank != 3 { throw TensorError("Error in conv1d: input must be rank 3, but got rank \(x3.rank).") }
     if filter.rank != 3 {
@@ -269,6 +296,9 @@ extension Tensor {
     dimRoundingMode: DimRoundingMode? = nil
   ) throws -> Tensor {
     try checkAlive()
+    try filter.checkAlive()
+    try requireDtype(.float32, arg: "x", op: "conv2dTranspose")
+    try filter.requireDtype(.float32, arg: "filter", op: "conv2dTranspose")
     let (dy4, reshaped) = try asBatch("conv2dTranspose")
     let target = outputShape.count == 3 ? [1] + outputShape : outputShape
     let result = try Tensor.conv2dBackpropInput(

@@ -20,12 +20,14 @@ extension Tensor {
     for d in shape {
       if d < 0 {
         throw TensorError(
-          "Tensor must have a shape comprised of positive integers but got shape [\(shapeText(shape))].")
+          "Tensor must have a shape comprised of positive integers but got shape "
+            + "[\(shapeText(shape))].")
       }
       let (product, overflow) = total.multipliedReportingOverflow(by: d)
       if overflow || product > maxElements {
         throw TensorError(
-          "Cannot allocate a tensor of shape [\(shapeText(shape))]: more than \(maxElements) elements.")
+          "Cannot allocate a tensor of shape [\(shapeText(shape))]: more than "
+            + "\(maxElements) elements.")
       }
       total = product
     }
@@ -127,18 +129,21 @@ extension Tensor {
     let name = "arr" + indices.map { "[\($0)]" }.joined()
     guard case .array(let items) = v else {
       if let n = shape.first {
-        throw TensorError("Element \(name) is a primitive, but should be an array/TypedArray "
-          + "of \(n) elements")
+        throw TensorError(
+          "Element \(name) is a primitive, but should be an array/TypedArray "
+            + "of \(n) elements")
       }
       return
     }
     guard let n = shape.first else {
-      throw TensorError("Element \(name) should be a primitive, but is an array of "
-        + "\(items.count) elements")
+      throw TensorError(
+        "Element \(name) should be a primitive, but is an array of "
+          + "\(items.count) elements")
     }
     if items.count != n {
-      throw TensorError("Element \(name) should have \(n) elements, but has \(items.count) "
-        + "elements")
+      throw TensorError(
+        "Element \(name) should have \(n) elements, but has \(items.count) "
+          + "elements")
     }
     for (i, item) in items.enumerated() {
       try assertConsistent(item, shape.dropFirst(), indices: indices + [i])
@@ -283,8 +288,9 @@ extension Tensor {
     _ numRows: Int, numColumns: Int? = nil, batchShape: [Int] = [], dtype: DType = .float32
   ) throws -> Tensor {
     if batchShape.count > 2 {
-      throw TensorError("eye() currently supports only 1D and 2D batchShapes, but received "
-        + "\(batchShape.count)D.")
+      throw TensorError(
+        "eye() currently supports only 1D and 2D batchShapes, but received "
+          + "\(batchShape.count)D.")
     }
     let cols = numColumns ?? numRows
     let shape = batchShape + [numRows, cols]
@@ -312,7 +318,9 @@ extension Tensor {
     let idx = indices.values
     let on = dtype.convert(onValue)
     let off = dtype.convert(offValue)
-    return try Engine.shared.runOp("OneHot", inputs: [indices], attrs: OpAttrs(["depth": .int(depth)])) {
+    return try Engine.shared.runOp(
+      "OneHot", inputs: [indices], attrs: OpAttrs(["depth": .int(depth)])
+    ) {
       filled(shape, dtype) { buf in
         buf.initialize(repeating: off)
         for (i, v) in idx.enumerated() where v >= 0 && v < Float(depth) {
@@ -356,14 +364,16 @@ public final class TensorBuffer {
 
   private func offset(_ locs: [Int]) throws -> Int {
     if locs.count != shape.count {
-      throw TensorError("The number of provided coordinates (\(locs.count)) must match the rank "
-        + "(\(shape.count))")
+      throw TensorError(
+        "The number of provided coordinates (\(locs.count)) must match the rank "
+          + "(\(shape.count))")
     }
     var off = 0
     for (i, l) in locs.enumerated() {
       if l < 0 || l >= shape[i] {
-        throw TensorError("Requested out of range element at \(shapeText(locs)).   "
-          + "Buffer shape=\(shapeText(shape))")
+        throw TensorError(
+          "Requested out of range element at \(shapeText(locs)).   "
+            + "Buffer shape=\(shapeText(shape))")
       }
       off += l * strides[i]
     }

@@ -42,4 +42,3 @@ extension Tensor {
   /// `min(x, v)`.
   public func minimum(_ v: Float) throws -> Tensor { try withScalar(v) { try minimum($0) } }
 }
-

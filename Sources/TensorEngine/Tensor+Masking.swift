@@ -12,21 +12,25 @@ extension Tensor {
     try checkAlive()
     try indices.checkAlive()
     if rank < 1 {
-      throw TensorError("tf.gatherND() expects the input to be rank 1 or higher, but the rank "
-        + "was \(rank).")
+      throw TensorError(
+        "tf.gatherND() expects the input to be rank 1 or higher, but the rank "
+          + "was \(rank).")
     }
     if indices.rank < 1 {
-      throw TensorError("tf.gatherND() expects the indices to be rank 1 or higher, but the "
-        + "rank was \(indices.rank).")
+      throw TensorError(
+        "tf.gatherND() expects the indices to be rank 1 or higher, but the "
+          + "rank was \(indices.rank).")
     }
     if indices.dtype != .int32 {
-      throw TensorError("tf.gatherND() expects the indices to be int32 type, but the dtype "
-        + "was \(indices.dtype).")
+      throw TensorError(
+        "tf.gatherND() expects the indices to be int32 type, but the dtype "
+          + "was \(indices.dtype).")
     }
     let depth = indices.shape[indices.rank - 1]
     if depth > rank {
-      throw TensorError("index innermost dimension length must be <= tensor rank; saw: "
-        + "\(depth) vs. \(rank)")
+      throw TensorError(
+        "index innermost dimension length must be <= tensor rank; saw: "
+          + "\(depth) vs. \(rank)")
     }
     let count = depth == 0 ? 0 : indices.size / depth
     let sliceShape = Array(shape[depth...])
@@ -43,8 +47,9 @@ extension Tensor {
         let v = Int(idx[n * depth + d])
         if v < 0 || v >= shape[d] {
           let index = idx[(n * depth)..<((n + 1) * depth)].map { String(Int($0)) }
-          throw TensorError("Invalid index: \(index.joined(separator: ",")) does not index into "
-            + shapeText(shape))
+          throw TensorError(
+            "Invalid index: \(index.joined(separator: ",")) does not index into "
+              + shapeText(shape))
         }
         off += v * strides[d]
       }
@@ -93,8 +98,9 @@ extension Tensor {
     if mask.rank == 0 { throw TensorError("mask cannot be scalar") }
     guard a >= 0, a + mask.rank <= rank, Array(shape[a..<(a + mask.rank)]) == mask.shape else {
       let part = a >= 0 && a <= rank ? Array(shape[a..<Swift.min(rank, a + mask.rank)]) : []
-      throw TensorError("mask's shape must match the first K dimensions of tensor's shape, "
-        + "Shapes \(shapeText(part)) and \(shapeText(mask.shape)) must match")
+      throw TensorError(
+        "mask's shape must match the first K dimensions of tensor's shape, "
+          + "Shapes \(shapeText(part)) and \(shapeText(mask.shape)) must match")
     }
     return try Engine.shared.tidy {
       let lead = sizeOf(mask.shape)

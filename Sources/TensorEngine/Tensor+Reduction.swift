@@ -161,7 +161,8 @@ extension Tensor {
       let result = try Tensor.normImpl(x, ord, norm)
       if keepDims {
         let kept = reductionLayout([], x.shape, axes: norm).keptShape
-        return try result.reshape(axes == nil && rank != 1 ? [Int](repeating: 1, count: rank) : kept)
+        return try result.reshape(
+          axes == nil && rank != 1 ? [Int](repeating: 1, count: rank) : kept)
       }
       return result
     }

@@ -29,15 +29,19 @@ extension Tensor {
     try segmentIds.requireDtype(.int32, arg: "segmentIds", op: "unsortedSegmentSum")
     if rank == 0 { throw TensorError("unsortedSegmentSum() expects a tensor of rank >= 1.") }
     if segmentIds.rank != 1 || segmentIds.size != shape[0] {
-      throw TensorError("segmentIds must be a vector of length x.shape[0] (\(shape[0])), but "
-        + "has shape \(shapeText(segmentIds.shape)).")
+      throw TensorError(
+        "segmentIds must be a vector of length x.shape[0] (\(shape[0])), but "
+          + "has shape \(shapeText(segmentIds.shape)).")
     }
-    if numSegments < 0 { throw TensorError("numSegments must be non-negative, got \(numSegments).") }
+    if numSegments < 0 {
+      throw TensorError("numSegments must be non-negative, got \(numSegments).")
+    }
     let outShape = [numSegments] + Array(shape.dropFirst())
     try Tensor.checkShape(outShape)
     let x = self
     return try Engine.shared.runOp(
-      "UnsortedSegmentSum", inputs: [x, segmentIds], attrs: OpAttrs(["numSegments": .int(numSegments)])
+      "UnsortedSegmentSum", inputs: [x, segmentIds],
+      attrs: OpAttrs(["numSegments": .int(numSegments)])
     ) {
       let inner = sizeOf(Array(x.shape.dropFirst()))
       let src = x.values
@@ -48,8 +52,9 @@ extension Tensor {
         guard id >= 0 && id < numSegments else { continue }
         for k in 0..<inner { out[id * inner + k] += src[i * inner + k] }
       }
-      return Tensor.build(x.dtype == .bool ? out.map(DType.int32.convert) : out, outShape,
-                          x.dtype == .bool ? .int32 : x.dtype)
+      return Tensor.build(
+        x.dtype == .bool ? out.map(DType.int32.convert) : out, outShape,
+        x.dtype == .bool ? .int32 : x.dtype)
     }
   }
 }

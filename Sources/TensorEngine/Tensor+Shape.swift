@@ -114,7 +114,8 @@ extension Tensor {
     try Tensor.checkShape(target)
     let x = self
     return try Engine.shared.runOp(
-      "BroadcastTo", inputs: [x], attrs: OpAttrs(["shape": .ints(target), "inputShape": .ints(shape)])
+      "BroadcastTo", inputs: [x],
+      attrs: OpAttrs(["shape": .ints(target), "inputShape": .ints(shape)])
     ) {
       if padded == target { return Tensor.sharing(x, shape: target) }
       let values = mapBinary(x.values, padded, [0], [], target) { v, _ in v }

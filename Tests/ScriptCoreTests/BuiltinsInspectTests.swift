@@ -147,6 +147,20 @@ final class BuiltinsInspectTests: XCTestCase {
     XCTAssertEqual(js.sink.stdout, "G\n  inner\ndefault: 1\ndefault: 2\n")
   }
 
+  func testNarrowBreakLength() {
+    let js = JS()
+    let o = js.object(["alpha": "aaaaaaaaaaaaaaaaaaaa", "beta": "bbbbbbbbbbbbbbbbbbbb"])
+    XCTAssertEqual(js.interp.inspect(o, colors: false, breakLength: 128), "{ alpha: 'aaaaaaaaaaaaaaaaaaaa', beta: 'bbbbbbbbbbbbbbbbbbbb' }")
+    XCTAssertEqual(js.interp.inspect(o, colors: false, breakLength: 40), "{\n  alpha: 'aaaaaaaaaaaaaaaaaaaa',\n  beta: 'bbbbbbbbbbbbbbbbbbbb'\n}")
+  }
+
+  func testLongStringsAreCut() {
+    let js = JS()
+    let long = String(repeating: "x", count: 10_005)
+    XCTAssertEqual(js.show(js.array([.string(long)])), "[\n  '\(String(repeating: "x", count: 10_000))'... 5 more characters\n]")
+    XCTAssertEqual(try js.log(.string(long)).count, 10_005)
+  }
+
   /// Host objects such as tensors print themselves.
   func testHostInspectHook() {
     final class Host: JSObject {

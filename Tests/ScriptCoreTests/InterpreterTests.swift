@@ -159,4 +159,20 @@ final class InterpreterTests: XCTestCase {
     guard case .ok(let f) = interp.evaluateREPL("add") else { return XCTFail() }
     XCTAssertEqual(try interp.call(f, this: .undefined, [1, 2]).asNumber, 3)
   }
+
+  func testInterpreterIsReleasedAfterARun() {
+    weak var weakInterp: Interpreter?
+    do {
+      let (interp, out) = make()
+      weakInterp = interp
+      _ = interp.run(source: """
+        function f(n) { return n < 2 ? n : f(n - 1) + f(n - 2) }
+        class A { m() { return this } }
+        globalThis.keep = function () { let q = 0; q += 1; return [f, A, q] }
+        const p = new Promise(r => setTimeout(r, 1)).then(() => console.log(f(10), new A().m() instanceof A))
+        """, file: "x.tl")
+      XCTAssertEqual(out.stdout, "55 true\n")
+    }
+    XCTAssertNil(weakInterp, "the interpreter leaked (a strong reference cycle through compiled code)")
+  }
 }

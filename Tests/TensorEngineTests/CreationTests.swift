@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 final class CreationTests: XCTestCase {
@@ -20,14 +21,16 @@ final class CreationTests: XCTestCase {
 
   func testNegativeShapeError() {
     assertThrows(
-      "Tensor must have a shape comprised of positive integers but got shape [2,-1].") {
+      "Tensor must have a shape comprised of positive integers but got shape [2,-1]."
+    ) {
       try Tensor.zeros([2, -1])
     }
   }
 
   func testAllocationCapIsAnErrorNotACrash() {
     assertThrows(
-      "Cannot allocate a tensor of shape [65536,65536]: more than 2147483647 elements.") {
+      "Cannot allocate a tensor of shape [65536,65536]: more than 2147483647 elements."
+    ) {
       try Tensor.zeros([65536, 65536])
     }
   }
@@ -46,9 +49,10 @@ final class CreationTests: XCTestCase {
     let b = try Tensor.tensor(nested: .array([.bool(true), .bool(false)]))
     XCTAssertEqual(b.dtype, .bool)
     assertThrows("Element arr[1] should have 2 elements, but has 3 elements") {
-      try Tensor.tensor(nested: .array([
-        .array([.number(1), .number(2)]), .array([.number(3), .number(4), .number(5)]),
-      ]))
+      try Tensor.tensor(
+        nested: .array([
+          .array([.number(1), .number(2)]), .array([.number(3), .number(4), .number(5)]),
+        ]))
     }
     assertThrows("Element arr[1] is a primitive, but should be an array/TypedArray of 1 elements") {
       try Tensor.tensor(nested: .array([.array([.number(1)]), .number(2)]))
@@ -57,9 +61,10 @@ final class CreationTests: XCTestCase {
       try Tensor.tensor(nested: .array([.number(1), .array([.number(2)])]))
     }
     assertThrows("Element arr[1][0] should have 2 elements, but has 1 elements") {
-      try Tensor.tensor(nested: .array([
-        .array([.array([.number(1), .number(2)])]), .array([.array([.number(1)])]),
-      ]))
+      try Tensor.tensor(
+        nested: .array([
+          .array([.array([.number(1), .number(2)])]), .array([.array([.number(1)])]),
+        ]))
     }
     XCTAssertEqual(try Tensor.tensor(nested: .array([])).shape, [0])
     XCTAssertEqual(try Tensor.tensor(nested: .number(3)).shape, [])
@@ -78,7 +83,8 @@ final class CreationTests: XCTestCase {
     XCTAssertEqual(try Tensor.fill([2, 2], 7).dataSync(), [7, 7, 7, 7])
     XCTAssertEqual(try Tensor.ones([3], dtype: .int32).dtype, .int32)
     try assertClose(try Tensor.eye(2, numColumns: 3), [1, 0, 0, 0, 1, 0], shape: [2, 3])
-    try assertClose(try Tensor.eye(2, batchShape: [2]), [1, 0, 0, 1, 1, 0, 0, 1], shape: [2, 2, 2])
+    try assertClose(
+      try Tensor.eye(2, batchShape: [2]), [1, 0, 0, 1, 1, 0, 0, 1], shape: [2, 2, 2])
   }
 
   func testRangeAndLinspace() throws {
@@ -95,7 +101,9 @@ final class CreationTests: XCTestCase {
     XCTAssertEqual(oh.shape, [3, 3])
     XCTAssertEqual(oh.dtype, .int32)
     XCTAssertEqual(try oh.dataSync(), [1, 0, 0, 0, 0, 1, 0, 0, 0])
-    assertThrows("Argument 'indices' passed to 'oneHot' must be int32 tensor, but got float32 tensor") {
+    assertThrows(
+      "Argument 'indices' passed to 'oneHot' must be int32 tensor, but got float32 tensor"
+    ) {
       try Tensor.oneHot(try t([1]), depth: 3)
     }
   }

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 final class DataTests: XCTestCase {
   func testArraySyncNestsByShape() throws {
     let x = try t([1, 2, 3, 4, 5, 6], [2, 3])
-    XCTAssertEqual(try x.arraySync(), .array([
-      .array([.number(1), .number(2), .number(3)]), .array([.number(4), .number(5), .number(6)]),
-    ]))
+    XCTAssertEqual(
+      try x.arraySync(),
+      .array([
+        .array([.number(1), .number(2), .number(3)]), .array([.number(4), .number(5), .number(6)]),
+      ]))
     XCTAssertEqual(try Tensor.scalar(1, dtype: .bool).arraySync(), .bool(true))
     XCTAssertEqual(try Tensor.zeros([2, 0]).arraySync(), .array([.array([]), .array([])]))
   }

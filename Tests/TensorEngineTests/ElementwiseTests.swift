@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 final class ElementwiseTests: XCTestCase {
@@ -59,7 +60,8 @@ final class ElementwiseTests: XCTestCase {
     XCTAssertEqual(try p.logicalOr(q).dataSync(), [1, 1, 1, 0])
     XCTAssertEqual(try p.logicalXor(q).dataSync(), [0, 1, 1, 0])
     XCTAssertEqual(try p.logicalNot().dataSync(), [0, 0, 1, 1])
-    assertThrows("Argument 'a' passed to 'logicalAnd' must be bool tensor, but got float32 tensor") {
+    assertThrows("Argument 'a' passed to 'logicalAnd' must be bool tensor, but got float32 tensor")
+    {
       try a.logicalAnd(p)
     }
   }

@@ -112,7 +112,16 @@ final class GradientAPITests: XCTestCase {
       return Float(-2 * th * (1 - th * th))
     }
     try assertClose(g4, want, tol: 1e-4)
-    [x, g2, g3, g4].forEach { $0.dispose() }
+    // Two inner gradients both walk the outer forward's square: each inner result is
+    // d/dx (x · x²) = 3x², so the outer derivative of their sum is 12x.
+    let g5 = try Autograd.grad { x in
+      let s = try x.square()
+      let a = try Autograd.grad { try $0.mul(s).sum() }(x, nil)
+      let b = try Autograd.grad { try $0.mul(s).sum() }(x, nil)
+      return try a.add(b)
+    }(x, nil)
+    try assertClose(g5, [24, -12])
+    [x, g2, g3, g4, g5].forEach { $0.dispose() }
     XCTAssertTrue(engine.tape.isEmpty)
   }
 
@@ -184,7 +193,21 @@ final class GradientAPITests: XCTestCase {
     try assertClose(value, [1, 4])
     let g = try Autograd.grad { try f([$0]) }(x, nil)
     try assertClose(g, [3, 6])
-    [x, value, g].forEach { $0.dispose() }
+    // An identity forward with a scaled gradient (a gradient-scaling op).
+    let scale = Autograd.customGrad { inputs, _ in
+      (inputs[0], { dy, _ in [try dy.mul(Tensor.scalar(0.5))] })
+    }
+    let h = try Autograd.grad { try scale([$0]).square().sum() }(x, nil)
+    try assertClose(h, [1, 2])
+    // A gradient function returning a tensor it captured: backprop must not dispose it.
+    let captured = try t([7, 7])
+    let constantGrad = Autograd.customGrad { inputs, _ in
+      (try inputs[0].mul(Tensor.scalar(1)), { _, _ in [captured] })
+    }
+    let k = try Autograd.grad { try constantGrad([$0]).add(try constantGrad([$0])).sum() }(x, nil)
+    try assertClose(k, [14, 14])
+    try assertClose(captured, [7, 7])
+    [x, value, g, h, k, captured].forEach { $0.dispose() }
     XCTAssertTrue(engine.tape.isEmpty)
   }
 
@@ -197,7 +220,9 @@ final class GradientAPITests: XCTestCase {
       "Conv2DBackpropInput", "Conv2DBackpropFilter", "DepthwiseConv2dNative",
       "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "MaxPool",
       "AvgPool", "AvgPoolGrad", "FusedBatchNorm", "ResizeBilinear", "ResizeNearestNeighbor",
-      "FlipLeftRight",
+      "FlipLeftRight", "MaxPoolGrad", "AvgPoolGrad", "ResizeBilinearGrad",
+      "ResizeNearestNeighborGrad", "AddN", "GatherNd", "MirrorPad", "Diag", "UnsortedSegmentSum",
+      "Asinh", "Acosh", "Atanh", "Erf", "DivNoNan", "FloorDiv", "Mod", "Atan2", "Prelu",
     ]
     for n in names { XCTAssertNotNil(Gradients.rule(for: n), n) }
   }

@@ -62,7 +62,7 @@ final class GradientConvolutionTests: XCTestCase {
     let w = (values: sampleValues(54, -0.5, 0.5, seed: 71), shape: [3, 3, 2, 3])
     let bias = (values: [0.1, -0.2, 0.3] as [Float], shape: [3])
     try checkGradients([x552, w, bias]) {
-      try $0[0].fusedConv2d($0[1], strides: [1], padding: .same, bias: $0[2], activation: .sigmoid)
+      try $0[0].fusedConv2d($0[1], strides: [1], padding: .same, bias: $0[2], activation: .elu)
     }
   }
 
@@ -94,6 +94,11 @@ final class GradientConvolutionTests: XCTestCase {
     try checkGradients([x]) { try $0[0].maxPool(filterSize: [3], strides: [1], padding: .valid) }
     try checkGradients([x]) { try $0[0].avgPool(filterSize: [3], strides: [2], padding: .same) }
     try checkGradients([x]) { try $0[0].avgPool(filterSize: [2, 3], strides: [1], padding: .valid) }
+    try checkGradients([x]) { args in
+      let g = try Autograd.grad { try $0.maxPool(filterSize: [3], strides: [2], padding: .same)
+        .square().sum() }(args[0], nil)
+      return try g.square().sum()
+    }
     try checkGradients([x]) { args in
       let g = try Autograd.grad { try $0.avgPool(filterSize: [2], strides: [1], padding: .same)
         .square().sum() }(args[0], nil)

@@ -80,6 +80,20 @@ final class GradientMovementTests: XCTestCase {
     }
   }
 
+  func testMirrorPadDiagSegmentSum() throws {
+    try checkGradients([x23]) { try $0[0].mirrorPad([[1, 1], [2, 1]], mode: .reflect) }
+    try checkGradients([x23]) { try $0[0].mirrorPad([[2, 0], [3, 3]], mode: .symmetric) }
+    try checkGradients([x23]) { try $0[0].diag() }
+    let ids = try Tensor.tensor([2, 0, 2, -1], shape: [4], dtype: .int32)
+    defer { ids.dispose() }
+    try checkGradients([(sampleValues(12, seed: 17), [4, 3])]) {
+      try $0[0].unsortedSegmentSum(ids, numSegments: 3)
+    }
+    try checkGradients([(sampleValues(12, seed: 17), [4, 3])]) {
+      try $0[0].unsortedSegmentSum(ids, numSegments: 2)
+    }
+  }
+
   func testTileReverse() throws {
     try checkGradients([x23]) { try $0[0].tile([2, 3]) }
     try checkGradients([x234]) { try $0[0].tile([1, 2, 1]) }

@@ -30,6 +30,10 @@ final class KernelOpTests: XCTestCase {
     assertThrows("Error in conv2d: depth of input (3) must match input depth for filter 4.") {
       try x.conv2d(try self.tensor([3, 3, 4, 2]), strides: [1], padding: .same)
     }
+    assertThrows("Argument 'x' passed to 'conv2d' must be float32 tensor, but got int32 tensor") {
+      try Tensor.zeros([1, 5, 5, 3], dtype: .int32).conv2d(
+        try self.tensor([3, 3, 3, 2]), strides: [1], padding: .same)
+    }
     assertThrows("Error in conv2d: input must be rank 4, but got rank 2.") {
       try Tensor.zeros([5, 3]).conv2d(try self.tensor([3, 3, 3, 2]), strides: [1], padding: .same)
     }
@@ -68,6 +72,15 @@ final class KernelOpTests: XCTestCase {
       try Tensor.zeros([3, 3, 1, 1]), strides: [1], padding: .valid).shape, [1, 0, 0, 1])
     XCTAssertThrowsError(try Tensor.zeros([1, 1, 1, 1]).conv2d(
       try Tensor.zeros([3, 3, 1, 1]), strides: [1], padding: .valid))
+  }
+
+  func testPaddingFromTFJSArguments() throws {
+    XCTAssertEqual(try ConvPadding(tfjsName: "same"), .same)
+    XCTAssertEqual(
+      try ConvPadding(tfjsExplicit: [[0, 0], [1, 2], [3, 4], [0, 0]]),
+      .explicit(top: 1, bottom: 2, left: 3, right: 4))
+    assertThrows("Unknown padding parameter: full") { try ConvPadding(tfjsName: "full") }
+    XCTAssertThrowsError(try ConvPadding(tfjsExplicit: [[1, 2]]))
   }
 
   func testOpsRecordOnTheTapeWithGradientAttributes() throws {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import Foundation
 import XCTest
+
 @testable import TensorEngine
 
 /// Random cases of the broadcasting, reduction and movement ops checked against
@@ -19,7 +20,10 @@ final class NumpyCrossCheckTests: XCTestCase {
   }
 
   private enum Attr: Decodable {
-    case int(Int), bool(Bool), ints([Int]), intLists([[Int]])
+    case int(Int)
+    case bool(Bool)
+    case ints([Int])
+    case intLists([[Int]])
 
     init(from decoder: Decoder) throws {
       let c = try decoder.singleValueContainer()
@@ -37,9 +41,18 @@ final class NumpyCrossCheckTests: XCTestCase {
 
   private struct Attrs {
     let raw: [String: Attr]
-    func int(_ k: String) -> Int { if case .int(let v)? = raw[k] { return v }; return 0 }
-    func bool(_ k: String) -> Bool { if case .bool(let v)? = raw[k] { return v }; return false }
-    func ints(_ k: String) -> [Int] { if case .ints(let v)? = raw[k] { return v }; return [] }
+    func int(_ k: String) -> Int {
+      if case .int(let v)? = raw[k] { return v }
+      return 0
+    }
+    func bool(_ k: String) -> Bool {
+      if case .bool(let v)? = raw[k] { return v }
+      return false
+    }
+    func ints(_ k: String) -> [Int] {
+      if case .ints(let v)? = raw[k] { return v }
+      return []
+    }
     func intLists(_ k: String) -> [[Int]] {
       if case .intLists(let v)? = raw[k] { return v }
       return []
@@ -63,7 +76,8 @@ final class NumpyCrossCheckTests: XCTestCase {
     case "prod": return try x.prod(a.ints("axes"), keepDims: a.bool("keepDims"))
     case "argMax": return try x.argMax(a.int("axis"))
     case "transpose": return try x.transpose(a.ints("perm"))
-    case "stridedSlice": return try x.stridedSlice(a.ints("begin"), a.ints("end"), a.ints("strides"))
+    case "stridedSlice":
+      return try x.stridedSlice(a.ints("begin"), a.ints("end"), a.ints("strides"))
     case "slice": return try x.slice(a.ints("begin"), a.ints("size"))
     case "gather": return try x.gather(try xs[1].cast(.int32), axis: a.int("axis"))
     case "tile": return try x.tile(a.ints("reps"))
@@ -71,8 +85,9 @@ final class NumpyCrossCheckTests: XCTestCase {
     case "reverse": return try x.reverse(a.ints("axes"))
     case "concat": return try Tensor.concat(xs, axis: a.int("axis"))
     case "cumsum":
-      return try x.cumsum(axis: a.int("axis"), exclusive: a.bool("exclusive"),
-                          reverse: a.bool("reverse"))
+      return try x.cumsum(
+        axis: a.int("axis"), exclusive: a.bool("exclusive"),
+        reverse: a.bool("reverse"))
     case "matMul":
       return try x.matMul(xs[1], transposeA: a.bool("transposeA"), transposeB: a.bool("transposeB"))
     default: throw TensorError("unknown op in fixture: \(op)")

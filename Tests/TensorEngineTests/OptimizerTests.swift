@@ -336,3 +336,29 @@ final class OptimizerConvTrainingTests: XCTestCase {
     XCTAssertLessThan(last, initial * 0.2, "loss \(initial) → \(last)")
   }
 }
+
+/// Every optimizer returns all its memory on `dispose()`.
+final class OptimizerMemoryTests: XCTestCase {
+  func testDisposeReleasesEverything() throws {
+    let makers: [() throws -> Optimizer] = [
+      { SGDOptimizer(learningRate: 0.1) },
+      { MomentumOptimizer(learningRate: 0.1, momentum: 0.9) },
+      { try AdamOptimizer() }, { try AdamaxOptimizer() },
+      { RMSPropOptimizer(learningRate: 0.1, centered: true) },
+      { AdagradOptimizer(learningRate: 0.1) }, { AdadeltaOptimizer() },
+    ]
+    for make in makers {
+      let before = Engine.shared.memory
+      let variables = Engine.shared.registeredVariables.count
+      let initial = try t([1, 2, 3])
+      let x = try Variable.make(initial)
+      initial.dispose()
+      let opt = try make()
+      for _ in 0..<3 { try opt.minimize({ try x.square().sum() }, varList: [x]) }
+      opt.dispose()
+      x.dispose()
+      XCTAssertEqual(Engine.shared.memory, before, opt.className)
+      XCTAssertEqual(Engine.shared.registeredVariables.count, variables, opt.className)
+    }
+  }
+}

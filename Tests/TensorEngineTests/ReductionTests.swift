@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 final class ReductionTests: XCTestCase {
@@ -74,8 +75,10 @@ final class ReductionTests: XCTestCase {
     try assertClose(try a.matMul(b), [4, 5, 10, 11], shape: [2, 2])
     try assertClose(try a.matMul(a, transposeB: true), [14, 32, 32, 77], shape: [2, 2])
     try assertClose(try a.matMul(a, transposeA: true).sum(), [261])
-    assertThrows("Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,5 "
-      + "and transposeA=false and transposeB=false must match.") {
+    assertThrows(
+      "Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,5 "
+        + "and transposeA=false and transposeB=false must match."
+    ) {
       try Tensor.zeros([2, 3]).matMul(try Tensor.zeros([4, 5]))
     }
   }

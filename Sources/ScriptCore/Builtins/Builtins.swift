@@ -26,9 +26,11 @@ public enum Builtins {
     installMath(realm)
     installJSON(realm)
     installMapAndSet(realm)
+    installRegExp(interpreter)
     installDate(realm)
     installConsole(realm)
     installProcess(realm)
+    installUtilModule(interpreter)
   }
 
   /// Sets `process.argv` (the host passes `["tl", scriptPath, ...args]`).
@@ -43,6 +45,17 @@ public enum Builtins {
     guard let math = interpreter.realm.globalObject.getDataValue("Math").asObject as? MathObject
     else { return }
     math.random.seed(seed)
+  }
+}
+
+/// A namespace object with a `Symbol.toStringTag` (`Math`, `JSON`): inspect
+/// shows `Object [Math] {}` and `Object.prototype.toString` `[object Math]`.
+class TaggedNamespace: JSObject {
+  let tag: String
+
+  init(prototype: JSObject?, tag: String) {
+    self.tag = tag
+    super.init(prototype: prototype)
   }
 }
 
@@ -84,6 +97,20 @@ extension Realm {
   func prototype(for newTarget: JSObject, default fallback: JSObject) -> JSObject {
     if let p = newTarget.getDataValue("prototype").asObject { return p }
     return fallback
+  }
+
+  /// Installs a table whose constants are non-enumerable, as the built-in
+  /// namespaces' are (`Math.PI`, `Number.EPSILON`).
+  func installHidden(_ entries: [NativeEntry], into object: JSObject, prefix: String) {
+    var others: [NativeEntry] = []
+    for entry in entries {
+      if case .constant(let name, let value) = entry {
+        object.defineOwn(name, Property(value, enumerable: false, writable: false, configurable: false))
+      } else {
+        others.append(entry)
+      }
+    }
+    install(others, into: object, prefix: prefix)
   }
 
   /// A fresh `{value, done}` iterator result.

@@ -66,7 +66,7 @@ extension Interpreter {
       case .string(let s): return s
       case .number(let n): return inspectNumber(n)
       case .object(let o):
-        if o is JSFunction || hasOwnToString(o) == false {
+        if !(o is JSFunction) && !hasOwnToString(o) {
           return inspect(arg, colors: false, depth: 0)
         }
         return (try? toString(arg)) ?? inspect(arg, colors: false, depth: 0)
@@ -87,22 +87,17 @@ extension Interpreter {
       } catch {
         return "[Circular]"
       }
-    case "o": return inspect(arg, colors: false, depth: 4)
+    case "o": return inspect(arg, colors: false, depth: 4, showHidden: true)
     case "O": return inspect(arg, colors: false)
     default: return ""  // %c: CSS, ignored in a terminal
     }
   }
 
-  /// Whether a user-defined `toString` (not Object.prototype's or Error's) applies.
+  /// Whether `toString` is user-defined (a script function), as Node's
+  /// `hasBuiltInToString` decides for `%s`.
   private func hasOwnToString(_ o: JSObject) -> Bool {
-    var p: JSObject? = o
-    while let obj = p, obj !== realm.objectPrototype {
-      if obj.ownProperty("toString") != nil {
-        return obj !== realm.errorPrototype && obj !== realm.arrayPrototype
-      }
-      p = obj.prototype
-    }
-    return false
+    guard let p = o.lookup("toString"), case .value(.object(let f)) = p.slot else { return false }
+    return f is ScriptFunction
   }
 }
 

@@ -12,10 +12,20 @@ extension Interpreter {
     return inspector.format(value, 0)
   }
 
+  /// `inspect` laid out for a terminal `breakLength` columns wide (Node's REPL
+  /// passes its width; console.log uses 128).
+  public func inspect(_ value: Value, colors: Bool, breakLength: Int) -> String {
+    var inspector = Inspector(interpreter: self, colors: colors)
+    inspector.breakLength = max(breakLength, 16)
+    return inspector.format(value, 0)
+  }
+
   /// `inspect` with a depth limit (`console.dir(x, {depth})`, `%o`); nil = unlimited.
-  public func inspect(_ value: Value, colors: Bool, depth: Int?) -> String {
+  /// `showHidden` adds non-enumerable own properties as `[key]: value`.
+  public func inspect(_ value: Value, colors: Bool, depth: Int?, showHidden: Bool = false) -> String {
     var inspector = Inspector(interpreter: self, colors: colors)
     inspector.depthLimit = depth ?? Int.max
+    inspector.showHidden = showHidden
     return inspector.format(value, 0)
   }
 }
@@ -27,9 +37,12 @@ struct Inspector {
   let interpreter: Interpreter
   let colors: Bool
   var depthLimit = 2
+  /// Also show non-enumerable own properties as `[key]: value` (`%o`).
+  var showHidden = false
   var breakLength = 128
   var compact = 3
   var maxArrayLength = 100
+  var maxStringLength = 10_000
   var indentationLvl = 0
   var currentDepth = 0
   var seen: [JSObject] = []
@@ -69,7 +82,16 @@ struct Inspector {
     }
   }
 
-  func formatString(_ s: String) -> String {
+  func formatString(_ full: String) -> String {
+    var s = full
+    var trailer = ""
+    let fullLength = full.utf16.count
+    if fullLength > maxStringLength {
+      // Node cuts long strings at 10,000 code units: `'aaa'... 5 more characters`.
+      s = text(Array(full.utf16.prefix(maxStringLength)))
+      let remaining = fullLength - maxStringLength
+      trailer = "... \(remaining) more character\(remaining > 1 ? "s" : "")"
+    }
     let length = s.utf16.count
     if length > 16, length > breakLength - indentationLvl - 4, s.contains("\n") {
       // Long strings with line breaks: one quoted piece per line, joined with `+`.
@@ -84,9 +106,9 @@ struct Inspector {
       }
       if !current.isEmpty { pieces.append(current) }
       let joiner = " +\n" + String(repeating: " ", count: indentationLvl + 2)
-      return pieces.map { stylize(quoteJSString($0), .string) }.joined(separator: joiner)
+      return pieces.map { stylize(quoteJSString($0), .string) }.joined(separator: joiner) + trailer
     }
-    return stylize(quoteJSString(s), .string)
+    return stylize(quoteJSString(s), .string) + trailer
   }
 
   mutating func formatObject(_ o: JSObject, _ recurseTimes: Int) -> String {
@@ -112,7 +134,7 @@ struct Inspector {
   mutating func formatRaw(_ o: JSObject, _ recurseTimesIn: Int) -> String {
     var recurseTimes = recurseTimesIn
     let constructor = constructorName(o)
-    var keys = interpreter.enumerableOwnKeys(o)
+    var keys = showHidden ? o.ownKeys() : interpreter.enumerableOwnKeys(o)
     var base = ""
     var braces = ("{", "}")
     var extras = Extras.object
@@ -137,6 +159,10 @@ struct Inspector {
       base = functionBase(f, constructor: constructor)
       keys = keys.filter { $0 != "prototype" }
       if keys.isEmpty { return stylize(base, .special) }
+    } else if let r = o as? JSRegExp {
+      base = r.display
+      keys = keys.filter { $0 != "lastIndex" }
+      if keys.isEmpty { return stylize(base, .regexp) }
     } else if let d = o as? JSDate {
       base = d.time.isNaN ? "Invalid Date" : isoString(d.time)
       if keys.isEmpty { return stylize(base, .date) }
@@ -154,14 +180,34 @@ struct Inspector {
       if keys.isEmpty { return stylize(base, w.primitive.typeName == "string" ? .string : .number) }
     } else if isError(o) {
       base = errorBase(o)
-      keys = keys.filter { $0 != "stack" && $0 != "message" }
+      // Node hides name/message/stack keys whose text the stack already shows.
+      keys = keys.filter { key in
+        guard key == "stack" || key == "message" || key == "name" else { return true }
+        guard case .value(.string(let v))? = o.ownProperty(key)?.slot else { return true }
+        return !base.contains(v)
+      }
       if keys.isEmpty { return base }
+    } else if let promise = o as? PromiseObject {
+      braces.0 = (constructor == "Promise" || constructor == nil ? "Promise" : constructor! + " [Promise]") + " {"
+      formatter = { inspector in
+        inspector.indentationLvl += 2
+        defer { inspector.indentationLvl -= 2 }
+        switch promise.state {
+        case .pending: return [inspector.stylize("<pending>", .special)]
+        case .fulfilled(let v): return [inspector.format(v, recurseTimes)]
+        case .rejected(let v): return [inspector.stylize("<rejected>", .special) + " " + inspector.format(v, recurseTimes)]
+        }
+      }
     } else if let it = o as? IteratorObject {
       braces = ("Object [\(it.kind)] {", "}")
       if keys.isEmpty { return braces.0 + "}" }
     } else {
       if let c = constructor {
-        if c != "Object" { braces.0 = c + " {" }
+        if c != "Object" {
+          braces.0 = c + " {"
+        } else if let tagged = o as? TaggedNamespace {
+          braces.0 = "Object [\(tagged.tag)] {"
+        }
       } else {
         braces.0 = "[Object: null prototype] {"
       }
@@ -236,7 +282,8 @@ struct Inspector {
     } else {
       str = stylize("undefined", .undefined)
     }
-    let name = isIdentifierKey(key) ? stylize(key, .name) : stylize(quoteJSString(key), .string)
+    var name = isIdentifierKey(key) ? stylize(key, .name) : stylize(quoteJSString(key), .string)
+    if showHidden, o.ownProperty(key)?.enumerable == false { name = "[" + key + "]" }
     return name + ": " + str
   }
 
@@ -416,10 +463,7 @@ struct Inspector {
       return "[\(base)]"
     }
     var type = "Function"
-    switch f.className {
-    case "AsyncFunction", "GeneratorFunction", "AsyncGeneratorFunction": type = f.className
-    default: break
-    }
+    if let script = f as? ScriptFunction, script.code.isAsync { type = "AsyncFunction" }
     var base = "[" + type
     if constructor == nil { base += " (null prototype)" }
     base += name.isEmpty ? " (anonymous)" : ": " + name

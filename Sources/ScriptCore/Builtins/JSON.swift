@@ -3,7 +3,8 @@
 
 extension Builtins {
   static func installJSON(_ realm: Realm) {
-    let json = realm.newNamespace(jsonEntries, prefix: "JSON.")
+    let json = TaggedNamespace(prototype: realm.objectPrototype, tag: "JSON")
+    realm.install(jsonEntries, into: json, prefix: "JSON.")
     realm.defineGlobal("JSON", .object(json))
   }
 

@@ -45,14 +45,14 @@ final class RandomState {
 }
 
 /// The `Math` namespace object, holding its generator.
-final class MathObject: JSObject {
+final class MathObject: TaggedNamespace {
   let random = RandomState()
 }
 
 extension Builtins {
   static func installMath(_ realm: Realm) {
-    let math = MathObject(prototype: realm.objectPrototype)
-    realm.install(mathEntries, into: math, prefix: "Math.")
+    let math = MathObject(prototype: realm.objectPrototype, tag: "Math")
+    realm.installHidden(mathEntries, into: math, prefix: "Math.")
     let rng = math.random
     realm.install([.function("random", arity: 0) { _ in .number(rng.next()) }], into: math, prefix: "Math.")
     realm.defineGlobal("Math", .object(math))

@@ -48,7 +48,7 @@ extension Builtins {
           prototype: interp.realm.prototype(for: newTarget, default: interp.realm.numberPrototype),
           primitive: .number(n)))
       })
-    realm.install(numberStatics, into: ctor, prefix: "Number.")
+    realm.installHidden(numberStatics, into: ctor, prefix: "Number.")
     realm.install(numberMethods, into: realm.numberPrototype, prefix: "Number.prototype.")
   }
 

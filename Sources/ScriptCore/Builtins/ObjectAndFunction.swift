@@ -81,6 +81,9 @@ extension Builtins {
       if o is JSMap { return "[object Map]" }
       if o is JSSet { return "[object Set]" }
       if o is JSDate { return "[object Date]" }
+      if o is JSRegExp { return "[object RegExp]" }
+      if let t = o as? TaggedNamespace { return "[object \(t.tag)]" }
+      if o is PromiseObject { return "[object Promise]" }
       if let w = o as? JSPrimitiveObject { return "[object \(w.className)]" }
       if Inspector(interpreter: interp, colors: false).isError(o) { return "[object Error]" }
       if o is IteratorObject { return "[object \(o.className)]" }

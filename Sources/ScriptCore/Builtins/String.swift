@@ -10,6 +10,14 @@ func text<C: Collection>(_ u: C) -> String where C.Element == UInt16 {
   String(decoding: u, as: UTF16.self)
 }
 
+/// The UTF-16 code unit at offset `i` (in range), without copying the string:
+/// Swift keeps UTF-16 breadcrumbs, so repeated offsets into one string are cheap.
+@inline(__always)
+func unit(_ s: String, _ i: Int) -> UInt16 {
+  let u = s.utf16
+  return u[u.index(u.startIndex, offsetBy: i)]
+}
+
 /// The first index of `needle` in `hay` at or after `from`, or nil.
 func indexOf(_ hay: [UInt16], _ needle: [UInt16], from: Int) -> Int? {
   let n = needle.count
@@ -110,33 +118,37 @@ extension Builtins {
 
   static let stringMethods: [NativeEntry] = [
     .function("at", arity: 1) { call in
-      let u = units(try thisString(call, "at"))
+      let s = try thisString(call, "at")
       let d = try call.interpreter.toInteger(call.arguments[0])
-      let i = d < 0 ? Double(u.count) + d : d
-      guard i >= 0, i < Double(u.count) else { return .undefined }
-      return .string(text([u[Int(i)]]))
+      let n = s.utf16.count
+      let i = d < 0 ? Double(n) + d : d
+      guard i >= 0, i < Double(n) else { return .undefined }
+      return .string(text([unit(s, Int(i))]))
     },
     .function("charAt", arity: 1) { call in
-      let u = units(try thisString(call, "charAt"))
+      let s = try thisString(call, "charAt")
       let d = try call.interpreter.toInteger(call.arguments[0])
-      guard d >= 0, d < Double(u.count) else { return .string("") }
-      return .string(text([u[Int(d)]]))
+      guard d >= 0, d < Double(s.utf16.count) else { return .string("") }
+      return .string(text([unit(s, Int(d))]))
     },
     .function("charCodeAt", arity: 1) { call in
-      let u = units(try thisString(call, "charCodeAt"))
+      let s = try thisString(call, "charCodeAt")
       let d = try call.interpreter.toInteger(call.arguments[0])
-      guard d >= 0, d < Double(u.count) else { return .number(.nan) }
-      return .number(Double(u[Int(d)]))
+      guard d >= 0, d < Double(s.utf16.count) else { return .number(.nan) }
+      return .number(Double(unit(s, Int(d))))
     },
     .function("codePointAt", arity: 1) { call in
-      let u = units(try thisString(call, "codePointAt"))
+      let s = try thisString(call, "codePointAt")
       let d = try call.interpreter.toInteger(call.arguments[0])
-      guard d >= 0, d < Double(u.count) else { return .undefined }
+      let n = s.utf16.count
+      guard d >= 0, d < Double(n) else { return .undefined }
       let i = Int(d)
-      let hi = u[i]
-      if UTF16.isLeadSurrogate(hi), i + 1 < u.count, UTF16.isTrailSurrogate(u[i + 1]) {
-        let cp = 0x10000 + ((UInt32(hi) - 0xD800) << 10) + (UInt32(u[i + 1]) - 0xDC00)
-        return .number(Double(cp))
+      let hi = unit(s, i)
+      if UTF16.isLeadSurrogate(hi), i + 1 < n {
+        let lo = unit(s, i + 1)
+        if UTF16.isTrailSurrogate(lo) {
+          return .number(Double(0x10000 + ((UInt32(hi) - 0xD800) << 10) + (UInt32(lo) - 0xDC00)))
+        }
       }
       return .number(Double(hi))
     },
@@ -177,6 +189,16 @@ extension Builtins {
       let b = try argString(call, 0)
       return .number(Double(localeCompare(a, b)))
     },
+    .function("match", arity: 1) { call in
+      let s = try thisString(call, "match")
+      let r = try regExpArgument(call, call.arguments[0], flags: "")
+      return try regexMatch(call.interpreter, r, s)
+    },
+    .function("matchAll", arity: 1) { call in
+      let s = try thisString(call, "matchAll")
+      let r = try regExpArgument(call, call.arguments[0], flags: "g")
+      return try regexMatchAll(call.interpreter, r, s)
+    },
     .function("normalize", arity: 0) { call in .string(try thisString(call, "normalize")) },
     .function("padEnd", arity: 2) { call in try pad(call, atStart: false) },
     .function("padStart", arity: 2) { call in try pad(call, atStart: true) },
@@ -189,6 +211,10 @@ extension Builtins {
     },
     .function("replace", arity: 2) { call in try replace(call, all: false) },
     .function("replaceAll", arity: 2) { call in try replace(call, all: true) },
+    .function("search", arity: 1) { call in
+      let s = try thisString(call, "search")
+      return try regexSearch(try regExpArgument(call, call.arguments[0], flags: ""), s)
+    },
     .function("slice", arity: 2) { call in
       let u = units(try thisString(call, "slice"))
       let start = try call.interpreter.relativeIndex(call.arguments[0], length: u.count, default: 0)
@@ -204,6 +230,7 @@ extension Builtins {
         limit = d.isFinite ? Int(UInt32(truncatingIfNeeded: Int64(d.truncatingRemainder(dividingBy: 4_294_967_296)))) : 0
       }
       if call.arguments[0].isUndefined { return .object(interp.realm.newArray(limit == 0 ? [] : [.string(s)])) }
+      if case .object(let r as JSRegExp) = call.arguments[0] { return try regexSplit(interp, r, s, limit: limit) }
       let sep = units(try interp.toString(call.arguments[0]))
       let u = units(s)
       var parts: [Value] = []
@@ -253,6 +280,14 @@ extension Builtins {
     .function("valueOf", arity: 0) { call in .string(try thisStringStrict(call, "valueOf")) },
   ]
 
+  /// A RegExp argument as is, anything else compiled as a pattern (`'a.c'` → `/a.c/`).
+  private static func regExpArgument(_ call: NativeCall, _ v: Value, flags: String) throws -> JSRegExp {
+    if case .object(let r as JSRegExp) = v { return r }
+    let source = v.isUndefined ? "(?:)" : try call.interpreter.toString(v)
+    let proto = (call.interpreter.realm.globalObject.getDataValue("RegExp").asObject?.getDataValue("prototype")).flatMap { $0.asObject }
+    return try JSRegExp(prototype: proto, source: source, flags: flags)
+  }
+
   /// `this` for toString/valueOf, which accept only strings and String objects.
   private static func thisStringStrict(_ call: NativeCall, _ method: String) throws -> String {
     if case .string(let s) = call.this { return s }
@@ -279,6 +314,9 @@ extension Builtins {
   private static func replace(_ call: NativeCall, all: Bool) throws -> Value {
     let interp = call.interpreter
     let s = try thisString(call, all ? "replaceAll" : "replace")
+    if case .object(let r as JSRegExp) = call.arguments[0] {
+      return try regexReplace(interp, r, s, call.arguments[1], all: all)
+    }
     let u = units(s)
     let pattern = units(try interp.toString(call.arguments[0]))
     let replacer = call.arguments[1].asObject as? JSFunction

@@ -10,7 +10,7 @@ extension Compiler {
     case .member(let object, let name, let optional):
       let o = compileExpr(object)
       let at = e.range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try o(env)
         if case .object(let ob) = v, let p = ob.lookup(name), case .value(let f) = p.slot { return (f, v) }
         if v.isNullish {
@@ -22,7 +22,7 @@ extension Compiler {
     case .index(let object, let index, let optional):
       let o = compileExpr(object), k = compileExpr(index)
       let at = e.range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try o(env)
         if optional && v.isNullish { throw OptionalChainShortCircuit() }
         let key = try interp.toPropertyKey(try k(env))
@@ -69,7 +69,7 @@ extension Compiler {
         return out
       }
     default:
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         var out: [Value] = []
         for (c, spread) in parts {
           if spread { out.append(contentsOf: try interp.collect(try c(env))) } else { out.append(try c(env)) }
@@ -96,7 +96,7 @@ extension Compiler {
     let at = callPosition(calleeExpr, range)
     var memberName: String?
     if case .member(_, let n, _) = calleeExpr.kind { memberName = n }
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
       if optional && f.isNullish { throw OptionalChainShortCircuit() }
       let argv = try args(env)
@@ -117,7 +117,7 @@ extension Compiler {
     let args = compileArgumentList(arguments)
     let description = describe(calleeExpr)
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let f = try callee(env)
       let argv = try args(env)
       interp.position = at
@@ -144,6 +144,12 @@ extension Compiler {
     case .call(let c, _, _): return describe(c) + "(...)"
     case .optionalChain(let inner): return describe(inner)
     case .superMember(.named(let n)): return "(intermediate value)." + n
+    case .number(let d): return formatNumber(d)
+    case .string(let s): return "\"" + s + "\""
+    case .bool(let b): return b ? "true" : "false"
+    case .null: return "null"
+    case .object(let props) where props.isEmpty: return "{}"
+    case .array(let elements) where elements.isEmpty: return "[]"
     default: return "(intermediate value)"
     }
   }
@@ -155,16 +161,16 @@ extension Compiler {
     let k = compilePropertyKey(key)
     let at = range.start
     let thisDepth = scope.thisDepth()?.depth ?? 0
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let fenv = env.ancestor(thisDepth)
       let name = try k(env)
-      guard case .object(let fo) = fenv.slots[Scope.calleeSlot], let f = fo as? ScriptFunction,
+      guard case .object(let fo) = fenv[Scope.calleeSlot], let f = fo as? ScriptFunction,
         let home = f.homeObject
       else {
         interp.position = at
         throw ScriptThrow.error(.syntaxError, "'super' keyword unexpected here")
       }
-      let this = fenv.slots[Scope.thisSlot]
+      let this = fenv[Scope.thisSlot]
       guard let parent = home.prototype else { return (.undefined, this, name, home) }
       guard let p = parent.lookup(name) else { return (.undefined, this, name, parent) }
       switch p.slot {
@@ -180,7 +186,7 @@ extension Compiler {
     let args = compileArgumentList(arguments)
     let thisDepth = scope.thisDepth()?.depth ?? 0
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let argv = try args(env)
       interp.position = at
       return try interp.superCall(functionEnv: env.ancestor(thisDepth), arguments: argv)
@@ -192,18 +198,18 @@ extension Interpreter {
   /// Runs the parent constructor for the derived constructor whose environment is `fenv`,
   /// binds `this` and initialises the fields.
   func superCall(functionEnv fenv: Env, arguments: [Value]) throws -> Value {
-    guard case .object(let fo) = fenv.slots[Scope.calleeSlot], let f = fo as? ScriptFunction else {
+    guard case .object(let fo) = fenv[Scope.calleeSlot], let f = fo as? ScriptFunction else {
       throw ScriptThrow.error(.syntaxError, "'super' keyword unexpected here")
     }
     guard let parent = f.prototype as? JSFunction, parent.isConstructor else {
       throw ScriptThrow.typeError("Super constructor \(f.prototype.map { displayString(.object($0)) } ?? "null") of anonymous class is not a constructor")
     }
-    if !isUninitialized(fenv.slots[Scope.thisSlot]) {
+    if !isUninitialized(fenv[Scope.thisSlot]) {
       throw ScriptThrow.error(.referenceError, "Super constructor may only be called once")
     }
-    let newTarget = fenv.slots[Scope.newTargetSlot].asObject ?? f
+    let newTarget = fenv[Scope.newTargetSlot].asObject ?? f
     let result = try parent.construct(self, arguments: arguments, newTarget: newTarget)
-    fenv.slots[Scope.thisSlot] = result
+    fenv[Scope.thisSlot] = result
     if let fields = f.fieldInitializer, case .object(let o) = result { try fields(o) }
     return .undefined
   }

@@ -20,7 +20,7 @@ extension Compiler {
       return { _ in .null }
     case .template(let quasis, let expressions):
       let parts = expressions.map { compileExpr($0) }
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         var s = quasis[0]
         for (i, p) in parts.enumerated() {
           let v = try p(env)
@@ -31,7 +31,7 @@ extension Compiler {
       }
     case .regex(let pattern, let flags):
       let at = e.range.start
-      return { [interp] _ in
+      return { [unowned(unsafe) interp] _ in
         guard let make = interp.makeRegExp else {
           interp.position = at
           throw ScriptThrow.error(.syntaxError, "Regular expressions are not supported: /\(pattern)/\(flags)")
@@ -96,7 +96,7 @@ extension Compiler {
     case .await(let operand):
       let code = compileExpr(operand)
       if scope.function.isTopLevel { topLevelAwait = true }
-      return { [interp] env in try interp.awaitValue(try code(env)) }
+      return { [unowned(unsafe) interp] env in try interp.awaitValue(try code(env)) }
     case .taggedTemplate(let tag, let quasis, let expressions):
       return compileTaggedTemplate(tag, quasis, expressions, e.range)
     }
@@ -112,8 +112,8 @@ extension Compiler {
       let needsCheck = b.kind.isLexical && !(sameFunction && !s.isSwitch && range.start.offset >= b.declaredAt)
       if needsCheck {
         let at = range.start
-        return { [interp] env in
-          let v = env.ancestor(depth).slots[slot]
+        return { [unowned(unsafe) interp] env in
+          let v = env.ancestor(depth)[slot]
           if isUninitialized(v) {
             interp.position = at
             throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
@@ -122,10 +122,10 @@ extension Compiler {
         }
       }
       switch depth {
-      case 0: return { env in env.slots[slot] }
-      case 1: return { env in env.parent!.slots[slot] }
-      case 2: return { env in env.parent!.parent!.slots[slot] }
-      default: return { env in env.ancestor(depth).slots[slot] }
+      case 0: return { env in env[slot] }
+      case 1: return { env in env.parent![slot] }
+      case 2: return { env in env.parent!.parent![slot] }
+      default: return { env in env.ancestor(depth)[slot] }
       }
     case .global:
       switch name {
@@ -154,14 +154,14 @@ extension Compiler {
     }
     guard case .local(let depth, let b, _) = scope.resolve("arguments") else { return nil }
     let slot = b.slot
-    return { env in env.ancestor(depth).slots[slot] }
+    return { env in env.ancestor(depth)[slot] }
   }
 
   func compileGlobalRead(_ name: String, _ range: SourceRange, forTypeof: Bool) -> ExprCode {
     var cache: GlobalBinding?
     let global = interp.realm.globalObject
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       if let b = cache ?? interp.lexicalGlobals[name] {
         cache = b
         if isUninitialized(b.value) {
@@ -190,29 +190,29 @@ extension Compiler {
       let slot = b.slot
       switch b.kind {
       case .constBinding:
-        return { [interp] env, _ in
+        return { [unowned(unsafe) interp] env, _ in
           interp.position = at
-          if isUninitialized(env.ancestor(depth).slots[slot]) {
+          if isUninitialized(env.ancestor(depth)[slot]) {
             throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
           }
           throw ScriptThrow.typeError("Assignment to constant variable.")
         }
       case .letBinding:
-        return { [interp] env, v in
+        return { [unowned(unsafe) interp] env, v in
           let e = env.ancestor(depth)
-          if isUninitialized(e.slots[slot]) {
+          if isUninitialized(e[slot]) {
             interp.position = at
             throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
           }
-          e.slots[slot] = v
+          e[slot] = v
         }
       case .variable, .hidden:
-        if depth == 0 { return { env, v in env.slots[slot] = v } }
-        return { env, v in env.ancestor(depth).slots[slot] = v }
+        if depth == 0 { return { env, v in env[slot] = v } }
+        return { env, v in env.ancestor(depth)[slot] = v }
       }
     case .global:
       var cache: GlobalBinding?
-      return { [interp] _, v in
+      return { [unowned(unsafe) interp] _, v in
         if let b = cache ?? interp.lexicalGlobals[name] {
           cache = b
           if isUninitialized(b.value) {
@@ -236,10 +236,10 @@ extension Compiler {
   func compileBindingInitializer(_ name: String, range: SourceRange) -> (Env, Value) throws -> Void {
     if case .local(let depth, let b, _) = scope.resolve(name) {
       let slot = b.slot
-      if depth == 0 { return { env, v in env.slots[slot] = v } }
-      return { env, v in env.ancestor(depth).slots[slot] = v }
+      if depth == 0 { return { env, v in env[slot] = v } }
+      return { env, v in env.ancestor(depth)[slot] = v }
     }
-    return { [interp] _, v in
+    return { [unowned(unsafe) interp] _, v in
       if let b = interp.lexicalGlobals[name] {
         b.value = v
       } else {
@@ -252,8 +252,8 @@ extension Compiler {
     guard let (depth, s) = scope.thisDepth() else { return { _ in .undefined } }
     if s.function.isDerivedConstructor {
       let at = range.start
-      return { [interp] env in
-        let v = env.ancestor(depth).slots[Scope.thisSlot]
+      return { [unowned(unsafe) interp] env in
+        let v = env.ancestor(depth)[Scope.thisSlot]
         if isUninitialized(v) {
           interp.position = at
           throw ScriptThrow.error(.referenceError,
@@ -262,15 +262,15 @@ extension Compiler {
         return v
       }
     }
-    if depth == 0 { return { env in env.slots[Scope.thisSlot] } }
-    return { env in env.ancestor(depth).slots[Scope.thisSlot] }
+    if depth == 0 { return { env in env[Scope.thisSlot] } }
+    return { env in env.ancestor(depth)[Scope.thisSlot] }
   }
 
   // MARK: - Members
 
   func compileMember(_ object: @escaping ExprCode, _ name: String, optional: Bool, _ range: SourceRange) -> ExprCode {
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let v = try object(env)
       if case .object(let o) = v, let p = o.lookup(name), case .value(let x) = p.slot { return x }
       if v.isNullish {
@@ -283,7 +283,7 @@ extension Compiler {
 
   func compileIndex(_ object: @escaping ExprCode, _ index: @escaping ExprCode, optional: Bool, _ range: SourceRange) -> ExprCode {
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let v = try object(env)
       if optional && v.isNullish { throw OptionalChainShortCircuit() }
       let k = try index(env)
@@ -327,7 +327,7 @@ extension Compiler {
       case .spread(let e): return .spread(compileExpr(e))
       }
     }
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       var values: [Value] = []
       values.reserveCapacity(parts.count)
       for p in parts {
@@ -346,7 +346,7 @@ extension Compiler {
     case .named(let s): return { _ in s }
     case .computed(let e):
       let c = compileExpr(e)
-      return { [interp] env in try interp.toPropertyKey(try c(env)) }
+      return { [unowned(unsafe) interp] env in try interp.toPropertyKey(try c(env)) }
     }
   }
 
@@ -395,10 +395,10 @@ extension Compiler {
         }
       case .spread(let e):
         let c = compileExpr(e)
-        steps.append { [interp] env, o in try interp.copyDataProperties(from: try c(env), to: o, excluding: []) }
+        steps.append { [unowned(unsafe) interp] env, o in try interp.copyDataProperties(from: try c(env), to: o, excluding: []) }
       }
     }
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let o = interp.realm.newObject()
       for s in steps { try s(env, o) }
       return .object(o)
@@ -422,10 +422,10 @@ extension Compiler {
     let parts = expressions.map { compileExpr($0) }
     let description = describe(tag)
     let at = range.start
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
       let strings = interp.realm.newArray(quasis.map { .string($0) })
-      strings.defineOwn("raw", Property(.object(interp.realm.newArray(quasis.map { .string($0) })), enumerable: false))
+      _ = strings.defineOwn("raw", Property(.object(interp.realm.newArray(quasis.map { .string($0) })), enumerable: false))
       var args: [Value] = [.object(strings)]
       for p in parts { args.append(try p(env)) }
       interp.position = at

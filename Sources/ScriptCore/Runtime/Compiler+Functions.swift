@@ -3,8 +3,14 @@
 
 extension Compiler {
   /// Compiles a function node; the result makes a closure over the current environment.
-  func compileFunction(_ node: FunctionNode, nameHint: String?, isMethod: Bool = false, isDeclaration: Bool = false) -> ExprCode {
-    let code = compileFunctionCode(node, name: node.name ?? nameHint ?? "", isMethod: isMethod, selfBinding: !isDeclaration && !isMethod)
+  /// `frameName` is what stack traces call it (`Point.norm` for a method).
+  func compileFunction(
+    _ node: FunctionNode, nameHint: String?, isMethod: Bool = false, isDeclaration: Bool = false,
+    frameName: String? = nil
+  ) -> ExprCode {
+    let code = compileFunctionCode(
+      node, name: frameName ?? node.name ?? nameHint ?? "", isMethod: isMethod,
+      selfBinding: !isDeclaration && !isMethod)
     let realm = interp.realm
     return { env in .object(ScriptFunction(code: code, env: env, realm: realm)) }
   }
@@ -82,10 +88,10 @@ extension Compiler {
     let realm = interp.realm
     let paramCount = node.params.count
     code.prologue = { env, args in
-      if let s = selfSlot { env.slots[s] = env.slots[Scope.calleeSlot] }
+      if let s = selfSlot { env[s] = env[Scope.calleeSlot] }
       if isSimple {
         let n = min(args.count, simpleSlots.count)
-        for i in 0..<n { env.slots[simpleSlots[i]] = args[i] }
+        for i in 0..<n { env[simpleSlots[i]] = args[i] }
       } else {
         for (i, (bind, defaultValue)) in binders.enumerated() {
           var v = i < args.count ? args[i] : .undefined
@@ -97,7 +103,7 @@ extension Compiler {
           try r(env, .object(realm.newArray(rest)))
         }
       }
-      if let s = argumentsSlot { env.slots[s] = .object(realm.newArray(args)) }
+      if let s = argumentsSlot { env[s] = .object(realm.newArray(args)) }
       for step in hoisted { try step(env) }
     }
     return code
@@ -135,15 +141,19 @@ extension Compiler {
       let fieldInfo = FunctionInfo(parent: scope.function, isArrow: false, isAsync: false, name: className)
       let fieldScope = Scope(parent: scope, function: fieldInfo, isFunctionScope: true)
       fieldInfo.scope = fieldScope
+      func methodFrameName(_ f: FunctionNode) -> String {
+        guard let n = f.name else { return className }
+        return className.isEmpty ? n : className + "." + n
+      }
       for m in node.members {
         let key = compilePropertyKey(m.key)
         switch m.kind {
         case .method(let f):
-          members.append(.init(key: key, isStatic: m.isStatic, kind: 0, make: compileFunction(f, nameHint: nil, isMethod: true)))
+          members.append(.init(key: key, isStatic: m.isStatic, kind: 0, make: compileFunction(f, nameHint: nil, isMethod: true, frameName: methodFrameName(f))))
         case .getter(let f):
-          members.append(.init(key: key, isStatic: m.isStatic, kind: 1, make: compileFunction(f, nameHint: nil, isMethod: true)))
+          members.append(.init(key: key, isStatic: m.isStatic, kind: 1, make: compileFunction(f, nameHint: nil, isMethod: true, frameName: methodFrameName(f))))
         case .setter(let f):
-          members.append(.init(key: key, isStatic: m.isStatic, kind: 2, make: compileFunction(f, nameHint: nil, isMethod: true)))
+          members.append(.init(key: key, isStatic: m.isStatic, kind: 2, make: compileFunction(f, nameHint: nil, isMethod: true, frameName: methodFrameName(f))))
         case .field(let value):
           let saved = scope
           scope = fieldScope
@@ -161,9 +171,9 @@ extension Compiler {
     }
     let count = classScope.slotCount
     let realm = interp.realm
-    return { [interp] env in
-      let e = Env(parent: env, count: count)
-      if let s = parts.nameSlot { e.slots[s] = uninitialized }
+    return { [unowned(unsafe) interp] env in
+      let e = Env.make(parent: env, count: count)
+      if let s = parts.nameSlot { e[s] = uninitialized }
       var protoParent: JSObject? = realm.objectPrototype
       var ctorParent: JSObject = realm.functionPrototype
       if let superCode = parts.superCode {
@@ -207,19 +217,19 @@ extension Compiler {
         let values = parts.instanceFields.map { $0.value }
         let slots = parts.fieldSlots
         F.fieldInitializer = { object in
-          let fe = Env(parent: e, count: slots)
-          fe.slots[Scope.thisSlot] = .object(object)
-          fe.slots[Scope.calleeSlot] = .object(F)
+          let fe = Env.make(parent: e, count: slots)
+          fe[Scope.thisSlot] = .object(object)
+          fe[Scope.calleeSlot] = .object(F)
           for (k, v) in zip(keys, values) {
             object.defineOwn(k, Property(try v?(fe) ?? .undefined))
           }
         }
       }
-      if let s = parts.nameSlot { e.slots[s] = .object(F) }
+      if let s = parts.nameSlot { e[s] = .object(F) }
       if !parts.staticFields.isEmpty {
-        let fe = Env(parent: e, count: parts.fieldSlots)
-        fe.slots[Scope.thisSlot] = .object(F)
-        fe.slots[Scope.calleeSlot] = .object(F)
+        let fe = Env.make(parent: e, count: parts.fieldSlots)
+        fe[Scope.thisSlot] = .object(F)
+        fe[Scope.calleeSlot] = .object(F)
         for field in parts.staticFields {
           let k = try field.key(e)
           F.defineOwn(k, Property(try field.value?(fe) ?? .undefined))
@@ -236,12 +246,12 @@ extension Compiler {
     code.isDerived = derived
     code.slotCount = 4
     if derived {
-      code.prologue = { [interp] env, args in
-        env.slots[3] = .object(interp.realm.newArray(args))
+      code.prologue = { [unowned(unsafe) interp] env, args in
+        env[3] = .object(interp.realm.newArray(args))
       }
-      code.body = { [interp] env in
+      code.body = { [unowned(unsafe) interp] env in
         var args: [Value] = []
-        if case .object(let o) = env.slots[3], let a = o as? JSArray { args = a.elements }
+        if case .object(let o) = env[3], let a = o as? JSArray { args = a.elements }
         _ = try interp.superCall(functionEnv: env, arguments: args)
         return .normal
       }

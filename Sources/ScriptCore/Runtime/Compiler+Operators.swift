@@ -18,13 +18,13 @@ extension Compiler {
     let c = compileExpr(operand)
     switch op {
     case .minus:
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try c(env)
         if case .number(let n) = v { return .number(-n) }
         return .number(-(try interp.toNumber(v)))
       }
     case .plus:
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try c(env)
         if case .number = v { return v }
         return .number(try interp.toNumber(v))
@@ -32,7 +32,7 @@ extension Compiler {
     case .not:
       return { env in .bool(!(try c(env).isTruthy)) }
     case .bitNot:
-      return { [interp] env in .number(Double(~(try interp.toInt32(try c(env))))) }
+      return { [unowned(unsafe) interp] env in .number(Double(~(try interp.toInt32(try c(env))))) }
     case .void:
       return { env in _ = try c(env); return .undefined }
     case .typeof, .delete:
@@ -47,7 +47,7 @@ extension Compiler {
     switch inner.kind {
     case .member(let object, let name, _):
       let o = compileExpr(object)
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try o(env)
         guard case .object(let obj) = v else {
           if v.isNullish {
@@ -64,7 +64,7 @@ extension Compiler {
       }
     case .index(let object, let index, _):
       let o = compileExpr(object), k = compileExpr(index)
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try o(env)
         let key = try interp.toPropertyKey(try k(env))
         guard case .object(let obj) = v else { return .true }
@@ -88,26 +88,26 @@ extension Compiler {
     let at = range.start
     switch op {
     case .add:
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let x = try a(env), y = try b(env)
         if case .number(let p) = x, case .number(let q) = y { return .number(p + q) }
         if case .string(let p) = x, case .string(let q) = y { return .string(p + q) }
         return try interp.add(x, y)
       }
     case .subtract:
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let x = try a(env), y = try b(env)
         if case .number(let p) = x, case .number(let q) = y { return .number(p - q) }
         return .number(try interp.toNumber(x) - interp.toNumber(y))
       }
     case .multiply:
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let x = try a(env), y = try b(env)
         if case .number(let p) = x, case .number(let q) = y { return .number(p * q) }
         return .number(try interp.toNumber(x) * interp.toNumber(y))
       }
     case .divide:
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let x = try a(env), y = try b(env)
         if case .number(let p) = x, case .number(let q) = y { return .number(p / q) }
         return .number(try interp.toNumber(x) / interp.toNumber(y))
@@ -116,7 +116,7 @@ extension Compiler {
       let cond = compileConditionCodes(op, a, b)
       return { env in .bool(try cond(env)) }
     default:
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let x = try a(env), y = try b(env)
         do {
           return try interp.binaryOperation(op, x, y)
@@ -133,7 +133,7 @@ extension Compiler {
     case .strictEqual: return { env in strictEquals(try a(env), try b(env)) }
     case .strictNotEqual: return { env in !strictEquals(try a(env), try b(env)) }
     default:
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let x = try a(env), y = try b(env)
         if case .number(let p) = x, case .number(let q) = y {
           switch op {
@@ -160,7 +160,7 @@ extension Compiler {
     case .member(let object, let name, _):
       let o = compileExpr(object)
       let at = target.range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try o(env)
         return ({
           if v.isNullish { interp.position = at }
@@ -170,7 +170,7 @@ extension Compiler {
     case .index(let object, let index, _):
       let o = compileExpr(object), k = compileExpr(index)
       let at = target.range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try o(env)
         let key = try k(env)
         return ({
@@ -180,13 +180,13 @@ extension Compiler {
       }
     case .superMember(let key):
       let ref = compileSuperMember(key, target.range)
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let (_, this, name, home) = try ref(env)
         return ({ try interp.get(.object(home), name) }, { try interp.set(this, name, $0) })
       }
     default:
       let at = target.range.start
-      return { [interp] _ in
+      return { [unowned(unsafe) interp] _ in
         interp.position = at
         throw ScriptThrow.error(.syntaxError, "Invalid left-hand side in assignment")
       }
@@ -203,18 +203,18 @@ extension Compiler {
       let sameFunction: Bool
       if case .local(_, _, let s) = scope.resolve(name) { sameFunction = s.function === scope.function } else { sameFunction = false }
       if sameFunction || b.kind == .variable {
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let e = env.ancestor(depth)
-          let old = e.slots[slot]
+          let old = e[slot]
           let n: Double
           if case .number(let x) = old { n = x } else { n = try interp.toNumber(old) }
-          e.slots[slot] = .number(n + delta)
+          e[slot] = .number(n + delta)
           return .number(prefix ? n + delta : n)
         }
       }
     }
     let ref = compileReference(target)
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       let (get, set) = try ref(env)
       let old = try get()
       let n: Double
@@ -240,7 +240,7 @@ extension Compiler {
         case .member(let object, let name, _):
           let o = compileExpr(object), v = compileExpr(value)
           let at = e.range.start
-          return { [interp] env in
+          return { [unowned(unsafe) interp] env in
             let obj = try o(env)
             let x = try v(env)
             if case .object(let ob) = obj, !ob.isFrozen, let p = ob.storage.find(name), p.writable,
@@ -256,7 +256,7 @@ extension Compiler {
         case .index(let object, let index, _):
           let o = compileExpr(object), k = compileExpr(index), v = compileExpr(value)
           let at = e.range.start
-          return { [interp] env in
+          return { [unowned(unsafe) interp] env in
             let obj = try o(env)
             let key = try k(env)
             let x = try v(env)
@@ -290,11 +290,12 @@ extension Compiler {
     case .expression(let e): targetExpr = e
     default:
       let at = range.start
-      return { [interp] _ in
+      return { [unowned(unsafe) interp] _ in
         interp.position = at
         throw ScriptThrow.error(.syntaxError, "Invalid left-hand side in assignment")
       }
     }
+    if let fast = compileLocalCompoundAssignment(op, target, value, range) { return fast }
     let ref = compileReference(targetExpr)
     var hint: String?
     if case .identifier(let n, _) = target { hint = n }
@@ -318,7 +319,7 @@ extension Compiler {
     default:
       guard let binary = op.binaryOperator else { return { _ in .undefined } }
       let at = range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let (get, set) = try ref(env)
         let old = try get()
         let rhs = try v(env)
@@ -332,6 +333,66 @@ extension Compiler {
         try set(x)
         return x
       }
+    }
+  }
+}
+
+extension Compiler {
+  /// `x += v` on a local slot: no reference closures, number fast paths.
+  fileprivate func compileLocalCompoundAssignment(
+    _ op: AssignOperator, _ target: Pattern, _ value: Expr, _ range: SourceRange
+  ) -> ExprCode? {
+    guard let binary = op.binaryOperator, case .identifier(let name, let r) = target,
+      case .local(let depth, let b, let s) = scope.resolve(name)
+    else { return nil }
+    let safeLet = b.kind == .letBinding && s.function === scope.function && !s.isSwitch
+      && r.start.offset >= b.declaredAt
+    guard b.kind == .variable || safeLet else { return nil }
+    let slot = b.slot
+    let v = compileExpr(value)
+    let at = range.start
+    unowned(unsafe) let interp = self.interp
+    let apply: (Value, Value) throws -> Value
+    switch binary {
+    case .add:
+      apply = { x, y in
+        if case .number(let p) = x, case .number(let q) = y { return .number(p + q) }
+        if case .string(let p) = x, case .string(let q) = y { return .string(p + q) }
+        interp.position = at
+        return try interp.add(x, y)
+      }
+    case .subtract, .multiply, .divide:
+      apply = { x, y in
+        if case .number(let p) = x, case .number(let q) = y {
+          switch binary {
+          case .subtract: return .number(p - q)
+          case .multiply: return .number(p * q)
+          default: return .number(p / q)
+          }
+        }
+        interp.position = at
+        return try interp.binaryOperation(binary, x, y)
+      }
+    default:
+      apply = { x, y in
+        interp.position = at
+        return try interp.binaryOperation(binary, x, y)
+      }
+    }
+    if depth == 0 {
+      return { env in
+        let old = env[slot]
+        let x = try apply(old, try v(env))
+        env[slot] = x
+        return x
+      }
+    }
+    return { env in
+      let e = env.ancestor(depth)
+      let old = e[slot]
+      let x = try apply(old, try v(env))
+      e[slot] = x
+      return x
     }
   }
 }

@@ -24,7 +24,7 @@ extension Compiler {
       }
       let restBinder = rest.map { compilePattern($0, mode: mode) }
       let at = range.start
-      return { [interp] env, value in
+      return { [unowned(unsafe) interp] env, value in
         interp.position = at
         let next = try interp.makeIterator(value)
         var done = false
@@ -60,7 +60,7 @@ extension Compiler {
       let at = range.start
       var firstName: String?
       if case .named(let n)? = properties.first?.key { firstName = n }
-      return { [interp] env, value in
+      return { [unowned(unsafe) interp] env, value in
         if value.isNullish {
           interp.position = at
           let what = value.isUndefined ? "undefined" : "null"
@@ -91,14 +91,14 @@ extension Compiler {
     switch e.kind {
     case .member(let object, let name, _):
       let o = compileExpr(object)
-      return { [interp] env, v in
+      return { [unowned(unsafe) interp] env, v in
         let obj = try o(env)
         interp.position = at
         try interp.set(obj, name, v)
       }
     case .index(let object, let index, _):
       let o = compileExpr(object), k = compileExpr(index)
-      return { [interp] env, v in
+      return { [unowned(unsafe) interp] env, v in
         let obj = try o(env)
         let key = try k(env)
         interp.position = at
@@ -107,7 +107,7 @@ extension Compiler {
     case .identifier(let name):
       return compileNameAssignment(name, e.range)
     default:
-      return { [interp] _, _ in
+      return { [unowned(unsafe) interp] _, _ in
         interp.position = at
         throw ScriptThrow.error(.syntaxError, "Invalid destructuring assignment target")
       }

@@ -8,7 +8,7 @@ extension Compiler {
     case .expression(let e):
       let code = compileExpr(e)
       if atReplTop {
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           interp.replCompletion = try code(env)
           return .normal
         }
@@ -52,7 +52,7 @@ extension Compiler {
     case .while(let test, let body):
       let t = compileCondition(test)
       let b = compileStatement(body)
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         while try t(env) {
           try interp.checkInterrupt()
           switch try b(env) {
@@ -67,7 +67,7 @@ extension Compiler {
     case .doWhile(let body, let test):
       let t = compileCondition(test)
       let b = compileStatement(body)
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         repeat {
           try interp.checkInterrupt()
           switch try b(env) {
@@ -86,7 +86,7 @@ extension Compiler {
     case .throw(let e):
       let code = compileExpr(e)
       let at = stmt.range.start
-      return { [interp] env in
+      return { [unowned(unsafe) interp] env in
         let v = try code(env)
         interp.position = at
         throw ScriptThrow.value(v)
@@ -119,25 +119,25 @@ extension Compiler {
       let a = compileExpr(l), b = compileExpr(r)
       switch op {
       case .less:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p < q }
           return try interp.compare(x, y, .less)
         }
       case .lessEqual:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p <= q }
           return try interp.compare(x, y, .lessEqual)
         }
       case .greater:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p > q }
           return try interp.compare(x, y, .greater)
         }
       case .greaterEqual:
-        return { [interp] env in
+        return { [unowned(unsafe) interp] env in
           let x = try a(env), y = try b(env)
           if case .number(let p) = x, case .number(let q) = y { return p >= q }
           return try interp.compare(x, y, .greaterEqual)
@@ -215,41 +215,45 @@ extension Compiler {
       return (initCode, t, u, b, steps)
     }
     if !lexical {
-      let (initCode, t, u, b, _) = compileParts()
-      return { [interp] env in
-        if let i = initCode { _ = try i(env) }
-        while true {
-          if let t, try !t(env) { break }
+      let (initCode, testCode, updateCode, b, _) = compileParts()
+      let i: StmtCode = initCode ?? { _ in .normal }
+      let t: (Env) throws -> Bool = testCode ?? { _ in true }
+      let u: ExprCode = updateCode ?? { _ in .undefined }
+      return { [unowned(unsafe) interp] env in
+        _ = try i(env)
+        while try t(env) {
           try interp.checkInterrupt()
           let c = try b(env)
           if case .normal = c {} else {
             let (exit, result) = self.loopResult(c, labels)
             if exit { return result }
           }
-          if let u { _ = try u(env) }
+          _ = try u(env)
         }
         return .normal
       }
     }
-    let ((initCode, t, u, b, steps), s) = withBlockScope(compileParts)
+    let ((initCode, testCode, updateCode, b, steps), s) = withBlockScope(compileParts)
     let count = s.slotCount
     // Closures made in the body capture the iteration's own copy of the bindings.
     let perIteration = s.containsClosure
-    return { [interp] env in
-      var e = Env(parent: env, count: count)
+    let i: StmtCode = initCode ?? { _ in .normal }
+    let t: (Env) throws -> Bool = testCode ?? { _ in true }
+    let u: ExprCode = updateCode ?? { _ in .undefined }
+    return { [unowned(unsafe) interp] env in
+      var e = Env.make(parent: env, count: count)
       for step in steps { try step(e) }
-      if let i = initCode { _ = try i(e) }
-      if perIteration { e = Env(copying: e) }
-      while true {
-        if let t, try !t(e) { break }
+      _ = try i(e)
+      if perIteration { e = Env.copy(e) }
+      while try t(e) {
         try interp.checkInterrupt()
         let c = try b(e)
         if case .normal = c {} else {
           let (exit, result) = self.loopResult(c, labels)
           if exit { return result }
         }
-        if perIteration { e = Env(copying: e) }
-        if let u { _ = try u(e) }
+        if perIteration { e = Env.copy(e) }
+        _ = try u(e)
       }
       return .normal
     }
@@ -271,18 +275,21 @@ extension Compiler {
       bindAndBody = (compilePattern(pattern, mode: .assign), compileStatement(body), nil)
     }
     let (bind, b, count) = bindAndBody
-    return { [interp] env in
+    let description = describe(subject)
+    let at = subject.range.start
+    return { [unowned(unsafe) interp] env in
       let subjectValue = try subjectCode(env)
       let next: () throws -> Value?
       if isOf {
-        next = try interp.makeIterator(subjectValue)
+        interp.position = at
+        next = try interp.makeIterator(subjectValue, description: description)
       } else {
         var keys = interp.forInKeys(subjectValue).makeIterator()
         next = { keys.next().map { .string($0) } }
       }
       while let item = try next() {
         try interp.checkInterrupt()
-        let e = count.map { Env(parent: env, count: $0) } ?? env
+        let e = count.map { Env.make(parent: env, count: $0) } ?? env
         try bind(e, item)
         let c = try b(e)
         if case .normal = c { continue }
@@ -308,7 +315,7 @@ extension Compiler {
         }
         let count = s.slotCount
         catchCode = { env, v in
-          let e = Env(parent: env, count: count)
+          let e = Env.make(parent: env, count: count)
           try bind(e, v)
           return try handler(e)
         }
@@ -318,7 +325,7 @@ extension Compiler {
       }
     }
     let finallyCode = finally.map { compileBlock($0) }
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       var completion: Completion = .normal
       var pending: Error?
       do {
@@ -368,7 +375,7 @@ extension Compiler {
     let defaultIndex = compiled.firstIndex { $0.test == nil }
     return { env in
       let value = try d(env)
-      let e = count.map { Env(parent: env, count: $0) } ?? env
+      let e = count.map { Env.make(parent: env, count: $0) } ?? env
       for step in steps { try step(e) }
       var start: Int?
       for (i, c) in compiled.enumerated() {

@@ -28,6 +28,8 @@ final class CompiledProgram {
   let exports: [(String, (Env) throws -> Value)]
   /// `export * from '...'` specifiers.
   let reexportAll: [String]
+  /// Stands for the top level in stack frames.
+  let topLevelCode: FunctionCode
 
   init(
     file: SourceFile, slotCount: Int, body: @escaping StmtCode, prologue: @escaping (Env) throws -> Void,
@@ -40,6 +42,7 @@ final class CompiledProgram {
     self.usesAwait = usesAwait
     self.exports = exports
     self.reexportAll = reexportAll
+    self.topLevelCode = FunctionCode(name: "", file: file, length: 0, isArrow: false, isAsync: false, isMethod: false)
   }
 }
 
@@ -98,7 +101,7 @@ final class Compiler {
       for s in stmts { collectVarNames(s, into: &names) }
       for n in names {
         if atReplTop {
-          steps.append { [interp] _ in
+          steps.append { [unowned(unsafe) interp] _ in
             if interp.lexicalGlobals[n] == nil { interp.lexicalGlobals[n] = GlobalBinding(value: .undefined, isConst: false) }
           }
         } else {
@@ -110,6 +113,11 @@ final class Compiler {
     for s in stmts {
       var stmt = s
       if case .export(.declaration(let inner)) = s.kind { stmt = inner }
+      // `export default function f() {}` / `export default class C {}` also bind the name.
+      if case .export(.defaultExpression(let e)) = s.kind {
+        if case .function(let node) = e.kind, node.name != nil, !node.isArrow { stmt = Stmt(.function(node), s.range) }
+        if case .class(let node) = e.kind, node.name != nil { stmt = Stmt(.class(node), s.range) }
+      }
       switch stmt.kind {
       case .variable(let decl) where decl.kind != .var:
         var names: [String] = []
@@ -120,7 +128,7 @@ final class Compiler {
       case .function(let node):
         if let n = node.name {
           if atReplTop {
-            steps.append { [interp] _ in
+            steps.append { [unowned(unsafe) interp] _ in
               if interp.lexicalGlobals[n] == nil { interp.lexicalGlobals[n] = GlobalBinding(value: .undefined, isConst: false) }
             }
           } else {
@@ -137,7 +145,7 @@ final class Compiler {
       guard let name = node.name else { continue }
       let make = compileFunction(node, nameHint: name, isDeclaration: true)
       if atReplTop {
-        steps.append { [interp] env in
+        steps.append { [unowned(unsafe) interp] env in
           let f = try make(env)
           if let b = interp.lexicalGlobals[name] { b.value = f; b.isConst = false } else {
             interp.lexicalGlobals[name] = GlobalBinding(value: f, isConst: false)
@@ -145,7 +153,7 @@ final class Compiler {
         }
       } else if case .local(_, let b, _) = scope.resolve(name) {
         let slot = b.slot
-        steps.append { env in env.slots[slot] = try make(env) }
+        steps.append { env in env[slot] = try make(env) }
       }
     }
     return steps
@@ -154,7 +162,7 @@ final class Compiler {
   private func declareLexical(_ name: String, const: Bool, steps: inout [(Env) throws -> Void], at offset: Int) {
     if atReplTop {
       // REPL: a redeclaration replaces the old binding's value (Node allows it).
-      steps.append { [interp] _ in
+      steps.append { [unowned(unsafe) interp] _ in
         if let b = interp.lexicalGlobals[name] {
           b.value = uninitialized
           b.isConst = const
@@ -166,7 +174,7 @@ final class Compiler {
     }
     let b = scope.declare(name, const ? .constBinding : .letBinding, at: offset)
     let slot = b.slot
-    steps.append { env in env.slots[slot] = uninitialized }
+    steps.append { env in env[slot] = uninitialized }
   }
 
   /// True when a block must get its own environment.
@@ -247,7 +255,7 @@ final class Compiler {
     }
     let count = s.slotCount
     return { env in
-      let e = Env(parent: env, count: count)
+      let e = Env.make(parent: env, count: count)
       for step in steps { try step(e) }
       return try body(e)
     }
@@ -271,6 +279,18 @@ final class Compiler {
         if case .normal = c { return try b(env) }
         return c
       }
+    case 3...6:
+      // A short right-leaning chain of pairs: no array walk, no reabstraction per statement.
+      var chain = codes[codes.count - 1]
+      for code in codes.dropLast().reversed() {
+        let rest = chain
+        chain = { env in
+          let c = try code(env)
+          if case .normal = c { return try rest(env) }
+          return c
+        }
+      }
+      return chain
     default:
       return { env in
         for code in codes {

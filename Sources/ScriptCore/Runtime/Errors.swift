@@ -21,6 +21,7 @@ public final class ErrorObject: JSObject {
     return super.ownKeys()
   }
 
+  @discardableResult
   public override func defineOwn(_ key: String, _ property: Property) -> Bool {
     if key == "stack" { stackMaterialized = true }
     return super.defineOwn(key, property)
@@ -37,6 +38,11 @@ public final class ErrorObject: JSObject {
     return name + ": " + message
   }
 
+  /// Puts `stack` first among the own keys, as V8 does; its text comes later.
+  func reserveStackSlot() {
+    storage.set("stack", Property(.undefined, enumerable: false))
+  }
+
   private func materializeStack() {
     stackMaterialized = true
     let text = ([header] + stackFrames).joined(separator: "\n")
@@ -49,6 +55,7 @@ extension Interpreter {
   public func makeError(_ kind: ErrorKind, _ message: String) -> Value {
     let proto = realm.errorPrototypes[kind] ?? realm.errorPrototype
     let e = ErrorObject(prototype: proto)
+    e.reserveStackSlot()
     e.defineOwn("message", Property(.string(message), enumerable: false))
     e.stackFrames = captureStack()
     return .object(e)
@@ -137,6 +144,7 @@ extension Interpreter {
       var p = proto
       if let np = try get(.object(newTarget), "prototype").asObject { p = np }
       let e = ErrorObject(prototype: p)
+      e.reserveStackSlot()
       if !args[0].isUndefined {
         e.defineOwn("message", Property(.string(try toString(args[0])), enumerable: false))
       }

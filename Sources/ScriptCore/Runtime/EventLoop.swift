@@ -29,6 +29,8 @@ final class Coroutine {
   var savedFrames: [CallFrame] = []
   var savedDepth = 0
   var savedPosition = SourceLocation.unknown
+  /// How many nested calls the coroutine's own stack allows.
+  var depthBudget = Interpreter.coroutineDepthBudget
 }
 
 struct Timer {
@@ -44,8 +46,16 @@ extension Interpreter {
   // MARK: Coroutines
 
   /// Starts `body` as a coroutine and runs it until it finishes or first suspends.
-  func startCoroutine(_ body: @escaping () throws -> Void) throws {
+  /// The top level of a program (top-level `await`) gets the main stack size and depth limit.
+  func startCoroutine(topLevel: Bool = false, _ body: @escaping () throws -> Void) throws {
+    // Async calls that start async calls before ever awaiting nest threads: cap them.
+    if coroutineNesting >= Interpreter.maxCoroutineNesting {
+      throw ScriptThrow.rangeError("Maximum call stack size exceeded")
+    }
+    coroutineNesting += 1
+    defer { coroutineNesting -= 1 }
     let co = Coroutine()
+    co.depthBudget = topLevel ? Interpreter.mainDepthLimit : Interpreter.coroutineDepthBudget
     liveCoroutines[ObjectIdentifier(co)] = co
     let thread = Thread { [unowned self] in
       co.toCoroutine.wait()
@@ -54,7 +64,7 @@ extension Interpreter {
       liveCoroutines[ObjectIdentifier(co)] = nil
       co.toCaller.signal()
     }
-    thread.stackSize = Interpreter.coroutineStackSize
+    thread.stackSize = topLevel ? Interpreter.mainStackSize : Interpreter.coroutineStackSize
     thread.start()
     co.frameBase = frames.count
     co.depthBase = depth
@@ -66,7 +76,7 @@ extension Interpreter {
     let previous = currentCoroutine
     let previousLimit = depthLimit
     currentCoroutine = co
-    depthLimit = depth + Interpreter.coroutineDepthBudget
+    depthLimit = min(depth + co.depthBudget, max(previousLimit, Interpreter.mainDepthLimit))
     co.toCoroutine.signal()
     co.toCaller.wait()
     currentCoroutine = previous

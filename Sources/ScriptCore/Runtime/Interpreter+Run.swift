@@ -51,8 +51,8 @@ extension Interpreter {
     depth = 0
     depthLimit = Interpreter.mainDepthLimit
     position = .unknown
-    let env = Env(parent: nil, count: program.slotCount)
-    let topFrame = CallFrame(name: "", file: program.file, callerPosition: .unknown)
+    let env = Env.make(parent: nil, count: program.slotCount)
+    let topFrame = CallFrame(code: program.topLevelCode, callerPosition: .unknown)
     defer {
       cancelCoroutines()
       frames = []
@@ -66,7 +66,7 @@ extension Interpreter {
       if program.usesAwait {
         let promise = newPromise()
         promise.isHandled = true
-        try startCoroutine { [self] in
+        try startCoroutine(topLevel: true) { [self] in
           frames.append(topFrame)
           defer { frames.removeAll() }
           do {

@@ -42,17 +42,41 @@ public enum RunResult {
 /// scripts cannot catch it.
 struct InterruptSignal: Error {}
 
-/// One script-function activation, for stack traces.
+/// One script-function activation, for stack traces. Holds its code
+/// without reference counting (the running function keeps it alive), so that
+/// pushing a frame costs no retain/release.
 struct CallFrame {
-  let name: String
-  let file: SourceFile
+  unowned(unsafe) let code: FunctionCode
+  let isConstruct: Bool
   /// Where the caller was when it made this call.
   let callerPosition: SourceLocation
+
+  init(code: FunctionCode, isConstruct: Bool = false, callerPosition: SourceLocation) {
+    self.code = code
+    self.isConstruct = isConstruct
+    self.callerPosition = callerPosition
+  }
+
+  var name: String {
+    isConstruct ? "new " + (code.name.isEmpty ? "<anonymous>" : code.name) : code.name
+  }
+
+  var file: SourceFile { code.file }
+}
+
+/// The interpreter's hot mutable state, kept behind a pointer so that the
+/// evaluator's frequent updates skip Swift's dynamic exclusivity checks.
+struct ExecutionState {
+  var frames: [CallFrame] = []
+  /// The source position the innermost frame is at (updated at calls and throws).
+  var position = SourceLocation.unknown
+  var depth = 0
+  var depthLimit = Interpreter.mainDepthLimit
 }
 
 /// A binding declared at the REPL's top level (persists across entries).
 final class GlobalBinding {
-  var value: Value
+  @exclusivity(unchecked) var value: Value
   var isConst: Bool
 
   init(value: Value, isConst: Bool) {
@@ -67,16 +91,36 @@ public final class Interpreter {
 
   // MARK: Execution state (touched by one thread at a time)
 
-  var frames: [CallFrame] = []
+  let state: UnsafeMutablePointer<ExecutionState>
+
+  var frames: [CallFrame] {
+    get { state.pointee.frames }
+    _modify { yield &state.pointee.frames }
+    set { state.pointee.frames = newValue }
+  }
+
   /// The source position the innermost frame is at (updated at calls and throws).
-  var position = SourceLocation.unknown
-  var depth = 0
-  var depthLimit = Interpreter.mainDepthLimit
-  var currentCoroutine: Coroutine?
+  var position: SourceLocation {
+    @inline(__always) get { state.pointee.position }
+    @inline(__always) set { state.pointee.position = newValue }
+  }
+
+  var depth: Int {
+    @inline(__always) get { state.pointee.depth }
+    @inline(__always) set { state.pointee.depth = newValue }
+  }
+
+  var depthLimit: Int {
+    @inline(__always) get { state.pointee.depthLimit }
+    @inline(__always) set { state.pointee.depthLimit = newValue }
+  }
+  @exclusivity(unchecked) var currentCoroutine: Coroutine?
+  /// Coroutines started from inside other coroutines, not yet suspended.
+  var coroutineNesting = 0
   /// Bindings declared at the REPL's top level.
-  var lexicalGlobals: [String: GlobalBinding] = [:]
+  @exclusivity(unchecked) var lexicalGlobals: [String: GlobalBinding] = [:]
   /// The value of the last expression statement at the REPL's top level.
-  var replCompletion: Value = .undefined
+  @exclusivity(unchecked) var replCompletion: Value = .undefined
   /// `process.argv` as the host gave it.
   public internal(set) var argv: [String] = ["tl"]
   /// Turns a regex literal into a value; installed by the builtins (nil: literals throw).
@@ -101,14 +145,24 @@ public final class Interpreter {
 
   static let mainStackSize = 1 << 30
   static let mainDepthLimit = 9_000
-  static let coroutineStackSize = 64 << 20
-  static let coroutineDepthBudget = 500
+  /// Async function bodies run on threads with this stack: reserved address
+  /// space, committed only as it is used.
+  static let coroutineStackSize = 256 << 20
+  static let coroutineDepthBudget = 2_000
+  static let maxCoroutineNesting = 200
 
   public init(output: OutputSink) {
     self.output = output
     self.realm = Realm()
+    state = UnsafeMutablePointer<ExecutionState>.allocate(capacity: 1)
+    state.initialize(to: ExecutionState())
     Builtins.install(into: self)
     installIntrinsics()
+  }
+
+  deinit {
+    state.deinitialize(count: 1)
+    state.deallocate()
   }
 
   // MARK: Globals
@@ -184,22 +238,28 @@ public final class Interpreter {
 
   /// Runs `body` on a thread with a 1 GiB stack and waits for it.
   func onScriptThread<T>(_ body: @escaping () -> T) -> T {
-    if Thread.current.stackSize >= Interpreter.mainStackSize / 2 || isOnScriptThread {
+    if isOnScriptThread {
       return body()
     }
-    var result: T?
+    let box = ResultBox<T>()
     let done = DispatchSemaphore(value: 0)
     let thread = Thread { [self] in
       isOnScriptThread = true
-      result = body()
+      box.value = body()
       isOnScriptThread = false
       done.signal()
     }
     thread.stackSize = Interpreter.mainStackSize
     thread.start()
     done.wait()
-    return result!
+    // The thread always stores a value before signalling.
+    return box.value!
   }
 
   var isOnScriptThread = false
+}
+
+/// Carries a result from the script thread back to the waiting caller.
+private final class ResultBox<T>: @unchecked Sendable {
+  var value: T?
 }

@@ -10,6 +10,11 @@ extension Interpreter {
   /// (by code point), natively iterable objects, and script objects with a
   /// `next()` method. Throws `x is not iterable` otherwise.
   public func makeIterator(_ value: Value) throws -> () throws -> Value? {
+    try makeIterator(value, description: nil)
+  }
+
+  /// `description` names the expression in V8's message (`xs is not iterable`).
+  func makeIterator(_ value: Value, description: String?) throws -> () throws -> Value? {
     switch value {
     case .object(let o):
       if let a = o as? JSArray {
@@ -51,16 +56,17 @@ extension Interpreter {
     default:
       break
     }
-    throw ScriptThrow.typeError("\(iterableDescription(value)) is not iterable")
-  }
-
-  private func iterableDescription(_ v: Value) -> String {
-    switch v {
-    case .undefined: return "undefined"
-    case .null: return "null"
-    case .object(let o) where o is JSFunction: return "function"
-    case .object: return "object"
-    default: return (try? toString(v)).map { "\(v.typeName) \($0)" } ?? v.typeName
+    let symbolNote = " (cannot read property Symbol(Symbol.iterator))"
+    switch value {
+    case .undefined, .null:
+      throw ScriptThrow.typeError("\(value.isUndefined ? "undefined" : "null") is not iterable" + symbolNote)
+    case .object(let o):
+      if let d = description { throw ScriptThrow.typeError("\(d) is not iterable") }
+      throw ScriptThrow.typeError("\(o is JSFunction ? "function" : "object") is not iterable" + symbolNote)
+    default:
+      if let d = description { throw ScriptThrow.typeError("\(d) is not iterable") }
+      let shown = (try? toString(value)).map { "\(value.typeName) \($0)" } ?? value.typeName
+      throw ScriptThrow.typeError(shown + " is not iterable" + symbolNote)
     }
   }
 }

@@ -24,6 +24,7 @@ public final class ModuleNamespace: JSObject {
 
   public override func ownKeys() -> [String] { readers.keys.sorted() }
 
+  @discardableResult
   public override func defineOwn(_ key: String, _ property: Property) -> Bool { false }
   public override func deleteOwn(_ key: String) -> Bool { false }
 }
@@ -87,7 +88,7 @@ extension Interpreter {
       throw ScriptThrow.error(.syntaxError, "\(first.message) (\(first.fileName):\(first.range.start.line):\(first.range.start.column))")
     }
     let program = Compiler(interp: self, file: file, mode: .script).compileProgram(parsed.program)
-    let env = Env(parent: nil, count: program.slotCount)
+    let env = Env.make(parent: nil, count: program.slotCount)
     let namespace = ModuleNamespace(env: env)
     for (name, read) in program.exports { namespace.readers[name] = read }
     moduleCache[key] = .object(namespace)
@@ -102,7 +103,7 @@ extension Interpreter {
     if program.usesAwait {
       throw ScriptThrow.error(.syntaxError, "top-level await is only supported in the main script (\(file.name))")
     }
-    frames.append(CallFrame(name: "", file: file, callerPosition: position))
+    frames.append(CallFrame(code: program.topLevelCode, callerPosition: position))
     defer { if let last = frames.popLast() { position = last.callerPosition } }
     do {
       try program.prologue(env)
@@ -154,7 +155,7 @@ extension Compiler {
     let source = decl.source
     let at = decl.range.start
     let file = self.file
-    return { [interp] env in
+    return { [unowned(unsafe) interp] env in
       interp.position = at
       let module = try interp.loadModule(source, from: file, line: at.line)
       for (imported, bind) in bindings {
@@ -181,7 +182,7 @@ extension Compiler {
       if let from {
         let file = self.file
         for spec in specs {
-          exports.append((spec.exported, { [interp] _ in
+          exports.append((spec.exported, { [unowned(unsafe) interp] _ in
             let m = try interp.loadModule(from, from: file, line: range.start.line)
             return spec.local == "default" && m.isBuiltin ? m.value : try interp.importedValue(m, spec.local, specifier: from)
           }))
@@ -191,11 +192,19 @@ extension Compiler {
       for spec in specs { exports.append((spec.exported, exportReader(spec.local))) }
       return { _ in .normal }
     case .defaultExpression(let e):
+      if case .function(let node) = e.kind, let name = node.name, !node.isArrow {
+        exports.append(("default", exportReader(name)))
+        return { _ in .normal }
+      }
+      if case .class(let node) = e.kind, let name = node.name {
+        exports.append(("default", exportReader(name)))
+        return compileStatement(Stmt(.class(node), range))
+      }
       let slot = scope.hiddenSlot()
       let code = compileExpr(e, nameHint: "default")
-      exports.append(("default", { env in env.slots[slot] }))
+      exports.append(("default", { env in env[slot] }))
       return { env in
-        env.slots[slot] = try code(env)
+        env[slot] = try code(env)
         return .normal
       }
     case .all(let from):
@@ -208,10 +217,10 @@ extension Compiler {
     if case .local(let depth, let b, _) = scope.resolve(name) {
       let slot = b.slot
       return { env in
-        let v = env.ancestor(depth).slots[slot]
+        let v = env.ancestor(depth)[slot]
         return isUninitialized(v) ? .undefined : v
       }
     }
-    return { [interp] _ in interp.lexicalGlobals[name]?.value ?? .undefined }
+    return { [unowned(unsafe) interp] _ in interp.lexicalGlobals[name]?.value ?? .undefined }
   }
 }

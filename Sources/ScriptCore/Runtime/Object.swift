@@ -103,7 +103,7 @@ public func arrayIndex(_ key: String) -> UInt32? {
 /// host objects defined by embedders.
 open class JSObject {
   public var prototype: JSObject?
-  public var storage = PropertyStorage()
+  @exclusivity(unchecked) public var storage = PropertyStorage()
   public var isExtensible = true
   public var isFrozen = false
 
@@ -211,7 +211,7 @@ open class JSObject {
 
 /// An Array: dense elements plus ordinary properties.
 public final class JSArray: JSObject {
-  public var elements: [Value]
+  @exclusivity(unchecked) public var elements: [Value]
 
   public init(prototype: JSObject?, elements: [Value] = []) {
     self.elements = elements

@@ -7,19 +7,41 @@
 // Arrows resolve `this` and `super` lexically through the chain like any name.
 
 /// A runtime environment: one per function call, and one per entry into a
-/// block that declares `let`/`const`/`class`/function bindings.
-public final class Env {
-  let parent: Env?
-  var slots: [Value]
-
-  init(parent: Env?, count: Int) {
-    self.parent = parent
-    self.slots = [Value](repeating: .undefined, count: count)
+/// block that declares `let`/`const`/`class`/function bindings. The slots are
+/// tail-allocated (one allocation per environment) and indexed without
+/// bounds checks: every index comes from the compiler's slot resolution,
+/// which never exceeds the count it allocated.
+final class Env: ManagedBuffer<EnvHeader, Value> {
+  static func make(parent: Env?, count: Int) -> Env {
+    let buffer = Env.create(minimumCapacity: count) { _ in EnvHeader(parent: parent, count: count) }
+    let env = unsafeDowncast(buffer, to: Env.self)
+    env.withUnsafeMutablePointerToElements { $0.initialize(repeating: .undefined, count: count) }
+    return env
   }
 
-  init(copying other: Env) {
-    self.parent = other.parent
-    self.slots = other.slots
+  /// A fresh environment with the same parent and a copy of the slots
+  /// (per-iteration bindings of `for (let ...)` loops).
+  static func copy(_ other: Env) -> Env {
+    let count = other.header.count
+    let buffer = Env.create(minimumCapacity: count) { _ in EnvHeader(parent: other.header.parent, count: count) }
+    let env = unsafeDowncast(buffer, to: Env.self)
+    env.withUnsafeMutablePointerToElements { dst in
+      other.withUnsafeMutablePointerToElements { src in dst.initialize(from: src, count: count) }
+    }
+    return env
+  }
+
+  deinit {
+    withUnsafeMutablePointers { h, e in _ = e.deinitialize(count: h.pointee.count) }
+  }
+
+  @inline(__always)
+  var parent: Env? { header.parent }
+
+  @inline(__always)
+  subscript(_ slot: Int) -> Value {
+    get { withUnsafeMutablePointerToElements { $0[slot] } }
+    set { withUnsafeMutablePointerToElements { $0[slot] = newValue } }
   }
 
   /// The environment `depth` levels up.
@@ -32,6 +54,11 @@ public final class Env {
     }
     return e
   }
+}
+
+struct EnvHeader {
+  let parent: Env?
+  let count: Int
 }
 
 /// The marker stored in a `let`/`const`/`class` slot before its declaration

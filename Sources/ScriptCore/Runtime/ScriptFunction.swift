@@ -11,13 +11,13 @@ final class FunctionCode {
   let isMethod: Bool
   var isClassConstructor = false
   var isDerived = false
-  var slotCount = 0
+  @exclusivity(unchecked) var slotCount = 0
   /// The source text of the function, for `toString`.
   var sourceText: String?
   /// Binds the arguments to the parameters (and initialises `arguments`,
   /// TDZ slots and hoisted function declarations).
-  var prologue: (Env, [Value]) throws -> Void = { _, _ in }
-  var body: StmtCode = { _ in .normal }
+  @exclusivity(unchecked) var prologue: (Env, [Value]) throws -> Void = { _, _ in }
+  @exclusivity(unchecked) var body: StmtCode = { _ in .normal }
 
   init(name: String, file: SourceFile, length: Int, isArrow: Bool, isAsync: Bool, isMethod: Bool) {
     self.name = name
@@ -34,7 +34,7 @@ public final class ScriptFunction: JSFunction {
   let code: FunctionCode
   let env: Env
   /// The object whose prototype `super.x` reads (methods of classes and object literals).
-  var homeObject: JSObject?
+  @exclusivity(unchecked) var homeObject: JSObject?
   /// Class constructors: defines the instance fields on a new instance.
   var fieldInitializer: ((JSObject) throws -> Void)?
   /// Class constructors of derived classes without an explicit constructor.
@@ -81,6 +81,7 @@ public final class ScriptFunction: JSFunction {
     }
   }
 
+  @discardableResult
   public override func defineOwn(_ key: String, _ property: Property) -> Bool {
     if key == "prototype" { prototypeMade = true }
     return super.defineOwn(key, property)
@@ -105,7 +106,7 @@ public final class ScriptFunction: JSFunction {
     if code.isDerived {
       let (result, env) = try interpreter.invoke(self, this: uninitialized, arguments: arguments, newTarget: newTarget)
       if case .object = result { return result }
-      let this = env.slots[Scope.thisSlot]
+      let this = env[Scope.thisSlot]
       if isUninitialized(this) {
         throw ScriptThrow.error(.referenceError,
           "Must call super constructor in derived class before accessing 'this' or returning from derived constructor")
@@ -133,23 +134,18 @@ extension Interpreter {
     if depth >= depthLimit {
       throw ScriptThrow.rangeError("Maximum call stack size exceeded")
     }
-    let env = Env(parent: f.env, count: code.slotCount)
+    let env = Env.make(parent: f.env, count: code.slotCount)
     if !code.isArrow {
-      env.slots[Scope.thisSlot] = this
-      env.slots[Scope.calleeSlot] = .object(f)
-      if let nt = newTarget { env.slots[Scope.newTargetSlot] = .object(nt) }
+      env[Scope.thisSlot] = this
+      env[Scope.calleeSlot] = .object(f)
+      if let nt = newTarget { env[Scope.newTargetSlot] = .object(nt) }
     }
-    let frameName: String
-    if newTarget != nil {
-      frameName = "new " + (f.name.isEmpty ? "<anonymous>" : f.name)
-    } else {
-      frameName = f.name
-    }
+    let isConstruct = newTarget != nil
     if code.isAsync {
-      let frame = CallFrame(name: frameName, file: code.file, callerPosition: position)
+      let frame = CallFrame(code: code, isConstruct: isConstruct, callerPosition: position)
       return (try startAsync(code: code, env: env, arguments: arguments, frame: frame), env)
     }
-    frames.append(CallFrame(name: frameName, file: code.file, callerPosition: position))
+    frames.append(CallFrame(code: code, isConstruct: isConstruct, callerPosition: position))
     depth += 1
     defer {
       depth -= 1

@@ -77,10 +77,11 @@ extension Gradients {
       let mask = try x.lessEqual(scalar(6)).cast(.float32).mul(try float(x).step())
       return try dy.mul(mask)
     }
-    // TF.js's CPU EluGrad passes dy through only where y >= 1 and uses dy·(y + 1)
-    // elsewhere (also for 0 <= y < 1); kept as is to give TF.js's numbers.
+    // EluGrad: dy where y >= 0, else dy·(y + 1). This is TensorFlow's kernel and TF.js's
+    // default browser ones (packed WebGL, WebGPU); TF.js's CPU and unpacked WebGL kernels
+    // test y >= 1 instead, which is wrong for 0 <= x < 1.
     r["Elu"] = unary { _, y, dy in
-      let mask = try y.greaterEqual(scalar(1))
+      let mask = try y.greaterEqual(scalar(0))
       return try Tensor.where(mask, dy, try dy.mul(try y.add(scalar(1))))
     }
     r["Selu"] = unary { x, _, dy in

@@ -113,6 +113,40 @@ extension Gradients {
         g.needs(1) ? try zeros(indices.shape) : nil,
       ]
     }
+    r["UnsortedSegmentSum"] = { g in
+      // TF.js gathers dy back by segment id; ids outside [0, numSegments) were dropped,
+      // so their rows get zeros.
+      let (x, ids) = (g.input(0), g.input(1))
+      guard g.needs(0) else { return [nil, g.needs(1) ? try zeros(ids.shape) : nil] }
+      let segments = g.attrs.int("numSegments") ?? g.dy.shape.first ?? 0
+      let valid = try ids.greaterEqual(Tensor.scalar(0, dtype: .int32))
+        .logicalAnd(try ids.less(Tensor.scalar(Float(segments), dtype: .int32)))
+      let clipped = try Tensor.where(valid, ids, try Tensor.zerosLike(ids))
+      let ones = [Int](repeating: 1, count: Swift.max(x.rank - 1, 0))
+      let mask = try valid.cast(.float32).reshape([ids.size] + ones)
+      let dx = segments == 0 ? try zeros(x.shape) : try g.dy.gather(clipped).mul(mask)
+      return [dx, g.needs(1) ? try zeros(ids.shape) : nil]
+    }
+    r["MirrorPad"] = { g in
+      // Each output element read one input element: add dy back there (a segment sum
+      // over the flat read positions, itself differentiable).
+      guard g.needs(0) else { return [nil] }
+      let x = g.input(0)
+      let flat = g.attrs.ints("paddings") ?? [Int](repeating: 0, count: 2 * x.rank)
+      let reflect = g.attrs.string("mode") != "symmetric"
+      let positions = mirrorPadSources(x.shape, flat, reflect: reflect)
+      let ids = Tensor.build(positions.map(Float.init), [positions.count], .int32)
+      return [try g.dy.reshape([positions.count]).unsortedSegmentSum(ids, numSegments: x.size)
+        .reshape(x.shape)]
+    }
+    r["Diag"] = { g in
+      // The diagonal of dy, read with a (differentiable) gather.
+      guard g.needs(0) else { return [nil] }
+      let x = g.input(0)
+      let n = x.size
+      let diagonal = Tensor.build((0..<n).map { Float($0 * n + $0) }, [n], .int32)
+      return [try g.dy.reshape([n * n]).gather(diagonal).reshape(x.shape)]
+    }
     r["GatherNd"] = { g in
       let (x, indices) = (g.input(0), g.input(1))
       let dy = g.dy
@@ -131,6 +165,34 @@ extension Gradients {
       ]
     }
     return r
+  }
+
+  /// For each element of a mirror-padded `shape` (flat, row-major), the flat index of the
+  /// input element it copies.
+  static func mirrorPadSources(_ shape: [Int], _ paddings: [Int], reflect: Bool) -> [Int] {
+    let rank = shape.count
+    let outShape: [Int] = (0..<rank).map { (d: Int) -> Int in
+      shape[d] + paddings[2 * d] + paddings[2 * d + 1]
+    }
+    let maps: [[Int]] = (0..<rank).map { (d: Int) -> [Int] in
+      let n = shape[d]
+      return (0..<outShape[d]).map { (o: Int) -> Int in
+        let i = o - paddings[2 * d]
+        if i < 0 { return reflect ? -i : -i - 1 }
+        if i >= n { return reflect ? 2 * (n - 1) - i : 2 * n - 1 - i }
+        return i
+      }
+    }
+    let strides = computeStrides(shape)
+    return (0..<sizeOf(outShape)).map { flat in
+      var rem = flat
+      var offset = 0
+      for d in stride(from: rank - 1, through: 0, by: -1) {
+        offset += maps[d][rem % outShape[d]] * strides[d]
+        rem /= outShape[d]
+      }
+      return offset
+    }
   }
 
   /// The gatherND gradient: each `dy` slice added back at the slice its index tuple read.

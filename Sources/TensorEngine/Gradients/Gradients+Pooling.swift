@@ -34,6 +34,24 @@ extension Gradients {
         : nil
       return [ddy, g.needs(1) ? try zeros(g.input(1).shape) : nil]
     }
+    r["MaxPoolGrad"] = { g in
+      // y = maxPoolGrad(dy, input, output) routes dy to each window's first maximum; the
+      // adjoint reads the upstream gradient back at those positions.
+      let (dy, input, output) = (g.input(0), g.input(1), g.input(2))
+      let c = ConvSettings(g.attrs)
+      var ddy: Tensor?
+      if g.needs(0) {
+        let (geometry, _) = try input.poolGeometry(
+          op: "maxPoolGrad", inShape: input.shape,
+          filterSize: g.attrs.ints("filterSize") ?? [1, 1], strides: c.strides,
+          padding: c.padding, dimRoundingMode: c.rounding)
+        ddy = Tensor.build(
+          gatherWindowMaxima(input.values, g.dy.values, geometry), dy.shape, .float32)
+      }
+      return [
+        ddy, g.needs(1) ? try zeros(input.shape) : nil, g.needs(2) ? try zeros(output.shape) : nil,
+      ]
+    }
     let resize: (Bool) -> GradientRule = { bilinear in
       { g in
         guard g.needs(0) else { return [nil] }
@@ -68,5 +86,40 @@ extension Gradients {
     r["ResizeNearestNeighborGrad"] = resizeGrad(false)
     r["FlipLeftRight"] = { g in [g.needs(0) ? try g.dy.flipLeftRight() : nil] }
     return r
+  }
+
+  /// For every pooling window of `x`, the value of `upstream` (shaped like `x`) at the
+  /// window's first maximum, per channel (the positions MaxPoolGrad routes to).
+  static func gatherWindowMaxima(_ x: [Float], _ upstream: [Float], _ g: Conv2DGeometry)
+    -> [Float]
+  {
+    let c = g.inChannels
+    let imageSize = g.inHeight * g.inWidth * c
+    var out = [Float](repeating: 0, count: g.batch * g.outHeight * g.outWidth * c)
+    var best = [Float](repeating: 0, count: c)
+    var argmax = [Int](repeating: -1, count: c)
+    for b in 0..<g.batch {
+      for oh in 0..<g.outHeight {
+        for ow in 0..<g.outWidth {
+          for k in 0..<c { argmax[k] = -1 }
+          for kh in 0..<g.filterHeight {
+            let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+            if ih < 0 || ih >= g.inHeight { continue }
+            for kw in 0..<g.filterWidth {
+              let iw = ow * g.strideW - g.padLeft + kw * g.dilationW
+              if iw < 0 || iw >= g.inWidth { continue }
+              let base = b * imageSize + (ih * g.inWidth + iw) * c
+              for k in 0..<c where argmax[k] < 0 || x[base + k] > best[k] {
+                best[k] = x[base + k]
+                argmax[k] = base + k
+              }
+            }
+          }
+          let o = ((b * g.outHeight + oh) * g.outWidth + ow) * c
+          for k in 0..<c where argmax[k] >= 0 { out[o + k] = upstream[argmax[k]] }
+        }
+      }
+    }
+    return out
   }
 }

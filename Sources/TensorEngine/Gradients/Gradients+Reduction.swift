@@ -87,7 +87,7 @@ extension Gradients {
   }
 
   /// For each element of `x`, the product of the other elements of its reduction group
-  /// (computed with prefix and suffix products, so zeros need no division).
+  /// (exclusive prefix times exclusive suffix product, so zeros need no division).
   static func productOfOthers(_ x: Tensor, axes: [Int]) -> Tensor {
     let sorted = Array(Set(axes)).sorted()
     let kept = (0..<x.rank).filter { !sorted.contains($0) }
@@ -97,16 +97,18 @@ extension Gradients {
     var out = [Float](repeating: 0, count: permuted.count)
     let groups = groupSize == 0 ? 0 : permuted.count / groupSize
     for grp in 0..<groups {
+      // Exclusive products from both ends in float32, as TF.js's two cumprods.
       let base = grp * groupSize
-      var prefix = 1.0
-      for j in 0..<groupSize {
-        out[base + j] = Float(prefix)
-        prefix *= Double(permuted[base + j])
-      }
-      var suffix = 1.0
+      var suffixes = [Float](repeating: 1, count: groupSize)
+      var suffix: Float = 1
       for j in stride(from: groupSize - 1, through: 0, by: -1) {
-        out[base + j] = Float(Double(out[base + j]) * suffix)
-        suffix *= Double(permuted[base + j])
+        suffixes[j] = suffix
+        suffix *= permuted[base + j]
+      }
+      var prefix: Float = 1
+      for j in 0..<groupSize {
+        out[base + j] = prefix * suffixes[j]
+        prefix *= permuted[base + j]
       }
     }
     var inverse = [Int](repeating: 0, count: perm.count)

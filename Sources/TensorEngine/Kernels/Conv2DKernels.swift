@@ -5,6 +5,7 @@
 // laid out as a [tileRows·outW, fh·fw·inC] matrix (the filter, flattened HWIO,
 // is already [fh·fw·inC, outC]), then one GEMM per tile. Tiles keep the patch
 // matrix near L2 size; each worker owns a scratch buffer from `ScratchPool`.
+// Inputs with at most 4 channels (RGB stems) use a direct register kernel.
 
 // MARK: - Shared helpers
 
@@ -150,9 +151,10 @@ public func conv2dForward(
   }
 }
 
-/// Direct convolution for few input channels (an RGB stem), where im2col would copy
-/// 3-float runs and the GEMM would be too skinny: each tap adds `x · filter row` (a
-/// SIMD multiply-add over output channels) to an output row kept in L1.
+/// Direct convolution for few (≤ 4) input channels, e.g. an RGB stem, where im2col would
+/// copy 3-float runs and the GEMM would be too skinny: each output pixel accumulates its
+/// taps in registers, eight output channels per SIMD register, one accumulator per input
+/// channel; 3-channel inputs do four pixels at once inside the image.
 func conv2dDirect(
   _ x: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
   _ g: Conv2DGeometry, epilogue: ChannelEpilogue
@@ -174,63 +176,74 @@ func conv2dDirect(
       let image = x + b * g.inHeight * g.inWidth * cin
       var ow = 0
       while ow < g.outWidth {
-        let o = out + ow * cout
         let iw0 = ow * g.strideW - g.padLeft
         if cin == 3 && vectorCount * 8 == cout && ow >= fullLo && ow + 4 <= fullHi {
-          rgbStemBlock(image, filter, o, g, oh: oh, iw0: iw0)
+          rgbStemBlock(image, filter, out + ow * cout, g, oh: oh, iw0: iw0)
           ow += 4
-          continue
-        }
-        defer { ow += 1 }
-        // Eight output channels at a time, accumulated in a register over every tap.
-        // One accumulator per input channel (at most 4) so the adds are independent chains.
-        for v in 0..<vectorCount {
-          var (a0, a1, a2, a3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-          for kh in 0..<g.filterHeight {
-            let ih = oh * g.strideH - g.padTop + kh * g.dilationH
-            if ih < 0 || ih >= g.inHeight { continue }
-            let inRow = image + ih * g.inWidth * cin
-            for kw in 0..<g.filterWidth {
-              let iw = iw0 + kw * g.dilationW
-              if iw < 0 || iw >= g.inWidth { continue }
-              let pixel = inRow + iw * cin
-              let t = UnsafeRawPointer(filter + ((kh * g.filterWidth + kw) * cin) * cout + v * 8)
-              let step = cout &* 4
-              a0 += SIMD8(repeating: pixel[0]) * t.loadUnaligned(as: SIMD8<Float>.self)
-              if cin > 1 {
-                a1 += SIMD8(repeating: pixel[1]) * (t + step).loadUnaligned(as: SIMD8<Float>.self)
-              }
-              if cin > 2 {
-                a2 += SIMD8(repeating: pixel[2])
-                  * (t + 2 &* step).loadUnaligned(as: SIMD8<Float>.self)
-              }
-              if cin > 3 {
-                a3 += SIMD8(repeating: pixel[3])
-                  * (t + 3 &* step).loadUnaligned(as: SIMD8<Float>.self)
-              }
-            }
-          }
-          let acc = (a0 + a1) + (a2 + a3)
-          UnsafeMutableRawPointer(o + v * 8).storeBytes(of: acc, as: SIMD8<Float>.self)
-        }
-        for oc in (vectorCount * 8)..<cout {
-          var acc: Float = 0
-          for kh in 0..<g.filterHeight {
-            let ih = oh * g.strideH - g.padTop + kh * g.dilationH
-            if ih < 0 || ih >= g.inHeight { continue }
-            for kw in 0..<g.filterWidth {
-              let iw = iw0 + kw * g.dilationW
-              if iw < 0 || iw >= g.inWidth { continue }
-              let pixel = image + (ih * g.inWidth + iw) * cin
-              let taps = filter + ((kh * g.filterWidth + kw) * cin) * cout + oc
-              for ci in 0..<cin { acc += pixel[ci] * taps[ci * cout] }
-            }
-          }
-          o[oc] = acc
+        } else {
+          directPixel(image, filter, out + ow * cout, g, oh: oh, iw0: iw0)
+          ow += 1
         }
       }
       epilogue.apply(out, rows: g.outWidth, channels: cout)
     }
+  }
+}
+
+/// One output pixel of the direct convolution (any window position, bounds-checked taps).
+@inline(__always)
+private func directPixel(
+  _ image: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+  _ g: Conv2DGeometry, oh: Int, iw0: Int
+) {
+  let cin = g.inChannels
+  let cout = g.outChannels
+  let vectorCount = cout / 8
+  // Eight output channels at a time, accumulated in a register over every tap.
+  // One accumulator per input channel (at most 4) so the adds are independent chains.
+  for v in 0..<vectorCount {
+    var (a0, a1, a2, a3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    for kh in 0..<g.filterHeight {
+      let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+      if ih < 0 || ih >= g.inHeight { continue }
+      let inRow = image + ih * g.inWidth * cin
+      for kw in 0..<g.filterWidth {
+        let iw = iw0 + kw * g.dilationW
+        if iw < 0 || iw >= g.inWidth { continue }
+        let pixel = inRow + iw * cin
+        let t = UnsafeRawPointer(filter + ((kh * g.filterWidth + kw) * cin) * cout + v * 8)
+        let step = cout &* 4
+        a0 += SIMD8(repeating: pixel[0]) * t.loadUnaligned(as: SIMD8<Float>.self)
+        if cin > 1 {
+          a1 += SIMD8(repeating: pixel[1]) * (t + step).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        if cin > 2 {
+          a2 += SIMD8(repeating: pixel[2])
+            * (t + 2 &* step).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        if cin > 3 {
+          a3 += SIMD8(repeating: pixel[3])
+            * (t + 3 &* step).loadUnaligned(as: SIMD8<Float>.self)
+        }
+      }
+    }
+    let acc = (a0 + a1) + (a2 + a3)
+    UnsafeMutableRawPointer(o + v * 8).storeBytes(of: acc, as: SIMD8<Float>.self)
+  }
+  for oc in (vectorCount * 8)..<cout {
+    var acc: Float = 0
+    for kh in 0..<g.filterHeight {
+      let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+      if ih < 0 || ih >= g.inHeight { continue }
+      for kw in 0..<g.filterWidth {
+        let iw = iw0 + kw * g.dilationW
+        if iw < 0 || iw >= g.inWidth { continue }
+        let pixel = image + (ih * g.inWidth + iw) * cin
+        let taps = filter + ((kh * g.filterWidth + kw) * cin) * cout + oc
+        for ci in 0..<cin { acc += pixel[ci] * taps[ci * cout] }
+      }
+    }
+    o[oc] = acc
   }
 }
 

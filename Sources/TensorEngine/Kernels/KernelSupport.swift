@@ -211,25 +211,6 @@ func validOutputRange(tap: Int, stride: Int, pad: Int, inSize: Int, outSize: Int
   return lo < hi ? lo..<hi : lo..<lo
 }
 
-/// `dst[i] += a · b[i]` for `count` floats.
-@inline(__always)
-func rowScaledAdd(
-  _ dst: UnsafeMutablePointer<Float>, _ a: Float, _ b: UnsafePointer<Float>, _ count: Int
-) {
-  var i = 0
-  let av = SIMD8<Float>(repeating: a)
-  while i + 8 <= count {
-    let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
-    let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-    UnsafeMutableRawPointer(dst + i).storeBytes(of: d + av * y, as: SIMD8<Float>.self)
-    i += 8
-  }
-  while i < count {
-    dst[i] += a * b[i]
-    i += 1
-  }
-}
-
 // MARK: - Large allocations
 
 /// Serves large tensor buffers from the malloc heap instead of a fresh `mmap` each.
