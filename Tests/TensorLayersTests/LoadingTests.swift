@@ -49,8 +49,16 @@ final class LoadingTests: XCTestCase {
     let stored = try WeightsIO.load(manifest, directory: dir)
     let gamma = try XCTUnwrap(stored.first { $0.0 == "conv1_bn/gamma" }?.1)
     XCTAssertEqual(try bn.getWeights()[0].dataSync(), try gamma.dataSync())
-    let y = try model.predict([try Tensor.randomUniform([2, 8, 8, 3], seed: 7)])[0]
-    XCTAssertEqual(y.shape.first, 2)
+    let x = try Tensor.randomUniform([2, 8, 8, 3], seed: 7)
+    let y = try model.predict([x])[0]
+    // The graph by hand: conv1 → conv1_bn → relu → add(relu, relu) → head (Sequential).
+    func layer(_ n: String) throws -> Layer { try model.getLayer(name: n) }
+    let r = try layer("relu").apply(try layer("conv1_bn").apply(try layer("conv1").apply(x)))
+    let sum = try layer("add").apply([r, r])[0]
+    let want = try layer("head").apply(sum)
+    XCTAssertEqual(try layer("head").className, "Sequential")
+    XCTAssertEqual(y.shape, want.shape)
+    XCTAssertEqual(try y.dataSync(), try want.dataSync())
   }
 
   func testUint8QuantizedKerasModelLoadsDequantizedWeights() throws {
