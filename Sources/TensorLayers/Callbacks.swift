@@ -66,10 +66,15 @@ open class Callback {
 public final class CustomCallback: Callback {
   /// Hooks; nil ones are skipped.
   public var trainBegin: ((Logs) throws -> Void)?
+  /// `onTrainEnd(logs)`.
   public var trainEnd: ((Logs) throws -> Void)?
+  /// `onEpochBegin(epoch, logs)`.
   public var epochBegin: ((Int, Logs) throws -> Void)?
+  /// `onEpochEnd(epoch, logs)`.
   public var epochEnd: ((Int, Logs) throws -> Void)?
+  /// `onBatchBegin(batch, logs)`.
   public var batchBegin: ((Int, Logs) throws -> Void)?
+  /// `onBatchEnd(batch, logs)`.
   public var batchEnd: ((Int, Logs) throws -> Void)?
 
   override public func onTrainBegin(_ logs: Logs) throws { try trainBegin?(logs) }

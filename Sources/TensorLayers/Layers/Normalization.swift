@@ -16,6 +16,7 @@ public final class BatchNormalization: Layer {
   var gamma: LayerVariable?, beta: LayerVariable?
   var movingMean: LayerVariable?, movingVariance: LayerVariable?
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     // Keras 2 writes `axis: [3]`.
     if let list = try args.ints("axis") {

@@ -8,12 +8,17 @@ import TensorEngine
 
 /// One entry of a `weightsManifest` group.
 public struct WeightSpec {
+  /// The weight name (`layer/weight`).
   public var name: String
+  /// The shape.
   public var shape: [Int]
+  /// The stored dtype (`float32`, `int32`, `bool`).
   public var dtype: String
   /// `uint8`, `uint16` or `float16` when quantized.
   public var quantization: String?
+  /// Quantization scale.
   public var scale: Double?
+  /// Quantization minimum.
   public var min: Double?
   /// `model` or `optimizer`.
   public var group: String?
