@@ -101,8 +101,12 @@ public final class EarlyStopping: Callback {
   /// `earlyStopping({monitor = 'val_loss', minDelta = 0, patience = 0, mode = 'auto', baseline})`.
   public init(
     monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0,
-    mode: String = "auto", baseline: Double? = nil
+    mode: String = "auto", baseline: Double? = nil, restoreBestWeights: Bool = false
   ) throws {
+    if restoreBestWeights {
+      throw LayersError(
+        .notImplemented, "restoreBestWeights = True is not implemented in EarlyStopping yet.")
+    }
     guard ["auto", "min", "max"].contains(mode) else {
       throw valueError("Invalid mode: \(mode)")
     }
