@@ -82,10 +82,10 @@ extension LayersModel {
         labels = try y.dataSync().map { $0.rounded() }
       }
       let w = try labels.map { l -> Float in
-        guard let v = cw[Int(l)] else {
+        guard let label = exactInt(Double(l)), let v = cw[label] else {
           throw valueError(
             "classWeight must contain all classes in the training data. The "
-              + "class \(Int(l)) exists in the data but not in classWeight")
+              + "class \(jsNumberText(Double(l))) exists in the data but not in classWeight")
         }
         return Float(v)
       }
@@ -279,6 +279,7 @@ extension LayersModel {
         args.progress?(.batchEnd(epoch: epoch, batch: b, batches: batches, logs: batchLogs))
         if stopTraining { break }
       }
+      if seen == 0 && history.interrupted { break epochs }
       if seen > 0 {
         for (name, s) in zip(c.metricsNames, sums) { epochLogs[name] = s / Double(seen) }
       }
