@@ -18,7 +18,8 @@ public enum LayerRegistry {
       GlobalAveragePooling1D.self, GlobalAveragePooling2D.self, GlobalMaxPooling1D.self,
       GlobalMaxPooling2D.self, BatchNormalization.self, ZeroPadding2D.self, Cropping2D.self,
       UpSampling2D.self, Rescaling.self, Add.self, Multiply.self, Average.self, Maximum.self,
-      Minimum.self, Concatenate.self,
+      Minimum.self, Concatenate.self, Embedding.self, Permute.self, RepeatVector.self,
+      LayerNormalization.self,
     ]
     for cls in all { table[cls.className] = cls }
     // Keras aliases.
