@@ -149,6 +149,29 @@ final class LoadingTests: XCTestCase {
       atol: cases.atol, rtol: cases.rtol, "list-form small_convnet")
   }
 
+  func testLoadingThroughAFetcher() throws {
+    let dir = fixtureURL("small_convnet/model")
+    var fetched: [String] = []
+    let model = try ModelLoader.loadLayersModel(
+      json: try Data(contentsOf: dir.appendingPathComponent("model.json")),
+      source: "https://example.com/model.json"
+    ) { path in
+      fetched.append(path)
+      return try Data(contentsOf: dir.appendingPathComponent(path))
+    }
+    XCTAssertFalse(fetched.isEmpty)
+    let cases = try FixtureCases("small_convnet")
+    try assertClose(
+      try model.predict(try XCTUnwrap(cases.arrays["x"])), try XCTUnwrap(cases.arrays["y"]),
+      atol: cases.atol, rtol: cases.rtol, "fetched small_convnet")
+    let before = Engine.shared.registeredVariables.count
+    XCTAssertThrowsError(
+      try ModelLoader.loadLayersModel(
+        json: try Data(contentsOf: dir.appendingPathComponent("model.json")), source: "m.json"
+      ) { _ in Data([1, 2, 3]) })
+    XCTAssertEqual(Engine.shared.registeredVariables.count, before)
+  }
+
   func testFloat16AndUint16Decoding() throws {
     // 1.0, -2.0, 65504 as IEEE halves; uint16 codes 0 and 65535 over [-1, 1].
     let halves: [UInt8] = [0x00, 0x3C, 0x00, 0xC0, 0xFF, 0x7B]
