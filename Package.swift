@@ -41,7 +41,8 @@ let package = Package(
     // Release benchmark of the kernels (not part of `swift test`):
     //   swift run -c release tl-bench-engine
     .executableTarget(
-      name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine"),
+      name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine",
+      exclude: ["README.md"]),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
     .testTarget(
