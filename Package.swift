@@ -44,6 +44,10 @@ let package = Package(
       name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine"),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
+    .testTarget(
+      name: "TFBindingsTests", dependencies: ["TFBindings", "ScriptCore", "TensorEngine"],
+      exclude: ["scripts"]),
+    .testTarget(name: "TensorLayersTests", dependencies: ["TensorLayers", "TensorEngine"]),
     // The REPL's terminal-free logic (via @testable import tl) and the runner
     // tests, which spawn the built `tl` binary next to the test bundle.
     .testTarget(name: "CLITests", dependencies: ["tl", "ScriptCore"]),

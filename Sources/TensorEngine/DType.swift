@@ -43,6 +43,13 @@ public enum DType: String, CaseIterable, Sendable, CustomStringConvertible {
     a.upcastRank >= b.upcastRank ? a : b
   }
 
+  /// Converts a number given to a creation op (`tf.tensor(values, shape, dtype)`), as
+  /// TF.js's `toTypedArray` does: bool is `Math.round(v) != 0`, so 0.3 is false.
+  func convertCreated(_ v: Float) -> Float {
+    if self == .bool { return (Double(v) + 0.5).rounded(.down) != 0 ? 1 : 0 }
+    return convert(v)
+  }
+
   /// Converts a value to what this dtype can hold (truncation for int32, != 0 for bool).
   @inline(__always)
   func convert(_ v: Float) -> Float {

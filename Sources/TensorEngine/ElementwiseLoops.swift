@@ -67,18 +67,25 @@ func broadcastStrides(_ shape: [Int], to outShape: [Int]) -> [Int] {
   }
 }
 
-/// Calls `body(outOffset, offsetA, offsetB)` for every row (all dims but the last) of
-/// `outShape`, giving each operand's base offset for that row.
+/// Calls `body(outOffset, offsetA, offsetB)` for each row in `rows` (rows are all dims but
+/// the last) of `outShape`, giving each operand's base offset for that row.
 func forEachBroadcastRow(
-  _ outShape: [Int], _ stridesA: [Int], _ stridesB: [Int], _ body: (Int, Int, Int) -> Void
+  _ outShape: [Int], _ stridesA: [Int], _ stridesB: [Int], rows: Range<Int>,
+  _ body: (Int, Int, Int) -> Void
 ) {
   let rank = outShape.count
   let inner = outShape[rank - 1]
-  let rows = inner == 0 ? 0 : sizeOf(outShape) / inner
   var index = [Int](repeating: 0, count: rank)
   var offA = 0
   var offB = 0
-  for row in 0..<rows {
+  var rem = rows.lowerBound
+  for d in stride(from: rank - 2, through: 0, by: -1) {
+    index[d] = rem % outShape[d]
+    rem /= outShape[d]
+    offA += index[d] * stridesA[d]
+    offB += index[d] * stridesB[d]
+  }
+  for row in rows {
     body(row * inner, offA, offB)
     var d = rank - 2
     while d >= 0 {
@@ -123,7 +130,8 @@ func mapBinary(
           let inner = outShape[outShape.count - 1]
           let ia = sa[sa.count - 1]
           let ib = sb[sb.count - 1]
-          forEachBroadcastRow(outShape, sa, sb) { oo, oa, ob in
+          let rows = n / inner
+          func rowBody(_ oo: Int, _ oa: Int, _ ob: Int) {
             let orow = o + oo
             let xa = x + oa
             let yb = y + ob
@@ -139,6 +147,12 @@ func mapBinary(
               let v = op(xa[0], yb[0])
               for j in 0..<inner { orow[j] = v }
             }
+          }
+          parallelRanges(n) { lo, hi in
+            // Split on row boundaries: element ranges map to whole rows.
+            let r0 = lo / inner
+            let r1 = hi == n ? rows : hi / inner
+            forEachBroadcastRow(outShape, sa, sb, rows: r0..<r1, rowBody)
           }
         }
       }

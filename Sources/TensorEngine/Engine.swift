@@ -103,7 +103,19 @@ public final class Engine {
   private var tensorCounter = 0
   private var nodeCounter = 0
   private var scopeCounter = 0
-  private var scopes: [(id: Int, name: String, tracked: [Tensor])] = []
+  private var scopes: [Scope] = []
+
+  /// One open `tidy`/`startScope`: the tensors created while it is innermost.
+  private final class Scope {
+    let id: Int
+    let name: String
+    var tracked: [Tensor] = []
+
+    init(id: Int, name: String) {
+      self.id = id
+      self.name = name
+    }
+  }
 
   /// Undisposed tensor count.
   public private(set) var numTensors = 0
@@ -123,7 +135,25 @@ public final class Engine {
   /// Depth of op forwards in progress; ops run inside another op's forward are not recorded.
   private var opDepth = 0
 
-  private init() {}
+  private init() { Engine.tuneAllocator() }
+
+  /// Keeps freed tensor buffers inside the process (Linux/glibc).
+  ///
+  /// By default glibc returns every freed multi-megabyte buffer to the kernel, so the
+  /// next op page-faults its whole output in again: measured here, a 1000×1000 softmax
+  /// took 33 ms that way and 7 ms with buffers up to 32 MiB served from the heap and
+  /// the heap never trimmed. The cost is that the process keeps its peak heap.
+  private static func tuneAllocator() {
+    #if os(Linux)
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    guard let symbol = dlsym(nil, "mallopt") else { return }
+    let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+    let trimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
+    let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD (glibc caps it at 32 MiB)
+    _ = mallopt(mmapThreshold, 32 << 20)
+    _ = mallopt(trimThreshold, 1 << 30)
+    #endif
+  }
 
   /// Memory counts now.
   public var memory: MemoryInfo {
@@ -151,9 +181,9 @@ public final class Engine {
   }
 
   private func track(_ t: Tensor) {
-    guard !scopes.isEmpty else { return }
-    t.scopeId = scopes[scopes.count - 1].id
-    scopes[scopes.count - 1].tracked.append(t)
+    guard let scope = scopes.last else { return }
+    t.scopeId = scope.id
+    scope.tracked.append(t)
   }
 
   /// Disposes a tensor (or variable); disposing twice does nothing.
@@ -168,7 +198,10 @@ public final class Engine {
 
   /// Moves a live tensor's accounting from its old buffer to a new one (Variable.assign).
   func rebind(_ t: Tensor, to storage: TensorStorage) {
-    guard !t.isDisposed else { t.storage = storage; return }
+    guard !t.isDisposed else {
+      t.storage = storage
+      return
+    }
     releaseCounts(of: t, storage: t.storage)
     t.storage = storage
     numTensors += 1
@@ -201,20 +234,31 @@ public final class Engine {
   /// Opens a scope: tensors created until `endScope` are tracked by it.
   public func startScope(_ name: String = "") {
     scopeCounter += 1
-    scopes.append((id: scopeCounter, name: name, tracked: []))
+    scopes.append(Scope(id: scopeCounter, name: name))
   }
 
   /// Closes the innermost scope, disposing its tensors except `result` and kept ones;
   /// `result` tensors move to the enclosing scope.
   public func endScope(keeping result: [Tensor] = []) {
     guard let scope = scopes.popLast() else { return }
-    let keepIds = Set(result.map(\.id))
-    for t in scope.tracked where !t.isKept && !keepIds.contains(t.id) {
-      t.dispose()
+    if result.count <= 8 {
+      for t in scope.tracked where !t.isKept && !result.contains(where: { $0 === t }) {
+        t.dispose()
+      }
+    } else {
+      let keepIds = Set(result.map(\.id))
+      for t in scope.tracked where !t.isKept && !keepIds.contains(t.id) { t.dispose() }
     }
     for t in result where !t.isKept && t.scopeId == scope.id {
       track(t)
     }
+  }
+
+  /// Closes the innermost scope keeping one tensor (the common case of an op's result).
+  private func endScope(keepingOne result: Tensor) {
+    guard let scope = scopes.popLast() else { return }
+    for t in scope.tracked where !t.isKept && t !== result { t.dispose() }
+    if !result.isKept && result.scopeId == scope.id { track(result) }
   }
 
   /// True inside at least one `tidy`/`startScope`.
@@ -226,7 +270,11 @@ public final class Engine {
     startScope(name)
     do {
       let result = try body()
-      endScope(keeping: Engine.tensors(in: result))
+      if let t = result as? Tensor {
+        endScope(keepingOne: t)
+      } else {
+        endScope(keeping: Engine.tensors(in: result))
+      }
       return result
     } catch {
       endScope()
@@ -235,13 +283,16 @@ public final class Engine {
   }
 
   /// The tensors inside a tidy result.
-  static func tensors(in value: Any) -> [Tensor] {
+  static func tensors<T>(in value: T) -> [Tensor] {
+    if T.self == Void.self { return [] }
     if let t = value as? Tensor { return [t] }
     if let ts = value as? [Tensor] { return ts }
     if let ts = value as? [Tensor?] { return ts.compactMap { $0 } }
     if let d = value as? [String: Tensor] { return Array(d.values) }
     let mirror = Mirror(reflecting: value)
-    if mirror.displayStyle == .tuple { return mirror.children.flatMap { tensors(in: $0.value) } }
+    if mirror.displayStyle == .tuple {
+      return mirror.children.flatMap { tensors(in: $0.value as Any) }
+    }
     return []
   }
 
@@ -265,7 +316,21 @@ public final class Engine {
     _ name: String, inputs: [Tensor], attrs: OpAttrs = OpAttrs(),
     forward: () throws -> Tensor
   ) throws -> Tensor {
-    try runOpMulti(name, inputs: inputs, attrs: attrs) { [try forward()] }[0]
+    for t in inputs { try t.checkAlive() }
+    let record = isRecording
+    opDepth += 1
+    defer { opDepth -= 1 }
+    startScope()
+    let output: Tensor
+    do {
+      output = try forward()
+    } catch {
+      endScope()
+      throw error
+    }
+    endScope(keepingOne: output)
+    if record { recordNode(name, inputs, [output], attrs) }
+    return output
   }
 
   /// `runOp` for ops with several outputs (split, topk, unstack, ...).
@@ -277,7 +342,7 @@ public final class Engine {
     let record = isRecording
     opDepth += 1
     defer { opDepth -= 1 }
-    startScope(name)
+    startScope()
     let outputs: [Tensor]
     do {
       outputs = try forward()
@@ -286,13 +351,18 @@ public final class Engine {
       throw error
     }
     endScope(keeping: outputs)
-    if record {
-      nodeCounter += 1
-      tape.append(TapeNode(
+    if record { recordNode(name, inputs, outputs, attrs) }
+    return outputs
+  }
+
+  private func recordNode(
+    _ name: String, _ inputs: [Tensor], _ outputs: [Tensor], _ attrs: OpAttrs
+  ) {
+    nodeCounter += 1
+    tape.append(
+      TapeNode(
         id: nodeCounter, name: name, inputs: inputs, outputs: outputs, attrs: attrs,
         savedInputs: inputs.map(savedAlias), savedOutputs: outputs.map(savedAlias)))
-    }
-    return outputs
   }
 
   /// A kept, untracked tensor sharing `t`'s current buffer (survives tidy and assign).

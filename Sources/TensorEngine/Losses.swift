@@ -46,8 +46,9 @@ public enum Losses {
     try a.checkAlive()
     try b.checkAlive()
     if a.shape != b.shape {
-      throw TensorError("Error in \(op):  Shapes \(shapeText(a.shape)) and "
-        + "\(shapeText(b.shape)) must match")
+      throw TensorError(
+        "Error in \(op):  Shapes \(shapeText(a.shape)) and "
+          + "\(shapeText(b.shape)) must match")
     }
   }
 
@@ -58,8 +59,9 @@ public enum Losses {
   ) throws -> Tensor {
     try checkShapes(labels, predictions, "meanSquaredError")
     return try Engine.shared.tidy {
-      try computeWeightedLoss(try labels.squaredDifference(predictions), weights: weights,
-                              reduction: reduction)
+      try computeWeightedLoss(
+        try labels.squaredDifference(predictions), weights: weights,
+        reduction: reduction)
     }
   }
 
@@ -70,8 +72,9 @@ public enum Losses {
   ) throws -> Tensor {
     try checkShapes(labels, predictions, "absoluteDifference")
     return try Engine.shared.tidy {
-      try computeWeightedLoss(try labels.sub(predictions).abs(), weights: weights,
-                              reduction: reduction)
+      try computeWeightedLoss(
+        try labels.sub(predictions).abs(), weights: weights,
+        reduction: reduction)
     }
   }
 
@@ -84,8 +87,9 @@ public enum Losses {
     try checkShapes(labels, predictions, "cosineDistance")
     return try Engine.shared.tidy {
       let dots = try labels.mul(predictions).sum([axis], keepDims: true)
-      return try computeWeightedLoss(try Tensor.scalar(1).sub(dots), weights: weights,
-                                     reduction: reduction)
+      return try computeWeightedLoss(
+        try Tensor.scalar(1).sub(dots), weights: weights,
+        reduction: reduction)
     }
   }
 
@@ -163,7 +167,8 @@ public enum Losses {
       var y = labels
       if labelSmoothing > 0 {
         let classes = Float(labels.shape.count > 1 ? labels.shape[1] : labels.shape.last ?? 1)
-        y = try y.mul(Tensor.scalar(1 - labelSmoothing)).add(Tensor.scalar(labelSmoothing / classes))
+        y = try y.mul(Tensor.scalar(1 - labelSmoothing)).add(
+          Tensor.scalar(labelSmoothing / classes))
       }
       let logits32 = logits.dtype == .float32 ? logits : try logits.cast(.float32)
       let lse = try logits32.logSumExp([logits.rank - 1], keepDims: true)

@@ -7,9 +7,12 @@ import Foundation
 // as a tight loop.
 
 /// Copies the strided view `offset + Σ idx[d]·strides[d]` of `src` into a dense `outShape` array.
-func copyStrided(_ src: [Float], offset: Int, strides: [Int], outShape: [Int]) -> [Float] {
-  let n = sizeOf(outShape)
+func copyStrided(_ src: [Float], offset: Int, strides rawStrides: [Int], outShape rawShape: [Int])
+  -> [Float]
+{
+  let n = sizeOf(rawShape)
   guard n > 0 else { return [] }
+  let (outShape, strides) = coalesce(rawShape, rawStrides)
   let rank = outShape.count
   if rank == 0 { return [src[offset]] }
   let inner = outShape[rank - 1]
@@ -41,6 +44,21 @@ func copyStrided(_ src: [Float], offset: Int, strides: [Int], outShape: [Int]) -
     }
     count = n
   }
+}
+
+/// Merges neighbouring dimensions that a strided view walks contiguously (and drops
+/// size-1 dimensions), so e.g. a batch slice of images becomes one run per image.
+func coalesce(_ shape: [Int], _ strides: [Int]) -> ([Int], [Int]) {
+  var dims: [(size: Int, stride: Int)] = []
+  for (size, stride) in zip(shape, strides) where size != 1 {
+    if let last = dims.last, last.stride == stride * size {
+      dims[dims.count - 1] = (last.size * size, stride)
+    } else {
+      dims.append((size, stride))
+    }
+  }
+  if dims.isEmpty { return ([1], [0]) }
+  return (dims.map(\.size), dims.map(\.stride))
 }
 
 /// Calls `body(outerIndex, offset)` for each combination of the leading `dims` of `shape`,

@@ -32,7 +32,7 @@ public struct Alea {
 
   /// The next value in [0, 1).
   public mutating func next() -> Double {
-    let t = 2091639 * s0 + c * 2.3283064365386963e-10
+    let t = 2_091_639 * s0 + c * 2.3283064365386963e-10
     s0 = s1
     s1 = s2
     c = t.rounded(.towardZero)  // t | 0, with 0 <= t < 2^31
@@ -42,7 +42,7 @@ public struct Alea {
 
   /// Baagøe's Mash string hash, with JavaScript's uint32 conversions.
   private struct Mash {
-    var n: Double = 0xefc8249d
+    var n: Double = 0xefc8_249d
 
     mutating func hash(_ data: String) -> Double {
       for unit in data.utf16 {
@@ -53,7 +53,7 @@ public struct Alea {
         h *= n
         n = Mash.uint32(h)
         h -= n
-        n += h * 4294967296
+        n += h * 4_294_967_296
       }
       return Mash.uint32(n) * 2.3283064365386963e-10
     }
@@ -166,8 +166,9 @@ extension Tensor {
   ) throws -> Tensor {
     if dtype == .bool { throw TensorError("Unsupported data type bool") }
     try checkShape(shape)
-    var sampler = GaussianSampler(mean: mean, stdDev: stdDev, truncated: truncated,
-                                  roundValues: dtype == .int32, seed: seed)
+    var sampler = GaussianSampler(
+      mean: mean, stdDev: stdDev, truncated: truncated,
+      roundValues: dtype == .int32, seed: seed)
     return filled(shape, dtype) { buf in
       for i in 0..<buf.count { buf[i] = dtype.convert(Float(sampler.next())) }
     }
@@ -195,7 +196,9 @@ extension Tensor {
       for b in 0..<batch {
         var cdf = [Float](repeating: 0, count: events - 1)
         cdf[0] = probs[b * events]
-        for e in stride(from: 1, to: cdf.count, by: 1) { cdf[e] = cdf[e - 1] + probs[b * events + e] }
+        for e in stride(from: 1, to: cdf.count, by: 1) {
+          cdf[e] = cdf[e - 1] + probs[b * events + e]
+        }
         var random = Alea(seed: s)
         for i in 0..<numSamples {
           let r = random.next()

@@ -26,8 +26,9 @@ func reductionLayout(_ values: [Float], _ shape: [Int], axes: [Int]) -> Reductio
   let keptShape = (0..<rank).map { sorted.contains($0) ? 1 : shape[$0] }
   let reduceSize = sorted.reduce(1) { $0 * shape[$1] }
   guard let first = sorted.first, let last = sorted.last else {
-    return ReductionLayout(values: values, outer: sizeOf(shape), reduce: 1, inner: 1,
-                           outShape: outShape, keptShape: keptShape)
+    return ReductionLayout(
+      values: values, outer: sizeOf(shape), reduce: 1, inner: 1,
+      outShape: outShape, keptShape: keptShape)
   }
   if last - first + 1 == sorted.count {
     return ReductionLayout(
@@ -36,27 +37,24 @@ func reductionLayout(_ values: [Float], _ shape: [Int], axes: [Int]) -> Reductio
   }
   let kept = (0..<rank).filter { !sorted.contains($0) }
   let permuted = transposeValues(values, shape, kept + sorted)
-  return ReductionLayout(values: permuted, outer: sizeOf(outShape), reduce: reduceSize,
-                         inner: 1, outShape: outShape, keptShape: keptShape)
+  return ReductionLayout(
+    values: permuted, outer: sizeOf(outShape), reduce: reduceSize,
+    inner: 1, outShape: outShape, keptShape: keptShape)
 }
 
-/// Σ over the reduce block of `transform(x)`, accumulated in Double.
-@inline(__always)
-func reduceSum(_ l: ReductionLayout, _ transform: (Float) -> Float) -> [Float] {
+/// Σ over the reduce block of `x` (or of `x / divisor`, each quotient rounded to float32
+/// first, as TF.js's mean does), accumulated in Double.
+func reduceSum(_ l: ReductionLayout, divisor: Float? = nil) -> [Float] {
   let (outer, r, inner) = (l.outer, l.reduce, l.inner)
   var out = [Float](repeating: 0, count: outer * inner)
   l.values.withUnsafeBufferPointer { sp in
     out.withUnsafeMutableBufferPointer { op in
       guard let s = sp.baseAddress, let o = op.baseAddress else { return }
       if inner == 1 {
-        for i in 0..<outer {
-          let row = s + i * r
-          var acc = 0.0
-          for j in 0..<r { acc += Double(transform(row[j])) }
-          o[i] = Float(acc)
-        }
+        for i in 0..<outer { o[i] = Float(sumRow(s + i * r, r, divisor)) }
         return
       }
+      let d = divisor ?? 1
       var acc = [Double](repeating: 0, count: inner)
       acc.withUnsafeMutableBufferPointer { ap in
         guard let a = ap.baseAddress else { return }
@@ -64,7 +62,11 @@ func reduceSum(_ l: ReductionLayout, _ transform: (Float) -> Float) -> [Float] {
           a.update(repeating: 0, count: inner)
           for j in 0..<r {
             let row = s + (i * r + j) * inner
-            for k in 0..<inner { a[k] += Double(transform(row[k])) }
+            if divisor == nil {
+              for k in 0..<inner { a[k] += Double(row[k]) }
+            } else {
+              for k in 0..<inner { a[k] += Double(row[k] / d) }
+            }
           }
           let dst = o + i * inner
           for k in 0..<inner { dst[k] = Float(a[k]) }
@@ -73,6 +75,38 @@ func reduceSum(_ l: ReductionLayout, _ transform: (Float) -> Float) -> [Float] {
     }
   }
   return out
+}
+
+/// Sum of `count` contiguous floats (divided by `divisor` when given) in Double,
+/// eight independent lanes wide.
+@inline(__always)
+private func sumRow(_ p: UnsafePointer<Float>, _ count: Int, _ divisor: Float?) -> Double {
+  var acc = SIMD8<Double>()
+  var j = 0
+  let raw = UnsafeRawPointer(p)
+  if let divisor {
+    let dv = SIMD8<Float>(repeating: divisor)
+    while j + 8 <= count {
+      acc += SIMD8<Double>(raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) / dv)
+      j += 8
+    }
+    var total = acc.sum()
+    while j < count {
+      total += Double(p[j] / divisor)
+      j += 1
+    }
+    return total
+  }
+  while j + 8 <= count {
+    acc += SIMD8<Double>(raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self))
+    j += 8
+  }
+  var total = acc.sum()
+  while j < count {
+    total += Double(p[j])
+    j += 1
+  }
+  return total
 }
 
 /// Folds the reduce block with `combine`, starting from the first element.

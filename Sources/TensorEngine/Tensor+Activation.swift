@@ -6,11 +6,12 @@ import Foundation
 
 extension Tensor {
   /// Checks `dim` is the last axis, as TF.js's softmax requires.
-  private func lastAxis(_ dim: Int, _ what: String) throws -> Int {
+  private func lastAxis(_ dim: Int, _ what: String, argName: String) throws -> Int {
     let d = dim == -1 ? rank - 1 : dim
     if d != rank - 1 {
-      throw TensorError("\(what) along a non-last dimension is not yet supported. Logits was "
-        + "rank \(rank) and dim was \(d)")
+      throw TensorError(
+        "\(what) along a non-last dimension is not yet supported. Logits was "
+          + "rank \(rank) and \(argName) was \(d)")
     }
     return d
   }
@@ -20,7 +21,7 @@ extension Tensor {
     try checkAlive()
     try requireDtype(.float32, arg: "logits", op: "softmax")
     if rank == 0 { throw TensorError("Softmax requires a tensor of rank at least 1.") }
-    let d = try lastAxis(dim, "Softmax")
+    let d = try lastAxis(dim, "Softmax", argName: "dim")
     return try Engine.shared.tidy {
       let shift = try Engine.shared.noGrad { try self.max([d], keepDims: true) }
       let e = try sub(shift).exp()
@@ -31,13 +32,13 @@ extension Tensor {
   /// `tf.logSoftmax(logits, axis = -1)`: `x - max - log Σ exp(x - max)`.
   public func logSoftmax(axis: Int = -1) throws -> Tensor {
     try checkAlive()
-    try requireDtype(.float32, arg: "logits", op: "logSoftmax")
     if rank == 0 { throw TensorError("Log softmax requires a tensor of rank at least 1.") }
-    let d = try lastAxis(axis, "Log Softmax")
+    let d = try lastAxis(axis, "Log Softmax", argName: "axis")
     return try Engine.shared.tidy {
       let shift = try Engine.shared.noGrad { try self.max([d], keepDims: true) }
       let shifted = try sub(shift)
-      return try shifted.sub(try shifted.exp().sum([d], keepDims: true).log())
+      let logSum = try shifted.exp().sum([d], keepDims: true).log()
+      return try (shifted.dtype == .float32 ? shifted : try shifted.cast(.float32)).sub(logSum)
     }
   }
 
@@ -48,8 +49,9 @@ extension Tensor {
   {
     try checkAlive()
     if dtype != .float32 {
-      throw TensorError("x has to be a floating point tensor since it's going to be scaled, "
-        + "but got a \(dtype) tensor instead.")
+      throw TensorError(
+        "x has to be a floating point tensor since it's going to be scaled, "
+          + "but got a \(dtype) tensor instead.")
     }
     if !(rate >= 0 && rate < 1) {
       throw TensorError("rate must be a float in the range [0, 1), but got \(jsNumber(rate)).")

@@ -76,23 +76,55 @@ extension Tensor {
   /// Element-wise maximum (bool operands give int32).
   public func maximum(_ b: Tensor) throws -> Tensor {
     let dt = DType.upcast(dtype, b.dtype) == .bool ? DType.int32 : nil
-    return try binaryOp("Maximum", b, outDtype: dt) { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
+    return try binaryOp("Maximum", b, outDtype: dt) {
+      $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1)
+    }
   }
 
   /// Element-wise minimum (bool operands give int32).
   public func minimum(_ b: Tensor) throws -> Tensor {
     let dt = DType.upcast(dtype, b.dtype) == .bool ? DType.int32 : nil
-    return try binaryOp("Minimum", b, outDtype: dt) { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
+    return try binaryOp("Minimum", b, outDtype: dt) {
+      $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1)
+    }
   }
 
   /// `(a - b)^2`.
   public func squaredDifference(_ b: Tensor) throws -> Tensor {
-    try binaryOp("SquaredDifference", b) { ($0 - $1) * ($0 - $1) }
+    try binaryOp("SquaredDifference", b) { x, y in
+      let d = Double(x) - Double(y)  // in double, as TF.js's kernel
+      return Float(d * d)
+    }
   }
 
   /// `atan2(a, b)`.
   public func atan2(_ b: Tensor) throws -> Tensor {
-    try binaryOp("Atan2", b) { Foundation.atan2($0, $1) }
+    try binaryOp("Atan2", b) { Float(Foundation.atan2(Double($0), Double($1))) }
+  }
+
+  /// `tf.addN(tensors)`: element-wise sum of equal-shaped, equal-dtype tensors.
+  public static func addN(_ tensors: [Tensor]) throws -> Tensor {
+    guard let first = tensors.first else {
+      throw TensorError("Must pass at least one tensor to tf.addN(), but got 0")
+    }
+    for t in tensors {
+      try t.checkAlive()
+      if t.dtype != first.dtype {
+        throw TensorError("All tensors passed to tf.addN() must have the same dtype")
+      }
+      if t.shape != first.shape {
+        throw TensorError("All tensors passed to tf.addN() must have the same shape")
+      }
+    }
+    return try Engine.shared.runOp("AddN", inputs: tensors) {
+      var acc = first.values
+      for t in tensors.dropFirst() {
+        acc = mapBinary(acc, first.shape, t.values, t.shape, first.shape) { $0 + $1 }
+      }
+      return Tensor.build(
+        first.dtype == .float32 ? acc : acc.map(first.dtype.convert),
+        first.shape, first.dtype)
+    }
   }
 
   // MARK: - Comparison (bool results)
@@ -152,16 +184,13 @@ extension Tensor {
 
   // MARK: - Selection
 
-  /// `tf.where(condition, a, b)`: `a` where the bool condition holds, else `b`, all broadcast.
+  /// `tf.where(condition, a, b)`: `a` where the bool condition holds, else `b`, all broadcast;
+  /// the result has the upcast dtype of `a` and `b`.
   public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
     try condition.checkAlive()
     try a.checkAlive()
     try b.checkAlive()
     try condition.requireDtype(.bool, arg: "condition", op: "where")
-    if a.dtype != b.dtype {
-      throw TensorError(
-        "The dtypes of the first(\(a.dtype)) and second(\(b.dtype)) input must match")
-    }
     let shape = try broadcastShapes(try broadcastShapes(condition.shape, a.shape), b.shape)
     return try Engine.shared.runOp("Select", inputs: [condition, a, b]) {
       let c = try condition.broadcastTo(shape).values
@@ -169,7 +198,7 @@ extension Tensor {
       let bv = try b.broadcastTo(shape).values
       var out = [Float](repeating: 0, count: c.count)
       for i in 0..<c.count { out[i] = c[i] != 0 ? av[i] : bv[i] }
-      return Tensor.build(out, shape, a.dtype)
+      return Tensor.build(out, shape, DType.upcast(a.dtype, b.dtype))
     }
   }
 

@@ -2,7 +2,7 @@
 import Foundation
 
 /// Values nested as JavaScript arrays are (`[[1, 2], [3, 4]]`), for `Tensor.tensor(nested:)`.
-public indirect enum NestedValues {
+public indirect enum NestedValues: Equatable {
   case number(Double)
   case bool(Bool)
   case array([NestedValues])
@@ -20,12 +20,14 @@ extension Tensor {
     for d in shape {
       if d < 0 {
         throw TensorError(
-          "Tensor must have a shape comprised of positive integers but got shape [\(shapeText(shape))].")
+          "Tensor must have a shape comprised of positive integers but got shape "
+            + "[\(shapeText(shape))].")
       }
       let (product, overflow) = total.multipliedReportingOverflow(by: d)
       if overflow || product > maxElements {
         throw TensorError(
-          "Cannot allocate a tensor of shape [\(shapeText(shape))]: more than \(maxElements) elements.")
+          "Cannot allocate a tensor of shape [\(shapeText(shape))]: more than "
+            + "\(maxElements) elements.")
       }
       total = product
     }
@@ -76,7 +78,7 @@ extension Tensor {
         "Based on the provided shape, [\(shapeText(finalShape))], the tensor should have "
           + "\(provided) values but has \(values.count)")
     }
-    return build(dtype == .float32 ? values : values.map(dtype.convert), finalShape, dtype)
+    return build(dtype == .float32 ? values : values.map(dtype.convertCreated), finalShape, dtype)
   }
 
   /// `tf.tensor(nestedArray, shape?, dtype?)`: infers the shape, and the dtype
@@ -104,30 +106,48 @@ extension Tensor {
             + "the provided shape (\(shapeText(shape))). ")
       }
     }
-    return build(dt == .float32 ? flat : flat.map(dt.convert), shape ?? inferred, dt)
+    return build(dt == .float32 ? flat : flat.map(dt.convertCreated), shape ?? inferred, dt)
   }
 
-  /// The shape of a nested array, with TF.js's errors for ragged input.
-  static func inferShape(_ v: NestedValues, path: String = "arr") throws -> [Int] {
-    guard case .array(let items) = v else { return [] }
-    guard let first = items.first else { return [0] }
-    let inner = try inferShape(first, path: path + "[0]")
-    for (i, item) in items.enumerated().dropFirst() {
-      let s = try inferShape(item, path: "\(path)[\(i)]")
-      if s != inner {
-        if inner.isEmpty {
-          throw TensorError("Element \(path)[\(i)] should be a primitive, but is an array of "
-            + "\(s.first ?? 0) elements")
-        }
-        if s.isEmpty {
-          throw TensorError("Element \(path)[\(i)] should be an array of \(inner[0]) elements, "
-            + "but is a primitive")
-        }
-        throw TensorError(
-          "Element \(path)[\(i)] should have \(inner[0]) elements, but has \(s[0]) elements")
-      }
+  /// The shape of a nested array: the lengths along the first elements, then checked
+  /// everywhere with TF.js's errors for ragged input.
+  static func inferShape(_ v: NestedValues) throws -> [Int] {
+    var shape: [Int] = []
+    var cur = v
+    while case .array(let items) = cur {
+      shape.append(items.count)
+      guard let first = items.first else { break }
+      cur = first
     }
-    return [items.count] + inner
+    try assertConsistent(v, shape[...], indices: [])
+    return shape
+  }
+
+  private static func assertConsistent(
+    _ v: NestedValues, _ shape: ArraySlice<Int>, indices: [Int]
+  ) throws {
+    let name = "arr" + indices.map { "[\($0)]" }.joined()
+    guard case .array(let items) = v else {
+      if let n = shape.first {
+        throw TensorError(
+          "Element \(name) is a primitive, but should be an array/TypedArray "
+            + "of \(n) elements")
+      }
+      return
+    }
+    guard let n = shape.first else {
+      throw TensorError(
+        "Element \(name) should be a primitive, but is an array of "
+          + "\(items.count) elements")
+    }
+    if items.count != n {
+      throw TensorError(
+        "Element \(name) should have \(n) elements, but has \(items.count) "
+          + "elements")
+    }
+    for (i, item) in items.enumerated() {
+      try assertConsistent(item, shape.dropFirst(), indices: indices + [i])
+    }
   }
 
   private static func flatten(
@@ -176,6 +196,22 @@ extension Tensor {
     throws -> Tensor
   {
     try requireRank(shape, 4, "tensor4d() requires shape to have four numbers")
+    return try tensor(values, shape: shape, dtype: dtype)
+  }
+
+  /// `tf.tensor5d(values, shape, dtype?)`; the shape must have rank 5.
+  public static func tensor5d(_ values: [Float], shape: [Int], dtype: DType = .float32)
+    throws -> Tensor
+  {
+    try requireRank(shape, 5, "tensor5d() requires shape to have five numbers")
+    return try tensor(values, shape: shape, dtype: dtype)
+  }
+
+  /// `tf.tensor6d(values, shape, dtype?)`; the shape must have rank 6.
+  public static func tensor6d(_ values: [Float], shape: [Int], dtype: DType = .float32)
+    throws -> Tensor
+  {
+    try requireRank(shape, 6, "tensor6d() requires shape to have six numbers")
     return try tensor(values, shape: shape, dtype: dtype)
   }
 
@@ -251,6 +287,11 @@ extension Tensor {
   public static func eye(
     _ numRows: Int, numColumns: Int? = nil, batchShape: [Int] = [], dtype: DType = .float32
   ) throws -> Tensor {
+    if batchShape.count > 2 {
+      throw TensorError(
+        "eye() currently supports only 1D and 2D batchShapes, but received "
+          + "\(batchShape.count)D.")
+    }
     let cols = numColumns ?? numRows
     let shape = batchShape + [numRows, cols]
     try checkShape(shape)
@@ -269,18 +310,17 @@ extension Tensor {
     _ indices: Tensor, depth: Int, onValue: Float = 1, offValue: Float = 0,
     dtype: DType = .int32
   ) throws -> Tensor {
-    try indices.checkAlive()
-    if indices.dtype != .int32 {
-      throw TensorError("Argument 'indices' passed to 'oneHot' must be int32 tensor, but got "
-        + "\(indices.dtype) tensor")
-    }
     if depth < 2 { throw TensorError("Error in oneHot: depth must be >=2, but it is \(depth)") }
+    try indices.checkAlive()
+    try indices.requireDtype(.int32, arg: "indices", op: "oneHot")
     let shape = indices.shape + [depth]
     try checkShape(shape)
     let idx = indices.values
     let on = dtype.convert(onValue)
     let off = dtype.convert(offValue)
-    return try Engine.shared.runOp("OneHot", inputs: [indices], attrs: OpAttrs(["depth": .int(depth)])) {
+    return try Engine.shared.runOp(
+      "OneHot", inputs: [indices], attrs: OpAttrs(["depth": .int(depth)])
+    ) {
       filled(shape, dtype) { buf in
         buf.initialize(repeating: off)
         for (i, v) in idx.enumerated() where v >= 0 && v < Float(depth) {
@@ -324,14 +364,16 @@ public final class TensorBuffer {
 
   private func offset(_ locs: [Int]) throws -> Int {
     if locs.count != shape.count {
-      throw TensorError("The number of provided coordinates (\(locs.count)) must match the rank "
-        + "(\(shape.count))")
+      throw TensorError(
+        "The number of provided coordinates (\(locs.count)) must match the rank "
+          + "(\(shape.count))")
     }
     var off = 0
     for (i, l) in locs.enumerated() {
       if l < 0 || l >= shape[i] {
-        throw TensorError("Requested out of range element at \(shapeText(locs)).   "
-          + "Buffer shape=\(shapeText(shape))")
+        throw TensorError(
+          "Requested out of range element at \(shapeText(locs)).   "
+            + "Buffer shape=\(shapeText(shape))")
       }
       off += l * strides[i]
     }
@@ -341,6 +383,14 @@ public final class TensorBuffer {
   /// Sets the value at `locs`.
   public func set(_ value: Float, _ locs: [Int]) throws {
     values[try offset(locs)] = dtype.convert(value)
+  }
+
+  /// Sets the element at a row-major flat index (TF.js `buffer.values[i] = v`).
+  public func set(flat index: Int, _ value: Float) throws {
+    if index < 0 || index >= values.count {
+      throw TensorError("Index \(index) is out of range for a buffer of size \(values.count).")
+    }
+    values[index] = dtype.convert(value)
   }
 
   /// The value at `locs`.

@@ -38,6 +38,8 @@ func formatElement(_ v: Float, dtype: DType, pad: Int = 0) -> String {
   let text: String
   if dtype == .bool {
     text = v == 0 ? "false" : "true"
+  } else if v == v.rounded(.towardZero) && Swift.abs(v) < 1e15 {
+    text = String(Int64(v))  // integral: toFixed adds only zeros that parseFloat drops
   } else {
     text = jsNumber(Double(jsToFixed(Double(v), formatDigits)) ?? Double(v))
   }
@@ -65,7 +67,9 @@ private func subTensorLines(
   let base = vals.startIndex
   if rank == 1 {
     if size > formatLimit {
-      let first = (0..<formatEdge).map { formatElement(vals[base + $0], dtype: dtype, pad: pad($0)) }
+      let first = (0..<formatEdge).map {
+        formatElement(vals[base + $0], dtype: dtype, pad: pad($0))
+      }
       let last = (size - formatEdge..<size).map {
         formatElement(vals[base + $0], dtype: dtype, pad: pad($0))
       }
@@ -79,8 +83,9 @@ private func subTensorLines(
   var lines: [String] = []
   func emit(_ i: Int, last: Bool) {
     let start = base + i * stride
-    lines += subTensorLines(vals[start..<start + stride], shape: subshape, dtype: dtype,
-                            pads: pads, isLast: last)
+    lines += subTensorLines(
+      vals[start..<start + stride], shape: subshape, dtype: dtype,
+      pads: pads, isLast: last)
   }
   if size > formatLimit {
     for i in 0..<formatEdge { emit(i, last: false) }

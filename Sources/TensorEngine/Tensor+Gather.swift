@@ -13,18 +13,21 @@ extension Tensor {
     let a = try parseAxes([axis], rank: rank)[0]
     let bd = batchDims < 0 ? batchDims + indices.rank : batchDims
     if bd > indices.rank || bd < 0 {
-      throw TensorError("batchDims (\(batchDims)) must be less than rank(indices) (\(indices.rank)).")
+      throw TensorError(
+        "batchDims (\(batchDims)) must be less than rank(indices) (\(indices.rank)).")
     }
     if bd > a {
       throw TensorError("batchDims (\(bd)) must be less than or equal to axis (\(a)).")
     }
     for d in 0..<bd where shape[d] != indices.shape[d] {
-      throw TensorError("x.shape[\(d)]: \(shape[d]) should be equal to indices.shape[\(d)]: "
-        + "\(indices.shape[d]).")
+      throw TensorError(
+        "x.shape[\(d)]: \(shape[d]) should be equal to indices.shape[\(d)]: "
+          + "\(indices.shape[d]).")
     }
     let dim = shape[a]
     for v in indices.values where v < 0 || v >= Float(dim) {
-      throw TensorError("GatherV2: the index value \(jsNumber(Double(v))) is not in [0, \(dim - 1)]")
+      throw TensorError(
+        "GatherV2: the index value \(jsNumber(Double(v))) is not in [0, \(dim - 1)]")
     }
     let outShape = Array(shape[..<a]) + Array(indices.shape[bd...]) + Array(shape[(a + 1)...])
     try Tensor.checkShape(outShape)
@@ -64,12 +67,15 @@ extension Tensor {
     if end.count != begin.count || steps.count != begin.count {
       throw TensorError("Error in stridedSlice: begin, end and strides must have the same length.")
     }
-    if steps.contains(0) { throw TensorError("Error in stridedSlice: strides must be non-zero.") }
+    if steps.contains(0) || steps.contains(Int.min) {
+      throw TensorError("Error in stridedSlice: strides must be non-zero.")
+    }
     if ellipsisMask & (ellipsisMask - 1) != 0 {
       throw TensorError("Multiple ellipses in slice is not allowed.")
     }
-    let spec = try denseSliceSpec(begin, end, steps, beginMask, endMask, ellipsisMask,
-                                  newAxisMask, shrinkAxisMask)
+    let spec = try denseSliceSpec(
+      begin, end, steps, beginMask, endMask, ellipsisMask,
+      newAxisMask, shrinkAxisMask)
     let srcStrides = computeStrides(shape)
     var offset = 0
     var viewStrides: [Int] = []
@@ -86,7 +92,8 @@ extension Tensor {
       "begin": .ints(spec.begin), "size": .ints(spec.size), "strides": .ints(spec.stride),
     ])
     return try Engine.shared.runOp("StridedSlice", inputs: [x], attrs: attrs) {
-      let values = sizeOf(viewShape) == 0
+      let values =
+        sizeOf(viewShape) == 0
         ? [] : copyStrided(x.values, offset: offset, strides: viewStrides, outShape: viewShape)
       return Tensor.build(values, finalShape, x.dtype)
     }
@@ -124,8 +131,9 @@ extension Tensor {
         continue
       }
       guard dim < rank else {
-        throw TensorError("Error in stridedSlice: index \(i) of the slice is out of range for "
-          + "a tensor of rank \(rank).")
+        throw TensorError(
+          "Error in stridedSlice: index \(i) of the slice is out of range for "
+            + "a tensor of rank \(rank).")
       }
       let size = shape[dim]
       let step = steps[i]
@@ -154,7 +162,8 @@ extension Tensor {
         b = Swift.min(Swift.max(b, -1), size - 1)
         e = Swift.min(Swift.max(e, -1), size - 1)
       }
-      let count = step > 0 ? Swift.max(0, (e - b + step - 1) / step) : Swift.max(0, (b - e - step - 1) / -step)
+      let count =
+        step > 0 ? (e > b ? (e - b - 1) / step + 1 : 0) : (b > e ? (b - e - 1) / -step + 1 : 0)
       dBegin.append(b)
       dSize.append(count)
       dStride.append(step)

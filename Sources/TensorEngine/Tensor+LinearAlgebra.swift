@@ -12,14 +12,9 @@ func engineGemm(
   _ A: UnsafePointer<Float>, lda: Int, _ B: UnsafePointer<Float>, ldb: Int,
   _ C: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-  guard M > 0, N > 0 else { return }
-  if K == 0 {
-    C.update(repeating: 0, count: M * ldc)
-    return
-  }
-  cblas_sgemm(
-    CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-    blasint(M), blasint(N), blasint(K), 1, A, blasint(lda), B, blasint(ldb), 0, C, blasint(ldc))
+  // Kernels/GEMM.swift: single-threaded OpenBLAS calls split over the cores.
+  gemm(
+    transA: transA, transB: transB, M: M, N: N, K: K, A, lda: lda, B, ldb: ldb, C, ldc: ldc)
 }
 
 extension Tensor {
@@ -31,15 +26,17 @@ extension Tensor {
     try a.checkAlive()
     try b.checkAlive()
     if a.rank < 2 || b.rank < 2 {
-      throw TensorError("Error in matMul: inputs must have rank at least 2, got ranks \(a.rank) "
-        + "and \(b.rank).")
+      throw TensorError(
+        "Error in matMul: inputs must have rank at least 2, got ranks \(a.rank) "
+          + "and \(b.rank).")
     }
     let innerA = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
     let innerB = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2]
     if innerA != innerB {
-      throw TensorError("Error in matMul: inner shapes (\(innerA)) and (\(innerB)) of Tensors "
-        + "with shapes \(shapeText(a.shape)) and \(shapeText(b.shape)) and "
-        + "transposeA=\(transposeA) and transposeB=\(transposeB) must match.")
+      throw TensorError(
+        "Error in matMul: inner shapes (\(innerA)) and (\(innerB)) of Tensors "
+          + "with shapes \(shapeText(a.shape)) and \(shapeText(b.shape)) and "
+          + "transposeA=\(transposeA) and transposeB=\(transposeB) must match.")
     }
     let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
     let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
@@ -82,14 +79,16 @@ extension Tensor {
     try checkAlive()
     try b.checkAlive()
     if !(1...2).contains(rank) || !(1...2).contains(b.rank) {
-      throw TensorError("Error in dot: inputs must all be rank 1 or 2, but got ranks \(rank) "
-        + "and \(b.rank).")
+      throw TensorError(
+        "Error in dot: inputs must all be rank 1 or 2, but got ranks \(rank) "
+          + "and \(b.rank).")
     }
     let innerA = rank == 1 ? shape[0] : shape[1]
     let innerB = b.rank == 1 ? b.shape[0] : b.shape[0]
     if innerA != innerB {
-      throw TensorError("Error in dot: inner dimensions of inputs must match, but got \(innerA) "
-        + "and \(innerB).")
+      throw TensorError(
+        "Error in dot: inner dimensions of inputs must match, but got \(innerA) "
+          + "and \(innerB).")
     }
     return try Engine.shared.tidy {
       let a2 = rank == 1 ? try reshape([1, -1]) : self
@@ -109,8 +108,9 @@ extension Tensor {
     try checkAlive()
     try v2.checkAlive()
     if rank != 1 || v2.rank != 1 {
-      throw TensorError("Error in outerProduct: inputs must be rank 1, but got ranks \(rank) "
-        + "and \(v2.rank).")
+      throw TensorError(
+        "Error in outerProduct: inputs must be rank 1, but got ranks \(rank) "
+          + "and \(v2.rank).")
     }
     return try Engine.shared.tidy { try reshape([-1, 1]).matMul(try v2.reshape([1, -1])) }
   }

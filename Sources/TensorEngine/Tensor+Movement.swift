@@ -55,7 +55,7 @@ extension Tensor {
       }
     }
     var outShape = first.shape
-    outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
+    outShape[a] = try tensors.reduce(0) { try checkedAdd($0, $1.shape[a]) }
     try checkShape(outShape)
     let dtype = tensors.dropFirst().reduce(first.dtype) { DType.upcast($0, $1.dtype) }
     let attrs = OpAttrs(["axis": .int(a), "sizes": .ints(tensors.map { $0.shape[a] })])
@@ -81,7 +81,9 @@ extension Tensor {
 
   /// `tf.stack(tensors, axis)`: joins equal-shaped tensors along a new axis.
   public static func stack(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
-    guard let first = tensors.first else { throw TensorError("Pass at least one tensor to tf.stack") }
+    guard let first = tensors.first else {
+      throw TensorError("Pass at least one tensor to tf.stack")
+    }
     for t in tensors {
       try t.checkAlive()
       if t.shape != first.shape {
@@ -137,7 +139,9 @@ extension Tensor {
     let a = try parseAxes([axis], rank: rank)[0]
     var sz = sizes
     let negatives = sz.filter { $0 == -1 }.count
-    if negatives > 1 { throw TensorError("There should be only one negative value in split array.") }
+    if negatives > 1 {
+      throw TensorError("There should be only one negative value in split array.")
+    }
     if let j = sz.firstIndex(of: -1) { sz[j] = shape[a] - sz.filter { $0 > 0 }.reduce(0, +) }
     if sz.reduce(0, +) != shape[a] || sz.contains(where: { $0 < 0 }) {
       throw TensorError("The sum of sizes must match the size of the axis dimension.")
@@ -168,22 +172,26 @@ extension Tensor {
     if s.count < rank { s += [Int](repeating: -1, count: rank - s.count) }
     for i in 0..<Swift.min(s.count, rank) where s[i] < 0 {
       if s[i] != -1 {
-        throw TensorError("Negative size values should be exactly -1 but got \(s[i]) for the "
-          + "slice() size at index \(i).")
+        throw TensorError(
+          "Negative size values should be exactly -1 but got \(s[i]) for the "
+            + "slice() size at index \(i).")
       }
       s[i] = shape[i] - b[i]
     }
     if b.count != rank {
-      throw TensorError("Error in slice\(rank)D: Length of begin \(shapeText(b)) must match the "
-        + "rank of the array (\(rank)).")
+      throw TensorError(
+        "Error in slice\(rank)D: Length of begin \(shapeText(b)) must match the "
+          + "rank of the array (\(rank)).")
     }
     if s.count != rank {
-      throw TensorError("Error in slice\(rank)D: Length of size \(shapeText(s)) must match the "
-        + "rank of the array (\(rank)).")
+      throw TensorError(
+        "Error in slice\(rank)D: Length of size \(shapeText(s)) must match the "
+          + "rank of the array (\(rank)).")
     }
-    for i in 0..<rank where b[i] + s[i] > shape[i] || b[i] < 0 || s[i] < 0 {
-      throw TensorError("Error in slice\(rank)D: begin[\(i)] + size[\(i)] (\(b[i] + s[i])) would "
-        + "overflow input.shape[\(i)] (\(shape[i]))")
+    for i in 0..<rank where b[i] < 0 || s[i] < 0 || b[i] > shape[i] || s[i] > shape[i] - b[i] {
+      throw TensorError(
+        "Error in slice\(rank)D: begin[\(i)] + size[\(i)] (\(b[i] &+ s[i])) would "
+          + "overflow input.shape[\(i)] (\(shape[i]))")
     }
     let x = self
     let strides = computeStrides(shape)
@@ -207,7 +215,7 @@ extension Tensor {
     if reps.contains(where: { $0 < 0 }) {
       throw TensorError("Error in tile: reps must be non-negative, but got \(shapeText(reps)).")
     }
-    let outShape = zip(shape, reps).map { $0 * $1 }
+    let outShape = try zip(shape, reps).map { try checkedMultiply($0, $1) }
     try Tensor.checkShape(outShape)
     let x = self
     return try Engine.shared.runOp("Tile", inputs: [x], attrs: OpAttrs(["reps": .ints(reps)])) {
@@ -244,8 +252,9 @@ extension Tensor {
     return try Engine.shared.runOp(
       "Reverse", inputs: [x], attrs: OpAttrs(["dims": .ints(norm.sorted())])
     ) {
-      Tensor.build(copyStrided(x.values, offset: offset, strides: strides, outShape: x.shape),
-                   x.shape, x.dtype)
+      Tensor.build(
+        copyStrided(x.values, offset: offset, strides: strides, outShape: x.shape),
+        x.shape, x.dtype)
     }
   }
 
@@ -259,14 +268,18 @@ extension Tensor {
     if paddings.joined().contains(where: { $0 < 0 }) {
       throw TensorError("Paddings must be non-negative, but got \(paddings).")
     }
-    let outShape = (0..<rank).map { shape[$0] + paddings[$0][0] + paddings[$0][1] }
+    let outShape = try (0..<rank).map {
+      try checkedAdd(checkedAdd(shape[$0], paddings[$0][0]), paddings[$0][1])
+    }
     try Tensor.checkShape(outShape)
     let x = self
     let fill = dtype.convert(constantValue)
     return try Engine.shared.runOp(
       "PadV2", inputs: [x],
-      attrs: OpAttrs(["paddings": .ints(paddings.flatMap { $0 }),
-                      "constantValue": .float(Double(constantValue))])
+      attrs: OpAttrs([
+        "paddings": .ints(paddings.flatMap { $0 }),
+        "constantValue": .float(Double(constantValue)),
+      ])
     ) {
       var out = [Float](repeating: fill, count: sizeOf(outShape))
       let inner = x.shape[x.rank - 1]
@@ -287,9 +300,63 @@ extension Tensor {
   }
 }
 
+extension Tensor {
+  /// How `mirrorPad` reflects: `reflect` excludes the edge, `symmetric` repeats it.
+  public enum MirrorPadMode: String {
+    case reflect, symmetric
+  }
+
+  /// `tf.mirrorPad(x, paddings, mode)`: pads by mirroring the tensor at its edges.
+  public func mirrorPad(_ paddings: [[Int]], mode: MirrorPadMode) throws -> Tensor {
+    try checkAlive()
+    if paddings.count != rank {
+      throw TensorError("Padding doesn't match input. Must be \(rank). Got \(paddings.count).")
+    }
+    let offset = mode == .reflect ? 1 : 0
+    for (i, p) in paddings.enumerated() {
+      if p.count != 2 { throw TensorError("Invalid number of paddings. Must be length of 2 each.") }
+      if p[0] < 0 || p[0] > shape[i] - offset || p[1] < 0 || p[1] > shape[i] - offset {
+        throw TensorError(
+          "Padding in dimension \(i) cannot be greater than or equal to "
+            + "\(shape[i] - offset) or less than 0 for input of shape \(shapeText(shape))")
+      }
+    }
+    let outShape = (0..<rank).map { shape[$0] + paddings[$0][0] + paddings[$0][1] }
+    // Per dimension, the input index each output index reads.
+    let maps: [[Int]] = (0..<rank).map { d in
+      let n = shape[d]
+      return (0..<outShape[d]).map { o in
+        let i = o - paddings[d][0]
+        if i < 0 { return mode == .reflect ? -i : -i - 1 }
+        if i >= n { return mode == .reflect ? 2 * (n - 1) - i : 2 * n - 1 - i }
+        return i
+      }
+    }
+    let x = self
+    let attrs = OpAttrs([
+      "paddings": .ints(paddings.flatMap { $0 }), "mode": .string(mode.rawValue),
+    ])
+    return try Engine.shared.runOp("MirrorPad", inputs: [x], attrs: attrs) {
+      let src = x.values
+      let strides = computeStrides(x.shape)
+      let out = (0..<sizeOf(outShape)).map { flat -> Float in
+        var rem = flat
+        var off = 0
+        for d in stride(from: x.rank - 1, through: 0, by: -1) {
+          off += maps[d][rem % outShape[d]] * strides[d]
+          rem /= outShape[d]
+        }
+        return src[off]
+      }
+      return Tensor.build(out, outShape, x.dtype)
+    }
+  }
+}
+
 /// Values of a dense array with dimensions permuted by `perm`.
 func transposeValues(_ values: [Float], _ shape: [Int], _ perm: [Int]) -> [Float] {
   let strides = computeStrides(shape)
-  return copyStrided(values, offset: 0, strides: perm.map { strides[$0] },
-                     outShape: perm.map { shape[$0] })
+  return copyStrided(
+    values, offset: 0, strides: perm.map { strides[$0] },
+    outShape: perm.map { shape[$0] })
 }

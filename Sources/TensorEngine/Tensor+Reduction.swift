@@ -26,7 +26,7 @@ extension Tensor {
   /// `tf.sum(x, axis?, keepDims)`; bool sums to int32.
   public func sum(_ axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
     let dt: DType = dtype == .bool ? .int32 : dtype
-    return try reduction("Sum", axes, keepDims: keepDims, dtype: dt) { reduceSum($0) { $0 } }
+    return try reduction("Sum", axes, keepDims: keepDims, dtype: dt) { reduceSum($0) }
   }
 
   /// `tf.mean(x, axis?, keepDims)`: float32 result; each value is divided by the count
@@ -35,7 +35,7 @@ extension Tensor {
     let norm = try parseAxes(axes, rank: rank)
     let count = Float(norm.reduce(1) { $0 * shape[$1] })
     return try reduction("Mean", axes, keepDims: keepDims, dtype: .float32) {
-      reduceSum($0) { $0 / count }
+      reduceSum($0, divisor: count)
     }
   }
 
@@ -144,7 +144,7 @@ extension Tensor {
     return (result[0], result[1])
   }
 
-  /// `tf.norm(x, ord, axis?, keepDims)`: ord is "euclidean", "fro", 1, 2, ±inf or any p.
+  /// `tf.norm(x, ord, axis?, keepDims)`: ord is "euclidean", "fro", 1, 2 or ±inf.
   public func norm(
     ord: NormOrder = .euclidean, axes: [Int]? = nil, keepDims: Bool = false
   ) throws -> Tensor {
@@ -161,10 +161,16 @@ extension Tensor {
       let result = try Tensor.normImpl(x, ord, norm)
       if keepDims {
         let kept = reductionLayout([], x.shape, axes: norm).keptShape
-        return try result.reshape(axes == nil && rank != 1 ? [Int](repeating: 1, count: rank) : kept)
+        return try result.reshape(
+          axes == nil && rank != 1 ? [Int](repeating: 1, count: rank) : kept)
       }
       return result
     }
+  }
+
+  /// `tf.euclideanNorm(x, axis?, keepDims)`.
+  public func euclideanNorm(_ axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+    try norm(ord: .euclidean, axes: axes, keepDims: keepDims)
   }
 
   private static func normImpl(_ x: Tensor, _ p: NormOrder, _ axes: [Int]) throws -> Tensor {
@@ -174,8 +180,7 @@ extension Tensor {
       case .p(let v) where v == -.infinity: return try x.abs().min(axes)
       case .euclidean, .p(2): return try x.abs().square().sum(axes).sqrt()
       case .p(1): return try x.abs().sum(axes)
-      case .p(let v):
-        return try x.abs().pow(Tensor.scalar(Float(v))).sum(axes).pow(Tensor.scalar(Float(1 / v)))
+      case .p(let v): throw TensorError("Error in norm: invalid ord value: \(jsNumber(v))")
       case .fro: throw TensorError("Error in norm: invalid ord value: fro")
       }
     }
@@ -274,6 +279,6 @@ public enum NormOrder: Equatable {
   case euclidean
   /// Frobenius (matrices only).
   case fro
-  /// A number: 1, 2, ±infinity, or any p for vectors.
+  /// A number: 1, 2 or ±infinity (others are TF.js's "invalid ord value" error).
   case p(Double)
 }

@@ -39,7 +39,7 @@ extension Tensor {
     var implicit: Int?
     for (i, d) in shape.enumerated() {
       if d >= 0 {
-        product *= d
+        product = try checkedMultiply(product, d)
       } else if d == -1 {
         if let j = implicit {
           throw TensorError(
@@ -114,7 +114,8 @@ extension Tensor {
     try Tensor.checkShape(target)
     let x = self
     return try Engine.shared.runOp(
-      "BroadcastTo", inputs: [x], attrs: OpAttrs(["shape": .ints(target), "inputShape": .ints(shape)])
+      "BroadcastTo", inputs: [x],
+      attrs: OpAttrs(["shape": .ints(target), "inputShape": .ints(shape)])
     ) {
       if padded == target { return Tensor.sharing(x, shape: target) }
       let values = mapBinary(x.values, padded, [0], [], target) { v, _ in v }

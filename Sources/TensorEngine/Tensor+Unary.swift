@@ -6,6 +6,11 @@ import Foundation
 // ops that TF.js declares float32-only reject other dtypes with its message.
 // Tape names are the TF.js kernel names (Neg, Abs, Exp, Sigmoid, Relu, ...).
 
+/// Evaluates `f` in double precision and rounds once to float32, as TF.js's JavaScript
+/// kernels do (so printed digits match TF.js's).
+@inline(__always)
+func viaDouble(_ x: Float, _ f: (Double) -> Double) -> Float { Float(f(Double(x))) }
+
 extension Tensor {
   /// Runs a unary op: optional float32 requirement, output dtype (default: input's).
   @inline(__always)
@@ -15,7 +20,8 @@ extension Tensor {
   ) throws -> Tensor {
     try checkAlive()
     if requireFloat {
-      try requireDtype(.float32, arg: "x", op: jsName ?? name.prefix(1).lowercased() + name.dropFirst())
+      try requireDtype(
+        .float32, arg: "x", op: jsName ?? name.prefix(1).lowercased() + name.dropFirst())
     }
     let dtype = outDtype ?? self.dtype
     let x = self
@@ -38,19 +44,25 @@ extension Tensor {
   /// `1 / x`.
   public func reciprocal() throws -> Tensor { try unaryOp("Reciprocal") { 1 / $0 } }
   /// `sqrt(x)` (float32 only).
-  public func sqrt() throws -> Tensor { try unaryOp("Sqrt", requireFloat: true) { $0.squareRoot() } }
+  public func sqrt() throws -> Tensor {
+    try unaryOp("Sqrt", requireFloat: true) { $0.squareRoot() }
+  }
   /// `1 / sqrt(x)` (float32 only).
   public func rsqrt() throws -> Tensor {
     try unaryOp("Rsqrt", requireFloat: true) { 1 / $0.squareRoot() }
   }
   /// `e^x` (always float32).
-  public func exp() throws -> Tensor { try unaryOp("Exp", outDtype: .float32) { Foundation.exp($0) } }
+  public func exp() throws -> Tensor {
+    try unaryOp("Exp", outDtype: .float32) { viaDouble($0, Foundation.exp) }
+  }
   /// `e^x - 1`.
-  public func expm1() throws -> Tensor { try unaryOp("Expm1") { Foundation.expm1($0) } }
+  public func expm1() throws -> Tensor { try unaryOp("Expm1") { viaDouble($0, Foundation.expm1) } }
   /// Natural log (float32 only).
-  public func log() throws -> Tensor { try unaryOp("Log", requireFloat: true) { Foundation.log($0) } }
+  public func log() throws -> Tensor {
+    try unaryOp("Log", requireFloat: true) { viaDouble($0, Foundation.log) }
+  }
   /// `log(1 + x)`.
-  public func log1p() throws -> Tensor { try unaryOp("Log1p") { Foundation.log1p($0) } }
+  public func log1p() throws -> Tensor { try unaryOp("Log1p") { viaDouble($0, Foundation.log1p) } }
 
   // MARK: - Rounding
 
@@ -59,42 +71,56 @@ extension Tensor {
     try unaryOp("Floor", requireFloat: true) { $0.rounded(.down) }
   }
   /// Rounds up (float32 only).
-  public func ceil() throws -> Tensor { try unaryOp("Ceil", requireFloat: true) { $0.rounded(.up) } }
+  public func ceil() throws -> Tensor {
+    try unaryOp("Ceil", requireFloat: true) { $0.rounded(.up) }
+  }
   /// Rounds half to even (banker's rounding), as TF does.
   public func round() throws -> Tensor { try unaryOp("Round") { $0.rounded(.toNearestOrEven) } }
 
   // MARK: - Trigonometric and hyperbolic
 
   /// `sin(x)` (float32 only).
-  public func sin() throws -> Tensor { try unaryOp("Sin", requireFloat: true) { Foundation.sin($0) } }
+  public func sin() throws -> Tensor {
+    try unaryOp("Sin", requireFloat: true) { viaDouble($0, Foundation.sin) }
+  }
   /// `cos(x)` (float32 only).
-  public func cos() throws -> Tensor { try unaryOp("Cos", requireFloat: true) { Foundation.cos($0) } }
+  public func cos() throws -> Tensor {
+    try unaryOp("Cos", requireFloat: true) { viaDouble($0, Foundation.cos) }
+  }
   /// `tan(x)` (float32 only).
-  public func tan() throws -> Tensor { try unaryOp("Tan", requireFloat: true) { Foundation.tan($0) } }
+  public func tan() throws -> Tensor {
+    try unaryOp("Tan", requireFloat: true) { viaDouble($0, Foundation.tan) }
+  }
   /// `asin(x)`.
-  public func asin() throws -> Tensor { try unaryOp("Asin") { Foundation.asin($0) } }
+  public func asin() throws -> Tensor { try unaryOp("Asin") { viaDouble($0, Foundation.asin) } }
   /// `acos(x)`.
-  public func acos() throws -> Tensor { try unaryOp("Acos") { Foundation.acos($0) } }
+  public func acos() throws -> Tensor { try unaryOp("Acos") { viaDouble($0, Foundation.acos) } }
   /// `atan(x)`.
-  public func atan() throws -> Tensor { try unaryOp("Atan") { Foundation.atan($0) } }
+  public func atan() throws -> Tensor { try unaryOp("Atan") { viaDouble($0, Foundation.atan) } }
   /// `sinh(x)`.
-  public func sinh() throws -> Tensor { try unaryOp("Sinh") { Foundation.sinh($0) } }
+  public func sinh() throws -> Tensor { try unaryOp("Sinh") { viaDouble($0, Foundation.sinh) } }
   /// `cosh(x)` (float32 only).
   public func cosh() throws -> Tensor {
-    try unaryOp("Cosh", requireFloat: true) { Foundation.cosh($0) }
+    try unaryOp("Cosh", requireFloat: true) { viaDouble($0, Foundation.cosh) }
   }
   /// `tanh(x)` (float32 only).
   public func tanh() throws -> Tensor {
-    try unaryOp("Tanh", requireFloat: true) { Foundation.tanh($0) }
+    try unaryOp("Tanh", requireFloat: true) { viaDouble($0, Foundation.tanh) }
   }
+  /// `asinh(x)`.
+  public func asinh() throws -> Tensor { try unaryOp("Asinh") { viaDouble($0, Foundation.asinh) } }
+  /// `acosh(x)`.
+  public func acosh() throws -> Tensor { try unaryOp("Acosh") { viaDouble($0, Foundation.acosh) } }
+  /// `atanh(x)`.
+  public func atanh() throws -> Tensor { try unaryOp("Atanh") { viaDouble($0, Foundation.atanh) } }
   /// The Gauss error function.
-  public func erf() throws -> Tensor { try unaryOp("Erf") { Foundation.erf($0) } }
+  public func erf() throws -> Tensor { try unaryOp("Erf") { viaDouble($0, Foundation.erf) } }
 
   // MARK: - Activations
 
   /// `1 / (1 + e^-x)` (float32 only).
   public func sigmoid() throws -> Tensor {
-    try unaryOp("Sigmoid", requireFloat: true) { 1 / (1 + Foundation.exp(-$0)) }
+    try unaryOp("Sigmoid", requireFloat: true) { viaDouble($0) { 1 / (1 + Foundation.exp(-$0)) } }
   }
   /// `max(x, 0)`.
   public func relu() throws -> Tensor {
@@ -108,28 +134,38 @@ extension Tensor {
   }
   /// `x` if `x >= 0`, else `e^x - 1` (float32 only).
   public func elu() throws -> Tensor {
-    try unaryOp("Elu", requireFloat: true) { $0 >= 0 ? $0 : Foundation.exp($0) - 1 }
+    try unaryOp("Elu", requireFloat: true) {
+      $0 >= 0 ? $0 : viaDouble($0) { Foundation.exp($0) - 1 }
+    }
   }
   /// Scaled ELU with TF's constants.
   public func selu() throws -> Tensor {
-    let scale: Float = 1.0507009873554804934193349852946
-    let alpha: Float = 1.6732632423543772848170429916717
-    return try unaryOp("Selu") { $0 > 0 ? scale * $0 : scale * alpha * (Foundation.exp($0) - 1) }
+    let scale = 1.0507009873554804934193349852946
+    let scaleAlpha = 1.7580993408473768599402175208123
+    return try unaryOp("Selu") {
+      viaDouble($0) { $0 >= 0 ? scale * $0 : scaleAlpha * (Foundation.exp($0) - 1) }
+    }
   }
   /// `x` if `x >= 0`, else `alpha * x` (always float32).
   public func leakyRelu(alpha: Float = 0.2) throws -> Tensor {
     try unaryOp("LeakyRelu", outDtype: .float32, attrs: OpAttrs(["alpha": .float(Double(alpha))])) {
-      $0 < 0 ? alpha * $0 : $0
+      $0 < 0 ? Float(Double(alpha) * Double($0)) : $0
     }
   }
   /// `log(1 + e^x)`, computed stably with TF.js's thresholds.
   public func softplus() throws -> Tensor {
-    let threshold = Foundation.log(Float(1.1920928955078125e-7)) + 2
-    return try unaryOp("Softplus") { x in
-      if x < threshold { return Foundation.exp(x) }
-      if x > -threshold { return x }
-      return Foundation.log(1 + Foundation.exp(x))
+    let threshold = Foundation.log(1.1920928955078125e-7) + 2
+    return try unaryOp("Softplus") {
+      viaDouble($0) { x in
+        if x < threshold { return Foundation.exp(x) }
+        if x > -threshold { return x }
+        return Foundation.log(1 + Foundation.exp(x))
+      }
     }
+  }
+  /// `log(sigmoid(x))` = `-softplus(-x)`, built from primitives.
+  public func logSigmoid() throws -> Tensor {
+    try Engine.shared.tidy { try neg().softplus().neg() }
   }
   /// `1` if `x > 0`, else `alpha` (NaN stays NaN).
   public func step(alpha: Float = 0) throws -> Tensor {
@@ -154,7 +190,9 @@ extension Tensor {
   // MARK: - Predicates (bool results)
 
   /// True where NaN.
-  public func isNaN() throws -> Tensor { try unaryOp("IsNan", outDtype: .bool) { $0.isNaN ? 1 : 0 } }
+  public func isNaN() throws -> Tensor {
+    try unaryOp("IsNan", outDtype: .bool) { $0.isNaN ? 1 : 0 }
+  }
   /// True where finite.
   public func isFinite() throws -> Tensor {
     try unaryOp("IsFinite", outDtype: .bool) { $0.isFinite ? 1 : 0 }
@@ -176,10 +214,13 @@ extension Tensor {
     try checkAlive()
     if dtype == self.dtype {
       let x = self
-      return try Engine.shared.runOp("Cast", inputs: [x], attrs: OpAttrs(["dtype": .string(dtype.rawValue)])) {
+      return try Engine.shared.runOp(
+        "Cast", inputs: [x], attrs: OpAttrs(["dtype": .string(dtype.rawValue)])
+      ) {
         Tensor.sharing(x, shape: x.shape)
       }
     }
-    return try unaryOp("Cast", outDtype: dtype, attrs: OpAttrs(["dtype": .string(dtype.rawValue)])) { $0 }
+    return try unaryOp("Cast", outDtype: dtype, attrs: OpAttrs(["dtype": .string(dtype.rawValue)]))
+    { $0 }
   }
 }

@@ -19,3 +19,17 @@ public struct TensorError: Error, CustomStringConvertible, Equatable {
 func shapeText(_ shape: [Int]) -> String {
   shape.map(String.init).joined(separator: ",")
 }
+
+/// `a * b`, or an error instead of an overflow trap (shape arithmetic on user input).
+func checkedMultiply(_ a: Int, _ b: Int) throws -> Int {
+  let (r, overflow) = a.multipliedReportingOverflow(by: b)
+  if overflow { throw TensorError("Shape arithmetic overflowed: \(a) * \(b).") }
+  return r
+}
+
+/// `a + b`, or an error instead of an overflow trap.
+func checkedAdd(_ a: Int, _ b: Int) throws -> Int {
+  let (r, overflow) = a.addingReportingOverflow(b)
+  if overflow { throw TensorError("Shape arithmetic overflowed: \(a) + \(b).") }
+  return r
+}

@@ -57,6 +57,7 @@ enum Completer {
 
   /// The candidates for the end of `text` (the input up to the cursor).
   static func complete(_ text: String, source: CompletionSource) -> CompletionResult? {
+    if let commands = completeDotCommand(text) { return commands }
     guard let request = analyze(text) else { return nil }
     let names: [String]
     if let receiver = request.receiver {
@@ -70,6 +71,19 @@ enum Completer {
       $0.hasPrefix(request.prefix) && isIdentifier($0) && seen.insert($0).inserted
     }.sorted()
     return CompletionResult(start: request.start, candidates: candidates)
+  }
+
+  /// `.he` at the start of the input → `help`: the REPL's dot-commands.
+  static func completeDotCommand(_ text: String) -> CompletionResult? {
+    let s = Array(text.unicodeScalars)
+    var i = 0
+    while i < s.count, s[i] == " " || s[i] == "\t" { i += 1 }
+    guard i < s.count, s[i] == "." else { return nil }
+    let word = s[(i + 1)...]
+    guard word.allSatisfy({ $0.properties.isLowercase }) else { return nil }
+    let prefix = string(word)
+    return CompletionResult(
+      start: i + 1, candidates: DotCommand.names.filter { $0.hasPrefix(prefix) })
   }
 
   /// The longest prefix all `candidates` share ("" when there are none).

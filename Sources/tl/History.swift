@@ -128,7 +128,7 @@ func writeFileAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) t
   let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
   var template = Array(((dir.isEmpty ? "" : dir) + "/." + base + ".tmp-XXXXXX").utf8CString)
   let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-  guard fd >= 0 else { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
+  guard fd >= 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
   let tempPath = String(cString: template)
   let ok = writeAll(fd, text) && fsync(fd) == 0
   let writeErrno = errno
@@ -136,11 +136,11 @@ func writeFileAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) t
   close(fd)
   guard ok else {
     unlink(tempPath)
-    throw FileReadError(path: path, reason: String(cString: strerror(writeErrno)))
+    throw FileError(path: path, reason: String(cString: strerror(writeErrno)))
   }
   if rename(tempPath, path) != 0 {
     let e = errno
     unlink(tempPath)
-    throw FileReadError(path: path, reason: String(cString: strerror(e)))
+    throw FileError(path: path, reason: String(cString: strerror(e)))
   }
 }

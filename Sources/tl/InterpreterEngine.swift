@@ -2,6 +2,7 @@
 // standard library and the `tf` bindings installed.
 
 import ScriptCore
+import TFBindings
 
 /// A session over one `Interpreter`; `.clear` swaps in a fresh one.
 final class InterpreterEngine: ScriptEngine, CompletionSource {
@@ -13,24 +14,31 @@ final class InterpreterEngine: ScriptEngine, CompletionSource {
     self.interpreter = InterpreterEngine.makeInterpreter(output: output)
   }
 
+  /// A fresh interpreter with `tf` (and the `@tensorflow/tfjs*` modules) installed.
   private static func makeInterpreter(output: OutputSink) -> Interpreter {
-    Interpreter(output: output)
+    let interpreter = Interpreter(output: output)
+    TFBindings.install(into: interpreter)
+    return interpreter
   }
 
   // MARK: ScriptEngine
 
   func runProgram(source: String, file: String, arguments: [String]) -> Outcome {
     let result = interpreter.run(source: source, file: file, arguments: arguments)
-    return outcome(result, source: source, file: file, colors: false)
+    return outcome(result, source: source, file: file, echoColors: nil)
   }
 
   func evaluateEntry(_ source: String, colors: Bool) -> Outcome {
-    outcome(interpreter.evaluateREPL(source), source: source, file: "<repl>", colors: colors)
+    outcome(interpreter.evaluateREPL(source), source: source, file: "<repl>", echoColors: colors)
   }
 
-  private func outcome(_ result: RunResult, source: String, file: String, colors: Bool) -> Outcome {
+  /// `echoColors` nil: a whole program, whose completion value is not shown.
+  private func outcome(
+    _ result: RunResult, source: String, file: String, echoColors: Bool?
+  ) -> Outcome {
     switch result {
     case .ok(let value):
+      guard let colors = echoColors else { return .completed(echo: "") }
       return .completed(echo: interpreter.inspect(value, colors: colors))
     case .syntaxErrors(let diagnostics):
       return .syntaxErrors(diagnostics, SourceFile(name: file, text: source))
@@ -56,43 +64,24 @@ final class InterpreterEngine: ScriptEngine, CompletionSource {
   // MARK: CompletionSource
 
   func globalNames() -> [String] {
-    interpreter.realm.globalObject.completionNames()
+    interpreter.globalNames()
   }
 
+  /// Paths go through the interpreter's `completions(for:)`, which also sees
+  /// the REPL's `let`/`const` bindings and follows data properties only.
   func memberNames(of receiver: CompletionReceiver) -> [String]? {
     let realm = interpreter.realm
     switch receiver {
     case .arrayLiteral:
-      return ["length"] + realm.arrayPrototype.completionNames()
+      return ["length"] + realm.arrayPrototype.completionNames().filter { $0 != "constructor" }
     case .stringLiteral:
-      return ["length"] + realm.stringPrototype.completionNames()
+      return ["length"] + realm.stringPrototype.completionNames().filter { $0 != "constructor" }
     case .path(let names):
-      guard let first = names.first,
-        let p = realm.globalObject.lookup(first), case .value(var value) = p.slot
-      else { return nil }
-      for name in names.dropFirst() {
-        guard let holder = holder(of: value), let p = holder.lookup(name),
-          case .value(let next) = p.slot
-        else { return nil }
-        value = next
+      guard !names.isEmpty, !names.contains(where: { $0.contains(".") }) else { return nil }
+      let base = names.joined(separator: ".") + "."
+      return interpreter.completions(for: base).compactMap {
+        $0.hasPrefix(base) ? String($0.dropFirst(base.count)) : nil
       }
-      guard let holder = holder(of: value) else { return nil }
-      var names = holder.completionNames()
-      if case .string = value { names.append("length") }
-      if holder is JSArray { names.append("length") }
-      return names.filter { $0 != "constructor" }
-    }
-  }
-
-  /// The object whose properties a value shows: itself or its type's prototype.
-  private func holder(of value: Value) -> JSObject? {
-    let realm = interpreter.realm
-    switch value {
-    case .object(let o): return o
-    case .string: return realm.stringPrototype
-    case .number: return realm.numberPrototype
-    case .bool: return realm.booleanPrototype
-    case .undefined, .null: return nil
     }
   }
 }

@@ -27,7 +27,9 @@ final class LineEditor: LineReader {
     rl_readline_name = UnsafePointer(strdup("tl"))
     rl_getc_function = readKey
     rl_initialize()
+    // libedit's completer reads the basic set; readline's the completer set.
     rl_completer_word_break_characters = strdup(LineEditor.wordBreakCharacters)
+    rl_basic_word_break_characters = UnsafePointer(strdup(LineEditor.wordBreakCharacters))
     rl_attempted_completion_function = completeHook
     stifle_history(1000)
     // Ctrl-C while editing arrives as a key, so the handler can see the line.
@@ -35,21 +37,20 @@ final class LineEditor: LineReader {
     for entry in history { add_history(entry) }
   }
 
-  /// Points completion at a new source (after `.clear` replaces the session).
-  func setCompletionSource(_ source: CompletionSource) {
-    activeCompletionSource = source
-  }
-
   func readLine(prompt: String) -> LineInput {
-    sigintReceived = 0
+    // `sigintReceived` is not cleared here: a Ctrl-C that arrived as a signal
+    // between two lines (ISIG is only off while a line is edited) counts.
     interruptKeyPressed = false
     editModeConfigured = false  // libedit restores ISIG between lines: redo it each time
     fflush(stdout)
-    guard let raw = readline(prompt) else {
+    let raw = readline(prompt)
+    let signalled = sigintReceived
+    clearSIGINT()
+    guard let raw else {
       fputs("\n", stdout)
       if interruptKeyPressed { return .interrupted(hadText: interruptKeyLineHadText) }
-      // A SIGINT (when ISIG could not be turned off): the line is unknown.
-      if sigintReceived != 0 { return .interrupted(hadText: false) }
+      // A SIGINT rather than the key: the line's contents are unknown.
+      if signalled { return .interrupted(hadText: false) }
       return .endOfInput
     }
     defer { free(raw) }
@@ -111,12 +112,13 @@ private func readKey(_ stream: UnsafeMutablePointer<FILE>?) -> Int32 {
 /// window); nil at end of input or on a read error.
 private func readByte() -> UInt8? {
   var byte: UInt8 = 0
-  while true {
+  while !sigintReceived {
     let n = read(0, &byte, 1)
     if n == 1 { return byte }
-    if n < 0 && errno == EINTR && sigintReceived == 0 { continue }
+    if n < 0 && errno == EINTR { continue }
     return nil
   }
+  return nil  // Ctrl-C came as a signal before editing began: end this line
 }
 
 nonisolated(unsafe) private var interruptKeyLineHadText = false
@@ -134,10 +136,11 @@ private func interruptKey(_ count: Int32, _ key: Int32) -> Int32 {
 // MARK: - The completion callback
 
 /// libedit's `rl_attempted_completion_function`: `text` is the word before
-/// the cursor (split at `wordBreakCharacters`), `start..<end` its byte range
-/// in `rl_line_buffer`. Returns a malloc'd, NULL-terminated array whose first
-/// element is the text to insert (the candidates' common prefix), followed by
-/// the candidates; libedit frees it all.
+/// the cursor (split at `wordBreakCharacters`); `start..<end` is its range
+/// in `rl_line_buffer`, counted in characters (libedit edits wide
+/// characters). Returns a malloc'd, NULL-terminated array whose first element
+/// is the text to insert (the candidates' common prefix), followed by the
+/// candidates to list; libedit frees it all.
 private func completeHook(
   _ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32
 ) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
@@ -145,31 +148,33 @@ private func completeHook(
   rl_completion_append_character = 0
   guard let source = activeCompletionSource, let buffer = rl_line_buffer, start >= 0, end >= start
   else { return nil }
-  // The line up to the cursor, and the libedit word's start in scalars.
-  let bytes = UnsafeRawBufferPointer(start: buffer, count: Int(end))
-  let before = String(decoding: bytes.prefix(Int(end)), as: UTF8.self)
-  let wordStartScalars = String(decoding: bytes.prefix(Int(start)), as: UTF8.self)
-    .unicodeScalars.count
-  guard let result = Completer.complete(before, source: source), !result.candidates.isEmpty,
-    result.start >= wordStartScalars
+  // The line up to the cursor, and where libedit's word starts in it.
+  let line = Array(String(cString: buffer).unicodeScalars)
+  let cursor = min(Int(end), line.count)
+  let wordStart = min(Int(start), cursor)
+  var beforeView = String.UnicodeScalarView()
+  beforeView.append(contentsOf: line[0..<cursor])
+  guard let result = Completer.complete(String(beforeView), source: source),
+    !result.candidates.isEmpty, result.start >= wordStart, result.start <= cursor
   else { return nil }
   // libedit replaces its whole word: keep the part of it before our name.
-  let scalars = Array(before.unicodeScalars)
   var lead = String.UnicodeScalarView()
-  lead.append(contentsOf: scalars[wordStartScalars..<result.start])
+  lead.append(contentsOf: line[wordStart..<result.start])
   let keep = String(lead)
   let matches = result.candidates.map { keep + $0 }
   let substitution = matches.count == 1 ? matches[0] : Completer.commonPrefix(matches)
 
   let count = matches.count + 2
-  guard let array = malloc(count * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)?
-    .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: count)
+  guard
+    let array = malloc(count * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)?
+      .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: count)
   else { return nil }
   array[0] = strdup(substitution)
   if matches.count == 1 {
     array[1] = nil
   } else {
-    for (i, m) in matches.enumerated() { array[i + 1] = strdup(m) }
+    // The list libedit shows on a second TAB: just the names, as Node shows them.
+    for (i, m) in result.candidates.enumerated() { array[i + 1] = strdup(m) }
     array[count - 1] = nil
   }
   return array

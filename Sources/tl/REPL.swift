@@ -42,16 +42,21 @@ final class REPLSession {
 
   /// Lines of an entry still waiting for its end.
   private(set) var pending: [String] = []
-  /// Every entry evaluated since the start (or the last `.clear`), for `.save`.
+  /// Every entry that ran to completion since the start (or the last
+  /// `.clear`), for `.save`: failed and interrupted entries are left out, so
+  /// the saved script runs through.
   private(set) var transcript: [String] = []
   /// True after Ctrl-C on an empty prompt printed the exit hint.
   private var exitHintShown = false
   private var lastHistoryEntry: String?
 
+  /// `lastHistoryEntry` is the newest entry already in the history (an
+  /// immediate repeat of it is not stored again).
   init(
     engine: ScriptEngine, reader: LineReader, historyFile: HistoryFile?, colors: Bool,
-    write: @escaping (String) -> Void
+    lastHistoryEntry: String? = nil, write: @escaping (String) -> Void
   ) {
+    self.lastHistoryEntry = lastHistoryEntry
     self.engine = engine
     self.reader = reader
     self.historyFile = historyFile
@@ -106,8 +111,9 @@ final class REPLSession {
 
   /// Evaluates a complete entry and prints what it gave.
   func evaluate(_ text: String) -> Int32? {
+    let code = REPLSession.wrappingObjectLiteral(text)
     let outcome = reader.whileRunningCode {
-      withInterruptTarget(engine) { engine.evaluateEntry(text, colors: colors) }
+      withInterruptTarget(engine) { engine.evaluateEntry(code, colors: colors) }
     }
     switch outcome {
     case .completed(let echo):
@@ -116,15 +122,24 @@ final class REPLSession {
     case .syntaxErrors(let diagnostics, let file):
       write(renderDiagnostics(diagnostics, file: file, color: colors))
     case .uncaught(let report):
-      transcript.append(text)
       write(report + (report.hasSuffix("\n") ? "" : "\n"))
     case .interrupted:
-      transcript.append(text)
-      write("Script execution was interrupted by Ctrl+C\n")
+      write("Uncaught Error: Script execution was interrupted by `SIGINT`\n")  // as Node
     case .exit(let status):
       return status
     }
     return nil
+  }
+
+  /// `{a: 1}` typed alone means an object, not a block, as in Node's REPL:
+  /// input that starts with `{`, does not end with `;` and parses once
+  /// wrapped in parentheses is evaluated wrapped.
+  static func wrappingObjectLiteral(_ text: String) -> String {
+    let trimmed = text.trimmed(of: " \t\r\n")
+    guard trimmed.hasPrefix("{"), !trimmed.hasSuffix(";") else { return text }
+    let wrapped = "(" + trimmed + ")"
+    let parsed = Parser.parse(SourceFile(name: "<repl>", text: wrapped))
+    return parsed.diagnostics.isEmpty ? wrapped : text
   }
 
   // MARK: - Dot-commands
@@ -163,7 +178,7 @@ final class REPLSession {
       do {
         try writeFileAtomically(path, script)
         write("Session saved to: \(path)\n")
-      } catch let error as FileReadError {
+      } catch let error as FileError {
         write("Failed to save: \(path): \(error.reason)\n")
       } catch {
         write("Failed to save: \(path)\n")

@@ -29,7 +29,7 @@ struct Runner {
     let source: String
     do {
       source = try readTextFile(path)
-    } catch let error as FileReadError {
+    } catch let error as FileError {
       streams.writeErr("tl: cannot open '\(path)': \(error.reason)\n")
       return ExitStatus.noInput
     } catch {

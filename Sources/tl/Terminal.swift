@@ -1,12 +1,13 @@
 // The process's standard streams: where script output goes, whether a stream
 // is a terminal, and whether to colour it.
 
+import ScriptCore
+
 #if canImport(Glibc)
   @preconcurrency import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import ScriptCore
 
 /// Facts about the terminal the command runs in, read once at start-up.
 struct TerminalInfo {
@@ -31,10 +32,16 @@ struct TerminalInfo {
 // MARK: - Writing
 
 /// Writes to the process's stdout and stderr through C stdio. Stdout is
-/// flushed before anything goes to stderr, so the two interleave in the order
-/// the script wrote them, and at every newline when stdout is a terminal.
+/// flushed at every newline and before anything goes to stderr, so the two
+/// interleave in the order the script wrote them.
 final class StandardStreams: OutputSink {
   static let shared = StandardStreams()
+
+  /// Line-buffers stdout even into a pipe or file, so a training loop's log
+  /// shows up as it is written (`tl train.tl | tee log`), as Node's does.
+  private init() {
+    setvbuf(stdout, nil, _IOLBF, 1 << 16)
+  }
 
   func write(_ text: String, to stream: ScriptCore.OutputStream) {
     switch stream {
@@ -78,8 +85,9 @@ func readAll(fileDescriptor fd: Int32) -> String {
   return String(decoding: bytes, as: UTF8.self)
 }
 
-/// Why a file could not be read: the C library's words (`No such file or directory`).
-struct FileReadError: Error {
+/// Why a file could not be read or written: the C library's words
+/// (`No such file or directory`).
+struct FileError: Error {
   let path: String
   let reason: String
 }
@@ -87,11 +95,11 @@ struct FileReadError: Error {
 /// Reads a file as text, decoding invalid UTF-8 with replacement characters.
 func readTextFile(_ path: String) throws -> String {
   let fd = open(path, O_RDONLY)
-  if fd < 0 { throw FileReadError(path: path, reason: String(cString: strerror(errno))) }
+  if fd < 0 { throw FileError(path: path, reason: String(cString: strerror(errno))) }
   defer { close(fd) }
   var info = stat()
   if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
-    throw FileReadError(path: path, reason: String(cString: strerror(EISDIR)))
+    throw FileError(path: path, reason: String(cString: strerror(EISDIR)))
   }
   // A read error part-way (EIO) is rare; readAll then returns what it got.
   return readAll(fileDescriptor: fd)

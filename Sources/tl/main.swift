@@ -7,7 +7,6 @@
 
 import ArgumentParser
 
-
 #if canImport(Glibc)
   @preconcurrency import Glibc
 #elseif canImport(Darwin)
@@ -55,10 +54,12 @@ struct TLCommand: ParsableCommand {
       status = runner.runEval(code, arguments: script)
     } else if let file = script.first {
       let rest = Array(script.dropFirst())
-      status = file == "-"
+      status =
+        file == "-"
         ? runner.runStandardInput(arguments: rest) : runner.runFile(file, arguments: rest)
     } else if terminal.stdinIsTTY {
-      status = startREPL(engine: engine, streams: streams, terminal: terminal, environment: environment)
+      status = startREPL(
+        engine: engine, streams: streams, terminal: terminal, environment: environment)
     } else {
       status = runner.runStandardInput(arguments: [])
     }
@@ -71,13 +72,15 @@ struct TLCommand: ParsableCommand {
     environment: [String: String]
   ) -> Int32 {
     installInterruptHandler()
-    let historyFile = HistoryFile.defaultPath(environment: environment).map { HistoryFile(path: $0) }
-    let editor = LineEditor(
-      completionSource: engine.completionSource, history: historyFile?.load() ?? [])
+    let historyFile = HistoryFile.defaultPath(environment: environment).map {
+      HistoryFile(path: $0)
+    }
+    let history = historyFile?.load() ?? []
+    let editor = LineEditor(completionSource: engine.completionSource, history: history)
     streams.writeOut("tl \(TLCommand.version)\nType \".help\" for more information.\n")
     let session = REPLSession(
       engine: engine, reader: editor, historyFile: historyFile, colors: terminal.colorStdout,
-      write: { streams.writeOut($0) })
+      lastHistoryEntry: history.last, write: { streams.writeOut($0) })
     return session.run()
   }
 }

@@ -19,7 +19,8 @@ final class CompletionAnalysisTests: XCTestCase {
       Completer.analyze("x = tf.layers.de"),
       CompletionRequest(receiver: .path(["tf", "layers"]), prefix: "de", start: 14))
     XCTAssertEqual(
-      Completer.analyze("a?.b."), CompletionRequest(receiver: .path(["a", "b"]), prefix: "", start: 5))
+      Completer.analyze("a?.b."),
+      CompletionRequest(receiver: .path(["a", "b"]), prefix: "", start: 5))
   }
 
   func testLiteralIndexStepsArePartOfThePath() {
@@ -30,12 +31,14 @@ final class CompletionAnalysisTests: XCTestCase {
 
   func testArrayAndStringLiterals() {
     XCTAssertEqual(
-      Completer.analyze("[1].ma"), CompletionRequest(receiver: .arrayLiteral, prefix: "ma", start: 4))
+      Completer.analyze("[1].ma"),
+      CompletionRequest(receiver: .arrayLiteral, prefix: "ma", start: 4))
     XCTAssertEqual(
       Completer.analyze("f([1, [2]].fl"),
       CompletionRequest(receiver: .arrayLiteral, prefix: "fl", start: 11))
     XCTAssertEqual(
-      Completer.analyze("'a.b'.sp"), CompletionRequest(receiver: .stringLiteral, prefix: "sp", start: 6))
+      Completer.analyze("'a.b'.sp"),
+      CompletionRequest(receiver: .stringLiteral, prefix: "sp", start: 6))
   }
 
   func testNothingToCompleteWhereEvaluationWouldBeNeeded() {
@@ -45,6 +48,15 @@ final class CompletionAnalysisTests: XCTestCase {
     XCTAssertNil(Completer.analyze("'console.l"))  // inside a string
     XCTAssertNil(Completer.analyze("x // console.l"))  // inside a comment
     XCTAssertNil(Completer.analyze("[...a"))  // spread is not a member access
+  }
+
+  func testDotCommandsAtTheStartOfTheInput() {
+    XCTAssertEqual(
+      Completer.completeDotCommand(".e"),
+      CompletionResult(start: 1, candidates: ["editor", "exit"]))
+    XCTAssertEqual(Completer.completeDotCommand("  .he")?.candidates, ["help"])
+    XCTAssertNil(Completer.completeDotCommand("x.e"))
+    XCTAssertNil(Completer.completeDotCommand(".5"))
   }
 
   func testCommonPrefix() {
@@ -82,6 +94,13 @@ final class CompletionCandidateTests: XCTestCase {
     let names = complete("[1].ma", in: engine)
     XCTAssertEqual(names, ["map"])
     XCTAssertTrue(complete("[1].", in: engine).contains("length"))
+  }
+
+  func testTFNamespaceMembers() {
+    let engine = InterpreterEngine(output: NullSink())
+    let names = complete("tf.tensor", in: engine)
+    XCTAssertTrue(names.contains("tensor") && names.contains("tensor2d"), "\(names)")
+    XCTAssertTrue(complete("tf.", in: engine).contains("tidy"))
   }
 
   func testGlobalsAndKeywords() {
@@ -127,4 +146,31 @@ final class NullSink: OutputSink {
 final class BufferSink: OutputSink {
   var text = ""
   func write(_ text: String, to stream: ScriptCore.OutputStream) { self.text += text }
+}
+
+/// Completion runs on every TAB over whatever is on the line: it must never trap.
+final class CompletionRobustnessTests: XCTestCase {
+  final class AnySource: CompletionSource {
+    func globalNames() -> [String] { ["a", "ab", "é"] }
+    func memberNames(of receiver: CompletionReceiver) -> [String]? { ["x", "y", "0", "a-b"] }
+  }
+
+  func testRandomLinesNeverTrap() {
+    let alphabet = Array("ab1 .?[](){}'\"`\\/*+-=,;:é☃$_\t".unicodeScalars)
+    var generator = SystemRandomNumberGenerator()
+    let source = AnySource()
+    for _ in 0..<5_000 {
+      let length = Int.random(in: 0...16, using: &generator)
+      var text = String.UnicodeScalarView()
+      for _ in 0..<length {
+        text.append(alphabet[Int.random(in: 0..<alphabet.count, using: &generator)])
+      }
+      let line = String(text)
+      if let result = Completer.complete(line, source: source) {
+        XCTAssertLessThanOrEqual(result.start, line.unicodeScalars.count, line)
+        XCTAssertTrue(result.candidates.allSatisfy(Completer.isIdentifier), line)
+      }
+      _ = DotCommand.parse(line)
+    }
+  }
 }

@@ -39,7 +39,8 @@ final class HistoryTests: XCTestCase {
     XCTAssertEqual(file.load(), [])
     file.append("1 + 1")
     file.append("const a = [\n  1,\n  2\n]")
-    XCTAssertEqual(HistoryFile(path: directory + "/h").load(), ["1 + 1", "const a = [\n  1,\n  2\n]"])
+    XCTAssertEqual(
+      HistoryFile(path: directory + "/h").load(), ["1 + 1", "const a = [\n  1,\n  2\n]"])
   }
 
   func testLoadKeepsTheNewestEntriesAndTrimsTheFile() throws {

@@ -50,7 +50,7 @@ final class RecordingEngine: ScriptEngine, CompletionSource {
 }
 
 final class REPLSessionTests: XCTestCase {
-  private func session(
+  func session(
     _ inputs: [LineInput], engine: RecordingEngine = RecordingEngine()
   ) -> (REPLSession, ScriptedReader, RecordingEngine, () -> String) {
     let reader = ScriptedReader(inputs)
@@ -81,7 +81,9 @@ final class REPLSessionTests: XCTestCase {
   }
 
   func testPastedBlockRunsAsOneEntry() {
-    let (s, reader, engine, _) = session([.line("const a = 1"), .line("const b = 2"), .line("a + b")])
+    let (s, reader, engine, _) = session([
+      .line("const a = 1"), .line("const b = 2"), .line("a + b"),
+    ])
     reader.pendingAfterReads = [1, 2]  // lines 2 and 3 were already waiting
     _ = s.run()
     XCTAssertEqual(engine.evaluated, ["const a = 1\nconst b = 2\na + b"])
@@ -118,7 +120,8 @@ final class REPLSessionTests: XCTestCase {
   func testErrorsPrintAndTheSessionContinues() {
     let engine = RecordingEngine()
     engine.answer = { src in
-      src == "boom()" ? .uncaught(report: "Uncaught ReferenceError: boom is not defined") : .completed(echo: "2")
+      src == "boom()"
+        ? .uncaught(report: "Uncaught ReferenceError: boom is not defined") : .completed(echo: "2")
     }
     let (s, _, _, output) = session([.line("boom()"), .line("1 + 1")], engine: engine)
     XCTAssertEqual(s.run(), 0)
@@ -128,8 +131,10 @@ final class REPLSessionTests: XCTestCase {
   func testSyntaxErrorsAreRendered() {
     let engine = RecordingEngine()
     let file = SourceFile(name: "<repl>", text: "1 2")
-    let diagnostic = Diagnostic(.error, "unexpected number", at: SourceRange(
-      SourceLocation(line: 1, column: 3, offset: 2)), file: "<repl>")
+    let diagnostic = Diagnostic(
+      .error, "unexpected number",
+      at: SourceRange(
+        SourceLocation(line: 1, column: 3, offset: 2)), file: "<repl>")
     engine.answer = { _ in .syntaxErrors([diagnostic], file) }
     let (s, _, _, output) = session([.line("1 2")], engine: engine)
     _ = s.run()
@@ -181,9 +186,47 @@ final class REPLSessionTests: XCTestCase {
     XCTAssertTrue(output().hasSuffix("Failed to load: \(dir)/missing.tl\n"))
   }
 
+  func testSaveLeavesOutFailedEntries() throws {
+    let engine = RecordingEngine()
+    engine.answer = { src in
+      switch src {
+      case "boom()": return .uncaught(report: "Uncaught ReferenceError: boom is not defined")
+      case "while (true) {}": return .interrupted
+      default: return .completed(echo: "")
+      }
+    }
+    let path = NSTemporaryDirectory() + "tl-save-\(UUID().uuidString).tl"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let (s, _, _, _) = session(
+      [.line("let a = 1"), .line("boom()"), .line("while (true) {}"), .line("a"),
+       .line(".save \(path)")], engine: engine)
+    _ = s.run()
+    XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "let a = 1\na\n")
+  }
+
+  func testHistorySkipsImmediateRepeats() {
+    let reader = ScriptedReader([.line("1"), .line("1"), .line("2"), .line("1")])
+    let session = REPLSession(
+      engine: RecordingEngine(), reader: reader, historyFile: nil, colors: false,
+      lastHistoryEntry: "1", write: { _ in })
+    _ = session.run()
+    XCTAssertEqual(reader.history, ["2", "1"])
+  }
+
   func testSaveReportsAnUnwritablePath() {
     let (s, _, _, output) = session([.line("1"), .line(".save /no/such/dir/x.tl")])
     _ = s.run()
     XCTAssertTrue(output().contains("Failed to save: /no/such/dir/x.tl"), output())
+  }
+}
+
+extension REPLSessionTests {
+  func testInterruptedRunIsReportedAsNodeDoes() {
+    let engine = RecordingEngine()
+    engine.answer = { $0 == "while (true) {}" ? .interrupted : .completed(echo: "2") }
+    let (s, _, _, output) = session([.line("while (true) {}"), .line("1 + 1")], engine: engine)
+    XCTAssertEqual(s.run(), 0)
+    XCTAssertEqual(
+      output(), "Uncaught Error: Script execution was interrupted by `SIGINT`\n2\n")
   }
 }

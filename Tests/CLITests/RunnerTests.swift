@@ -130,8 +130,10 @@ final class RunnerTests: XCTestCase {
     let r = try tl(["args.tl", "a", "--epochs", "3", "--help"])
     XCTAssertEqual(r.status, 0, r.stderr)
     let real = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-    let expected = ["[\"tl\",\"\(directory)/args.tl\",\"a\",\"--epochs\",\"3\",\"--help\"]\n",
-      "[\"tl\",\"\(real)/args.tl\",\"a\",\"--epochs\",\"3\",\"--help\"]\n"]
+    let expected = [
+      "[\"tl\",\"\(directory)/args.tl\",\"a\",\"--epochs\",\"3\",\"--help\"]\n",
+      "[\"tl\",\"\(real)/args.tl\",\"a\",\"--epochs\",\"3\",\"--help\"]\n",
+    ]
     XCTAssertTrue(expected.contains(r.stdout), r.stdout)
   }
 
@@ -142,12 +144,15 @@ final class RunnerTests: XCTestCase {
   }
 
   func testTopLevelAwaitAndAsyncOrdering() throws {
-    let r = try tl(["-e", """
+    let r = try tl([
+      "-e",
+      """
       async function f() { console.log(1); await null; console.log(3) }
       f(); console.log(2)
       const v = await new Promise(resolve => setTimeout(() => resolve(4), 1))
       console.log(v)
-      """])
+      """,
+    ])
     XCTAssertEqual(r.stdout, "1\n2\n3\n4\n", r.stderr)
   }
 
@@ -163,6 +168,34 @@ final class RunnerTests: XCTestCase {
     XCTAssertEqual(lines[1], "  2 | const y = f(a b);")
     XCTAssertEqual(lines[2], "    |              ^")
     XCTAssertFalse(r.stderr.contains("\u{1B}["), "no colour when stderr is not a terminal")
+  }
+
+  /// On a terminal (a pty from `script`), diagnostics are coloured unless NO_COLOR is set.
+  func testSyntaxErrorColourFollowsTheTerminalAndNoColor() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+      throw XCTSkip("util-linux `script` is not installed")
+    }
+    let binary = try XCTUnwrap(RunnerTests.binary)
+    let path = try write("bad.tl", "const y = f(a b);\n")
+    let command = "'\(binary.path)' '\(path)'"
+    for (noColor, expectEscapes) in [("", true), ("1", false)] {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+      process.arguments = ["-qec", command, "/dev/null"]
+      var env = ProcessInfo.processInfo.environment
+      env["NO_COLOR"] = noColor
+      process.environment = env
+      let out = Pipe()
+      process.standardOutput = out
+      process.standardInput = FileHandle.nullDevice
+      try process.run()
+      let data = out.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      let text = String(decoding: data, as: UTF8.self)
+      XCTAssertEqual(process.terminationStatus, 65, text)
+      XCTAssertTrue(text.contains("error:"), text)
+      XCTAssertEqual(text.contains("\u{1B}["), expectEscapes, "NO_COLOR='\(noColor)': \(text)")
+    }
   }
 
   func testMissingFileExit66() throws {

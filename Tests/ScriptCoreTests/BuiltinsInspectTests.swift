@@ -147,6 +147,13 @@ final class BuiltinsInspectTests: XCTestCase {
     XCTAssertEqual(js.sink.stdout, "G\n  inner\ndefault: 1\ndefault: 2\n")
   }
 
+  func testNarrowBreakLength() {
+    let js = JS()
+    let o = js.object(["alpha": "aaaaaaaaaaaaaaaaaaaa", "beta": "bbbbbbbbbbbbbbbbbbbb"])
+    XCTAssertEqual(js.interp.inspect(o, colors: false, breakLength: 128), "{ alpha: 'aaaaaaaaaaaaaaaaaaaa', beta: 'bbbbbbbbbbbbbbbbbbbb' }")
+    XCTAssertEqual(js.interp.inspect(o, colors: false, breakLength: 40), "{\n  alpha: 'aaaaaaaaaaaaaaaaaaaa',\n  beta: 'bbbbbbbbbbbbbbbbbbbb'\n}")
+  }
+
   func testLongStringsAreCut() {
     let js = JS()
     let long = String(repeating: "x", count: 10_005)

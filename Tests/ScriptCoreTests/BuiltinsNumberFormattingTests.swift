@@ -40,6 +40,9 @@ final class BuiltinsNumberFormattingTests: XCTestCase {
       (1e21, 2, "1e+21"), (123.456, 2, "123.46"), (0.000001, 7, "0.0000010"),
       (-0.0001, 2, "-0.00"), (10.235, 2, "10.23"), (3.14159, 4, "3.1416"), (42, 0, "42"),
       (0.1, 20, "0.10000000000000000555"), (-2.5, 0, "-3"), (1234.5678, 1, "1234.6"),
+      // Exact ties where one ulp is coarser than the last decimal (checked with exact decimals).
+      (50158214433093.203125, 5, "50158214433093.20313"), (431505852161999.875, 2, "431505852161999.88"),
+      (-431505852161999.875, 2, "-431505852161999.88"), (9.5, 0, "10"), (99.995, 2, "100.00"),
     ]
     for (x, f, expected) in cases {
       XCTAssertEqual(js.string(try js.method(.number(x), "toFixed", .number(Double(f)))), expected, "(\(x)).toFixed(\(f))")
@@ -54,7 +57,8 @@ final class BuiltinsNumberFormattingTests: XCTestCase {
     let cases: [(Double, Int, String)] = [
       (123.456, 4, "123.5"), (0.00001234, 2, "0.000012"), (1e-7, 2, "1.0e-7"), (123456, 2, "1.2e+5"),
       (1.25, 2, "1.3"), (0, 3, "0.00"), (5, 1, "5"), (15, 1, "2e+1"), (2.5, 1, "3"), (123, 3, "123"),
-      (99.99, 3, "100"), (-1.5, 1, "-2"), (0.5, 3, "0.500"),
+      (99.99, 3, "100"), (-1.5, 1, "-2"), (0.5, 3, "0.500"), (1.125, 3, "1.13"), (-1.125, 3, "-1.13"),
+      (9.5, 1, "1e+1"), (999.5, 3, "1.00e+3"), (123456789012345.5, 16, "123456789012345.5"),
     ]
     for (x, p, expected) in cases {
       XCTAssertEqual(js.string(try js.method(.number(x), "toPrecision", .number(Double(p)))), expected, "(\(x)).toPrecision(\(p))")

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 final class CreationTests: XCTestCase {
@@ -20,14 +21,16 @@ final class CreationTests: XCTestCase {
 
   func testNegativeShapeError() {
     assertThrows(
-      "Tensor must have a shape comprised of positive integers but got shape [2,-1].") {
+      "Tensor must have a shape comprised of positive integers but got shape [2,-1]."
+    ) {
       try Tensor.zeros([2, -1])
     }
   }
 
   func testAllocationCapIsAnErrorNotACrash() {
     assertThrows(
-      "Cannot allocate a tensor of shape [65536,65536]: more than 2147483647 elements.") {
+      "Cannot allocate a tensor of shape [65536,65536]: more than 2147483647 elements."
+    ) {
       try Tensor.zeros([65536, 65536])
     }
   }
@@ -46,24 +49,42 @@ final class CreationTests: XCTestCase {
     let b = try Tensor.tensor(nested: .array([.bool(true), .bool(false)]))
     XCTAssertEqual(b.dtype, .bool)
     assertThrows("Element arr[1] should have 2 elements, but has 3 elements") {
-      try Tensor.tensor(nested: .array([
-        .array([.number(1), .number(2)]), .array([.number(3), .number(4), .number(5)]),
-      ]))
+      try Tensor.tensor(
+        nested: .array([
+          .array([.number(1), .number(2)]), .array([.number(3), .number(4), .number(5)]),
+        ]))
     }
+    assertThrows("Element arr[1] is a primitive, but should be an array/TypedArray of 1 elements") {
+      try Tensor.tensor(nested: .array([.array([.number(1)]), .number(2)]))
+    }
+    assertThrows("Element arr[1] should be a primitive, but is an array of 1 elements") {
+      try Tensor.tensor(nested: .array([.number(1), .array([.number(2)])]))
+    }
+    assertThrows("Element arr[1][0] should have 2 elements, but has 1 elements") {
+      try Tensor.tensor(
+        nested: .array([
+          .array([.array([.number(1), .number(2)])]), .array([.array([.number(1)])]),
+        ]))
+    }
+    XCTAssertEqual(try Tensor.tensor(nested: .array([])).shape, [0])
+    XCTAssertEqual(try Tensor.tensor(nested: .number(3)).shape, [])
   }
 
   func testInt32TruncatesAndBoolIsZeroOne() throws {
     let i = try t([1.7, -1.7, 3], nil, .int32)
     XCTAssertEqual(try i.dataSync(), [1, -1, 3])
-    let b = try t([0, 2, -0.5], nil, .bool)
-    XCTAssertEqual(try b.dataSync(), [0, 1, 1])
+    // Creation rounds first (Math.round(v) !== 0); cast compares with 0.
+    let b = try t([0, 2, -0.5, 0.3, 0.5], nil, .bool)
+    XCTAssertEqual(try b.dataSync(), [0, 1, 0, 0, 1])
+    XCTAssertEqual(try t([0.3]).cast(.bool).dataSync(), [1])
   }
 
   func testFillZerosOnesEye() throws {
     XCTAssertEqual(try Tensor.fill([2, 2], 7).dataSync(), [7, 7, 7, 7])
     XCTAssertEqual(try Tensor.ones([3], dtype: .int32).dtype, .int32)
     try assertClose(try Tensor.eye(2, numColumns: 3), [1, 0, 0, 0, 1, 0], shape: [2, 3])
-    try assertClose(try Tensor.eye(2, batchShape: [2]), [1, 0, 0, 1, 1, 0, 0, 1], shape: [2, 2, 2])
+    try assertClose(
+      try Tensor.eye(2, batchShape: [2]), [1, 0, 0, 1, 1, 0, 0, 1], shape: [2, 2, 2])
   }
 
   func testRangeAndLinspace() throws {
@@ -80,7 +101,9 @@ final class CreationTests: XCTestCase {
     XCTAssertEqual(oh.shape, [3, 3])
     XCTAssertEqual(oh.dtype, .int32)
     XCTAssertEqual(try oh.dataSync(), [1, 0, 0, 0, 0, 1, 0, 0, 0])
-    assertThrows("Argument 'indices' passed to 'oneHot' must be int32 tensor, but got float32 tensor") {
+    assertThrows(
+      "Argument 'indices' passed to 'oneHot' must be int32 tensor, but got float32 tensor"
+    ) {
       try Tensor.oneHot(try t([1]), depth: 3)
     }
   }

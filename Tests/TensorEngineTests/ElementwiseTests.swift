@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 final class ElementwiseTests: XCTestCase {
@@ -59,7 +60,8 @@ final class ElementwiseTests: XCTestCase {
     XCTAssertEqual(try p.logicalOr(q).dataSync(), [1, 1, 1, 0])
     XCTAssertEqual(try p.logicalXor(q).dataSync(), [0, 1, 1, 0])
     XCTAssertEqual(try p.logicalNot().dataSync(), [0, 0, 1, 1])
-    assertThrows("Argument 'a' passed to 'logicalAnd' must be bool tensor, but got float32 tensor") {
+    assertThrows("Argument 'a' passed to 'logicalAnd' must be bool tensor, but got float32 tensor")
+    {
       try a.logicalAnd(p)
     }
   }
@@ -70,6 +72,9 @@ final class ElementwiseTests: XCTestCase {
     XCTAssertEqual(try r.dataSync(), [1, 20, 3])
     let bc = try Tensor.where(try t([1, 0], [2, 1], .bool), try t([1, 2, 3]), Tensor.scalar(0))
     XCTAssertEqual(try bc.dataSync(), [1, 2, 3, 0, 0, 0])
+    let mixed = try Tensor.where(c, try t([1, 2, 3], nil, .int32), try t([0.5, 0.5, 0.5]))
+    XCTAssertEqual(mixed.dtype, .float32)
+    XCTAssertEqual(try mixed.dataSync(), [1, 0.5, 3])
   }
 
   func testUnaryValues() throws {
@@ -122,5 +127,17 @@ final class ElementwiseTests: XCTestCase {
     XCTAssertEqual(v[0], 0)
     XCTAssertEqual(v[n - 1], Float((n - 1) % 97) * 3)
     XCTAssertEqual(v[n / 2], Float((n / 2) % 97) * 3)
+  }
+
+  func testLargeBroadcastSplitsOnRowBoundaries() throws {
+    let (rows, cols) = (401, 333)  // 133,533 elements: the threaded path, odd split point
+    let a = try t((0..<(rows * cols)).map { Float($0 % 1000) }, [rows, cols])
+    let r = try t((0..<cols).map { Float($0) * 1000 }, [cols])
+    let c = try t((0..<rows).map { Float($0) * 1_000_000 }, [rows, 1])
+    let v = try a.add(r).add(c).dataSync()
+    for i in [0, 1, cols - 1, cols, (rows / 2) * cols + 7, rows * cols / 2, rows * cols - 1] {
+      let (row, col) = (i / cols, i % cols)
+      XCTAssertEqual(v[i], Float(i % 1000) + Float(col) * 1000 + Float(row) * 1_000_000, "at \(i)")
+    }
   }
 }

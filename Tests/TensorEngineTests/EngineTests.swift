@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 final class EngineTests: XCTestCase {
@@ -67,10 +68,11 @@ final class EngineTests: XCTestCase {
     let engine = Engine.shared
     let before = engine.numTensors
     struct Boom: Error {}
-    XCTAssertThrowsError(try engine.tidy { () throws -> Int in
-      _ = try t([1, 2, 3])
-      throw Boom()
-    })
+    XCTAssertThrowsError(
+      try engine.tidy { () throws -> Int in
+        _ = try t([1, 2, 3])
+        throw Boom()
+      })
     XCTAssertEqual(engine.numTensors, before)
   }
 

@@ -7,7 +7,7 @@ import XCTest
 @testable import TensorEngine
 
 /// Reads a TF.js weights manifest (`[{paths, weights: [{name, shape, dtype}]}]`) whose
-/// entries are all float32, returning name → (shape, values).
+/// entries are float32 or int32 (int32 converted to Float), returning name → (shape, values).
 func loadFloatManifest(_ manifest: [[String: Any]], directory: URL) throws
   -> [String: (shape: [Int], values: [Float])]
 {
@@ -20,12 +20,17 @@ func loadFloatManifest(_ manifest: [[String: Any]], directory: URL) throws
     for weight in group["weights"] as? [[String: Any]] ?? [] {
       let name = weight["name"] as? String ?? ""
       let shape = weight["shape"] as? [Int] ?? []
-      guard (weight["dtype"] as? String) == "float32", weight["quantization"] == nil else {
+      let dtype = weight["dtype"] as? String
+      guard dtype == "float32" || dtype == "int32", weight["quantization"] == nil else {
         throw NSError(domain: "fixture", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(name)"])
       }
       let count = shape.reduce(1, *)
       let values = bytes.withUnsafeBytes { raw in
-        (0..<count).map { raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: Float.self) }
+        (0..<count).map { i -> Float in
+          dtype == "int32"
+            ? Float(raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: Int32.self))
+            : raw.loadUnaligned(fromByteOffset: offset + 4 * i, as: Float.self)
+        }
       }
       result[name] = (shape, values)
       offset += 4 * count

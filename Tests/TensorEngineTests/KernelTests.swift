@@ -100,6 +100,8 @@ final class KernelConvolutionTests: XCTestCase {
     ([2, 9, 9, 3], [3, 3, 3, 12], (2, 2), (1, 1), .same),  // direct path, vector + tail
     ([1, 8, 7, 4], [3, 2, 4, 16], (1, 1), (2, 1), .valid),
     ([1, 6, 6, 2], [3, 3, 2, 8], (1, 1), (1, 1), .explicit(top: 2, bottom: 0, left: 1, right: 1)),
+    ([2, 8, 20, 3], [3, 3, 3, 16], (2, 2), (1, 1), .same),  // RGB stem: 4-pixel blocks
+    ([1, 9, 15, 3], [2, 3, 3, 8], (1, 1), (1, 2), .valid),
   ]
 
   func testConvolutionMatchesReference() {
@@ -165,6 +167,8 @@ final class KernelDepthwiseTests: XCTestCase {
     ([1, 9, 9, 16], [3, 3, 16, 1], (1, 1), (2, 2), .same),
     ([3, 5, 5, 17], [5, 5, 17, 1], (2, 2), (1, 1), .same),
     ([2, 10, 9, 24], [3, 3, 24, 1], (1, 2), (2, 1), .explicit(top: 1, bottom: 2, left: 0, right: 3)),
+    ([1, 6, 21, 11], [3, 3, 11, 1], (2, 2), (1, 1), .same),  // 4-pixel blocks + channel tail
+    ([2, 4, 30, 8], [1, 5, 8, 1], (1, 3), (1, 1), .valid),
   ]
 
   func testDepthwiseMatchesReferenceAndBackpropsAreAdjoints() {
@@ -203,9 +207,23 @@ final class KernelDepthwiseTests: XCTestCase {
 }
 
 final class KernelGEMMTests: XCTestCase {
+  func testGEMMWithZeroBetaIgnoresGarbageInC() {
+    for (m, n, k) in [(1, 200, 30), (40, 20, 10)] {
+      let a = [Float](repeating: 1, count: m * k)
+      let b = [Float](repeating: 2, count: k * n)
+      let c = kernelOutput(m * n, a, b) { pa, pb, pc in
+        withForcedThreading {
+          gemm(transA: false, transB: false, M: m, N: n, K: k, pa, lda: k, pb, ldb: n, pc, ldc: n)
+        }
+      }
+      XCTAssertEqual(c, [Float](repeating: Float(2 * k), count: m * n), "m\(m)")
+    }
+  }
+
   func testGEMMAllTransposesAgainstNaive() {
     var random = TestRandom(seed: 5)
-    let shapes = [(1, 1, 1), (3, 5, 4), (70, 9, 33), (5, 130, 17), (200, 40, 3), (64, 64, 0)]
+    let shapes = [(1, 1, 1), (3, 5, 4), (70, 9, 33), (5, 130, 17), (200, 40, 3), (64, 64, 0),
+                  (1, 300, 70), (1, 5, 200)]
     for threaded in [false, true] {
       for (m, n, k) in shapes {
         for transA in [false, true] {

@@ -1,16 +1,28 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 final class NNTests: XCTestCase {
   func testSoftmaxIsStableAndNormalized() throws {
     let s = try t([1, 2, 3, 1000, 1000, 1000], [2, 3]).softmax()
-    try assertClose(s, [0.09003057, 0.24472847, 0.66524096, 1.0 / 3, 1.0 / 3, 1.0 / 3], shape: [2, 3])
+    try assertClose(
+      s, [0.09003057, 0.24472847, 0.66524096, 1.0 / 3, 1.0 / 3, 1.0 / 3], shape: [2, 3])
     try assertClose(try t([1, 2, 3]).logSoftmax(), [-2.40760596, -1.40760596, -0.40760596])
-    assertThrows("Softmax along a non-last dimension is not yet supported. Logits was rank 2 and "
-      + "dim was 0") {
+    assertThrows(
+      "Softmax along a non-last dimension is not yet supported. Logits was rank 2 and "
+        + "dim was 0"
+    ) {
       try t([1, 2, 3, 4], [2, 2]).softmax(dim: 0)
     }
+    assertThrows(
+      "Log Softmax along a non-last dimension is not yet supported. Logits was rank 2 "
+        + "and axis was 0"
+    ) {
+      try t([1, 2, 3, 4], [2, 2]).logSoftmax(axis: 0)
+    }
+    try assertClose(
+      try t([1, 2, 3], nil, .int32).logSoftmax(), [-2.40760596, -1.40760596, -0.40760596])
   }
 
   func testLossesDefaultReduction() throws {
@@ -31,8 +43,9 @@ final class NNTests: XCTestCase {
     let p = try t([0.1, 0.8, 0.6, 0.3], [2, 2])
     let w = try t([1, 0], [2, 1])
     try assertClose(try Losses.meanSquaredError(y, p, reduction: .sum), [0.3])
-    try assertClose(try Losses.meanSquaredError(y, p, reduction: .none),
-                    [0.01, 0.04, 0.16, 0.09], shape: [2, 2])
+    try assertClose(
+      try Losses.meanSquaredError(y, p, reduction: .none),
+      [0.01, 0.04, 0.16, 0.09], shape: [2, 2])
     // Weighted: only row 0 counts; 2 non-zero weights after broadcasting.
     try assertClose(try Losses.meanSquaredError(y, p, weights: w), [0.025])
     try assertClose(try Losses.meanSquaredError(y, p, weights: w, reduction: .mean), [0.025])
@@ -46,8 +59,9 @@ final class NNTests: XCTestCase {
     let sig = try Losses.sigmoidCrossEntropy(try t([1, 0]), try t([2, -1]))
     // (log(1+e^-2) + log(1+e^-1)) / 2
     try assertClose(sig, [0.22009318])
-    let cos = try Losses.cosineDistance(try t([1, 0, 0, 1], [2, 2]), try t([1, 0, 0.6, 0.8], [2, 2]),
-                                        axis: 1)
+    let cos = try Losses.cosineDistance(
+      try t([1, 0, 0, 1], [2, 2]), try t([1, 0, 0.6, 0.8], [2, 2]),
+      axis: 1)
     try assertClose(cos, [0.1])
   }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 // Expected draws were produced by running the Alea / Marsaglia-polar algorithms
@@ -7,20 +8,27 @@ import XCTest
 final class RandomTests: XCTestCase {
   func testAleaMatchesSeedrandom() {
     var r = Alea(seed: 42)
-    let want = [0.6848634963389486, 0.5463244677521288, 0.8455933185759932, 0.19908552314154804,
-                0.5637381218839437]
+    let want = [
+      0.6848634963389486, 0.5463244677521288, 0.8455933185759932, 0.19908552314154804,
+      0.5637381218839437,
+    ]
     for w in want { XCTAssertEqual(r.next(), w) }
   }
 
   func testSeededUniformMatchesTFJS() throws {
     let u = try Tensor.randomUniform([3], minval: -2, maxval: 2, seed: 7)
-    XCTAssertEqual(try u.dataSync(), [-0.5416192412376404, -1.9684760570526123, -1.2495183944702148])
+    XCTAssertEqual(
+      try u.dataSync(), [-0.5416192412376404, -1.9684760570526123, -1.2495183944702148])
   }
 
   func testSeededNormalMatchesTFJS() throws {
     let n = try Tensor.randomNormal([5], seed: 3)
-    XCTAssertEqual(try n.dataSync(), [-1.597680926322937, -1.4898130893707275, -0.7631617784500122,
-                                      0.025548864156007767, -0.5547017455101013])
+    XCTAssertEqual(
+      try n.dataSync(),
+      [
+        -1.597680926322937, -1.4898130893707275, -0.7631617784500122,
+        0.025548864156007767, -0.5547017455101013,
+      ])
   }
 
   func testSeededIsReproducibleAndUnseededVaries() throws {

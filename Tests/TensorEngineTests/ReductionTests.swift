@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 final class ReductionTests: XCTestCase {
@@ -74,8 +75,10 @@ final class ReductionTests: XCTestCase {
     try assertClose(try a.matMul(b), [4, 5, 10, 11], shape: [2, 2])
     try assertClose(try a.matMul(a, transposeB: true), [14, 32, 32, 77], shape: [2, 2])
     try assertClose(try a.matMul(a, transposeA: true).sum(), [261])
-    assertThrows("Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,5 "
-      + "and transposeA=false and transposeB=false must match.") {
+    assertThrows(
+      "Error in matMul: inner shapes (3) and (4) of Tensors with shapes 2,3 and 4,5 "
+        + "and transposeA=false and transposeB=false must match."
+    ) {
       try Tensor.zeros([2, 3]).matMul(try Tensor.zeros([4, 5]))
     }
   }
@@ -92,5 +95,24 @@ final class ReductionTests: XCTestCase {
     try assertClose(try t([1, 2, 3]).dot(try t([4, 5, 6])), [32], shape: [])
     try assertClose(try x().dot(try t([1, 1, 1])), [6, 15], shape: [2])
     try assertClose(try t([1, 2]).outerProduct(try t([3, 4])), [3, 4, 6, 8], shape: [2, 2])
+  }
+}
+
+final class ExtraOpTests: XCTestCase {
+  func testAddNAndHyperbolic() throws {
+    try assertClose(try Tensor.addN([try t([1, 2]), try t([3, 4]), try t([5, 6])]), [9, 12])
+    assertThrows("All tensors passed to tf.addN() must have the same shape") {
+      try Tensor.addN([try t([1, 2]), try t([1])])
+    }
+    try assertClose(try t([0.5]).asinh(), [0.48121183])
+    try assertClose(try t([1.5]).acosh(), [0.96242365])
+    try assertClose(try t([0.5]).atanh(), [0.54930614])
+    try assertClose(try t([0, -100]).logSigmoid(), [-0.69314718, -100])
+  }
+
+  func testNormErrorsAndKeepDims() throws {
+    assertThrows("Error in norm: invalid ord value: 3") { try t([1, 2]).norm(ord: .p(3)) }
+    XCTAssertEqual(try t([1, 2, 3, 4], [2, 2]).norm(keepDims: true).shape, [1, 1])
+    try assertClose(try t([3, 4, 6, 8], [2, 2]).euclideanNorm([1]), [5, 10])
   }
 }

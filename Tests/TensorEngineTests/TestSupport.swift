@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 import XCTest
+
 @testable import TensorEngine
 
 /// Builds a float32 tensor from flat values, failing the test on error.
@@ -21,7 +22,8 @@ func assertClose(
       XCTAssertEqual(g, w, "at \(i)", file: file, line: line)
       continue
     }
-    XCTAssertLessThanOrEqual(Swift.abs(g - w), tol + tol * Swift.abs(w),
+    XCTAssertLessThanOrEqual(
+      Swift.abs(g - w), tol + tol * Swift.abs(w),
       "at \(i): got \(g), want \(w)", file: file, line: line)
   }
 }

@@ -18,6 +18,7 @@ import TensorEngine
 var batch = 32
 var runs = 7
 var perLayer = false
+var opLevelBreakdown = false
 var doGEMM = true
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
@@ -25,6 +26,7 @@ while let argument = arguments.next() {
   case "--batch": batch = Int(arguments.next() ?? "") ?? batch
   case "--runs": runs = Int(arguments.next() ?? "") ?? runs
   case "--layers": perLayer = true
+  case "--ops-only": opLevelBreakdown = true
   case "--no-gemm": doGEMM = false
   default:
     print("usage: tl-bench-engine [--batch N] [--runs N] [--layers] [--no-gemm]")
@@ -37,6 +39,14 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let fixture = packageRoot.appendingPathComponent("Tests/Fixtures/mobilenet_v1_0.25_224")
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// CPU seconds used by the whole process (all threads): steadier than wall time when
+/// other jobs share the cores.
+func cpuTime() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
 
 /// Runs `python3 -c script` and returns its standard output, or nil if it failed.
 func python(_ script: String) -> String? {
@@ -95,22 +105,35 @@ func benchmarkMobileNet() throws {
     seed = seed &* 1_664_525 &+ 1_013_904_223
     return Float(seed >> 8) / Float(1 << 24) * 2 - 1
   }
+  if opLevelBreakdown {
+    let opLevel = try timeOpLevel(runner, input: input, shape: shape)
+    print(String(format: "through tf ops: best %.1f ms", opLevel * 1e3))
+    return
+  }
   var times: [Double] = []
   var layerTimes = [Double](repeating: 0, count: steps.count)
+  var layerCPU = [Double](repeating: 0, count: steps.count)
+  var cpuTotal = Double.infinity
   input.withUnsafeBufferPointer { p in
     _ = MobileNetRunner.run(steps, input: p.baseAddress!, inShape: shape,
                             buffers: (bufferA, bufferB))  // warm-up
     for _ in 0..<runs {
       var last = now()
+      var lastCPU = cpuTime()
       let start = last
+      let startCPU = lastCPU
       _ = MobileNetRunner.run(
         steps, input: p.baseAddress!, inShape: shape, buffers: (bufferA, bufferB),
         probe: perLayer ? { i, _ in
           let t = now()
+          let c = cpuTime()
           layerTimes[i] += t - last
+          layerCPU[i] += c - lastCPU
           last = t
+          lastCPU = c
         } : nil)
       times.append(now() - start)
+      cpuTotal = min(cpuTotal, cpuTime() - startCPU)
     }
   }
   times.sort()
@@ -120,6 +143,7 @@ func benchmarkMobileNet() throws {
                + "median %.1f ms (%.0f images/s) over %d runs",
                batch, best * 1e3, Double(batch) / best, median * 1e3, Double(batch) / median,
                runs))
+  print(String(format: "  CPU time per pass (both cores): best %.1f ms", cpuTotal * 1e3))
   if perLayer {
     for (i, step) in steps.enumerated() {
       var label = ""
@@ -129,10 +153,61 @@ func benchmarkMobileNet() throws {
       case .globalAverage: label = "global average"
       case .softmax: label = "softmax"
       }
-      print(String(format: "  %2d %6.2f ms  %@", i, layerTimes[i] / Double(runs) * 1e3, label))
+      print(String(format: "  %2d %6.2f ms wall %6.2f ms cpu  %@", i,
+                   layerTimes[i] / Double(runs) * 1e3, layerCPU[i] / Double(runs) * 1e3, label))
     }
   }
+  let opLevel = try timeOpLevel(runner, input: input, shape: shape)
+  print(String(format: "MobileNet v1 0.25 through tf ops (conv2d, batchNorm, clipByValue, pad ... "
+               + "as layers call them): best %.1f ms (%.0f images/s)", opLevel * 1e3,
+               Double(batch) / opLevel))
   compareWithTensorFlow(imagesPerSecond: Double(batch) / best)
+}
+
+/// Times the unfused forward pass built from Tensor ops, one op per Keras layer.
+func timeOpLevel(_ runner: MobileNetRunner, input: [Float], shape: [Int]) throws -> Double {
+  var weights: [String: Tensor] = [:]
+  for (name, w) in runner.weights { weights[name] = try Tensor.tensor(w.values, shape: w.shape) }
+  func w(_ name: String) throws -> Tensor {
+    guard let t = weights[name] else { throw BenchError("missing \(name)") }
+    return t
+  }
+  let x0 = try Tensor.tensor(input, shape: shape)
+  var best = Double.infinity
+  for _ in 0..<max(2, runs / 2) {
+    let start = now()
+    try Engine.shared.tidy {
+      var x = x0
+      for layer in runner.layers {
+        let c = layer["config"] as? [String: Any] ?? [:]
+        let name = c["name"] as? String ?? ""
+        let padding: ConvPadding = (c["padding"] as? String) == "same" ? .same : .valid
+        let strides = c["strides"] as? [Int] ?? [1, 1]
+        switch layer["class_name"] as? String ?? "" {
+        case "Conv2D":
+          x = try x.conv2d(try w("\(name)/kernel"), strides: strides, padding: padding)
+          if let bias = weights["\(name)/bias"] { x = try x.add(bias) }
+        case "DepthwiseConv2D":
+          x = try x.depthwiseConv2d(try w("\(name)/depthwise_kernel"), strides: strides,
+                                    padding: padding)
+        case "BatchNormalization":
+          x = try x.batchNorm(
+            mean: try w("\(name)/moving_mean"), variance: try w("\(name)/moving_variance"),
+            offset: try w("\(name)/beta"), scale: try w("\(name)/gamma"))
+        case "ReLU": x = try x.clipByValue(0, 6)
+        case "ZeroPadding2D":
+          let p = c["padding"] as? [[Int]] ?? []
+          x = try x.pad([[0, 0], p[0], p[1], [0, 0]])
+        case "GlobalAveragePooling2D": x = try x.mean([1, 2], keepDims: true)
+        case "Reshape": x = try x.reshape([x.shape[0], -1])
+        case "Activation": x = try x.softmax()
+        default: break
+        }
+      }
+    }
+    best = min(best, now() - start)
+  }
+  return best
 }
 
 /// Floats needed for the largest activation of the plan.

@@ -463,6 +463,14 @@ extension Builtins {
       keyed.sort { $0.0.lexicographicallyPrecedes($1.0) }
       defined = keyed.map { $0.1 }
     case .object(let o as JSFunction):
+      if let ascending = numericComparatorDirection(o), defined.allSatisfy({ $0.asNumber != nil }) {
+        // `(a, b) => a - b` over numbers: the same predicate (`x - y < 0`)
+        // evaluated natively, so the result is identical, call for call.
+        var numbers = defined.map { $0.asNumber ?? 0 }
+        if ascending { numbers.sort { $0 - $1 < 0 } } else { numbers.sort { $1 - $0 < 0 } }
+        defined = numbers.map { .number($0) }
+        break
+      }
       try defined.sort { x, y in
         let r = try o.call(interp, this: .undefined, arguments: [x, y])
         if case .number(let d) = r { return d < 0 }
@@ -474,6 +482,42 @@ extension Builtins {
     defined.append(contentsOf: repeatElement(Value.undefined, count: undefinedCount))
     return defined
   }
+}
+
+/// Recognises the comparators `(a, b) => a - b` and `(a, b) => b - a` (also
+/// written with braces and `return`, or as a `function`): true for ascending,
+/// false for descending, nil for anything else. Such a comparator has no free
+/// variables, so for number elements its result is exactly `x - y` (`y - x`).
+func numericComparatorDirection(_ f: JSFunction) -> Bool? {
+  guard let source = f.sourceText else { return nil }
+  var t = Substring(String(source.unicodeScalars.filter { !$0.properties.isWhitespace }))
+  func eat(_ s: String) -> Bool {
+    guard t.hasPrefix(s) else { return false }
+    t = t.dropFirst(s.count)
+    return true
+  }
+  func identifier() -> String? {
+    let id = t.prefix { $0.isLetter || $0 == "_" || $0 == "$" || $0.isNumber }
+    guard let first = id.first, !first.isNumber else { return nil }
+    t = t.dropFirst(id.count)
+    return String(id)
+  }
+  let isFunction = eat("function")
+  if isFunction { _ = identifier() }
+  guard eat("("), let p1 = identifier(), eat(","), let p2 = identifier(), eat(")"), p1 != p2 else { return nil }
+  if !isFunction && !eat("=>") { return nil }
+  let braces = eat("{")
+  if isFunction && !braces { return nil }
+  if braces && !eat("return") { return nil }
+  guard let x = identifier(), eat("-"), let y = identifier() else { return nil }
+  if braces {
+    _ = eat(";")
+    guard eat("}") else { return nil }
+  }
+  guard t.isEmpty else { return nil }
+  if x == p1 && y == p2 { return true }
+  if x == p2 && y == p1 { return false }
+  return nil
 }
 
 extension String {

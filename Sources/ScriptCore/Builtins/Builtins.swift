@@ -30,6 +30,7 @@ public enum Builtins {
     installDate(realm)
     installConsole(realm)
     installProcess(realm)
+    installUtilModule(interpreter)
   }
 
   /// Sets `process.argv` (the host passes `["tl", scriptPath, ...args]`).

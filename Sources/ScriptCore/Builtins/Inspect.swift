@@ -12,6 +12,14 @@ extension Interpreter {
     return inspector.format(value, 0)
   }
 
+  /// `inspect` laid out for a terminal `breakLength` columns wide (Node's REPL
+  /// passes its width; console.log uses 128).
+  public func inspect(_ value: Value, colors: Bool, breakLength: Int) -> String {
+    var inspector = Inspector(interpreter: self, colors: colors)
+    inspector.breakLength = max(breakLength, 16)
+    return inspector.format(value, 0)
+  }
+
   /// `inspect` with a depth limit (`console.dir(x, {depth})`, `%o`); nil = unlimited.
   /// `showHidden` adds non-enumerable own properties as `[key]: value`.
   public func inspect(_ value: Value, colors: Bool, depth: Int?, showHidden: Bool = false) -> String {

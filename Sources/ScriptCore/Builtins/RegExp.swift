@@ -53,7 +53,7 @@ extension Builtins {
     realm.defineConstructor(
       "RegExp", arity: 2, prototype: proto,
       call: { call in
-        if case .object(let r as JSRegExp) = call.arguments[0], call.arguments[1].isUndefined { return call.arguments[0] }
+        if case .object(_ as JSRegExp) = call.arguments[0], call.arguments[1].isUndefined { return call.arguments[0] }
         return try makeRegExp(call.interpreter, call.arguments[0], call.arguments[1], prototype: proto)
       },
       construct: { interp, args, newTarget in

@@ -10,6 +10,14 @@ func text<C: Collection>(_ u: C) -> String where C.Element == UInt16 {
   String(decoding: u, as: UTF16.self)
 }
 
+/// The UTF-16 code unit at offset `i` (in range), without copying the string:
+/// Swift keeps UTF-16 breadcrumbs, so repeated offsets into one string are cheap.
+@inline(__always)
+func unit(_ s: String, _ i: Int) -> UInt16 {
+  let u = s.utf16
+  return u[u.index(u.startIndex, offsetBy: i)]
+}
+
 /// The first index of `needle` in `hay` at or after `from`, or nil.
 func indexOf(_ hay: [UInt16], _ needle: [UInt16], from: Int) -> Int? {
   let n = needle.count
@@ -110,33 +118,37 @@ extension Builtins {
 
   static let stringMethods: [NativeEntry] = [
     .function("at", arity: 1) { call in
-      let u = units(try thisString(call, "at"))
+      let s = try thisString(call, "at")
       let d = try call.interpreter.toInteger(call.arguments[0])
-      let i = d < 0 ? Double(u.count) + d : d
-      guard i >= 0, i < Double(u.count) else { return .undefined }
-      return .string(text([u[Int(i)]]))
+      let n = s.utf16.count
+      let i = d < 0 ? Double(n) + d : d
+      guard i >= 0, i < Double(n) else { return .undefined }
+      return .string(text([unit(s, Int(i))]))
     },
     .function("charAt", arity: 1) { call in
-      let u = units(try thisString(call, "charAt"))
+      let s = try thisString(call, "charAt")
       let d = try call.interpreter.toInteger(call.arguments[0])
-      guard d >= 0, d < Double(u.count) else { return .string("") }
-      return .string(text([u[Int(d)]]))
+      guard d >= 0, d < Double(s.utf16.count) else { return .string("") }
+      return .string(text([unit(s, Int(d))]))
     },
     .function("charCodeAt", arity: 1) { call in
-      let u = units(try thisString(call, "charCodeAt"))
+      let s = try thisString(call, "charCodeAt")
       let d = try call.interpreter.toInteger(call.arguments[0])
-      guard d >= 0, d < Double(u.count) else { return .number(.nan) }
-      return .number(Double(u[Int(d)]))
+      guard d >= 0, d < Double(s.utf16.count) else { return .number(.nan) }
+      return .number(Double(unit(s, Int(d))))
     },
     .function("codePointAt", arity: 1) { call in
-      let u = units(try thisString(call, "codePointAt"))
+      let s = try thisString(call, "codePointAt")
       let d = try call.interpreter.toInteger(call.arguments[0])
-      guard d >= 0, d < Double(u.count) else { return .undefined }
+      let n = s.utf16.count
+      guard d >= 0, d < Double(n) else { return .undefined }
       let i = Int(d)
-      let hi = u[i]
-      if UTF16.isLeadSurrogate(hi), i + 1 < u.count, UTF16.isTrailSurrogate(u[i + 1]) {
-        let cp = 0x10000 + ((UInt32(hi) - 0xD800) << 10) + (UInt32(u[i + 1]) - 0xDC00)
-        return .number(Double(cp))
+      let hi = unit(s, i)
+      if UTF16.isLeadSurrogate(hi), i + 1 < n {
+        let lo = unit(s, i + 1)
+        if UTF16.isTrailSurrogate(lo) {
+          return .number(Double(0x10000 + ((UInt32(hi) - 0xD800) << 10) + (UInt32(lo) - 0xDC00)))
+        }
       }
       return .number(Double(hi))
     },

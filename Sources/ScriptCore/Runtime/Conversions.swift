@@ -207,28 +207,60 @@ private func isExactTie(_ x: Double, digits: Int, fixed: Bool) -> Bool {
   return all.first == "5" && all.dropFirst().allSatisfy { $0 == "0" }
 }
 
+/// Adds one unit in the last place to a decimal string of digits and at most
+/// one `.` (`"2.49"` → `"2.50"`, `"9.9"` → `"10.0"`).
+private func incrementDecimal(_ s: String) -> String {
+  var chars = Array(s)
+  var i = chars.count - 1
+  while i >= 0 {
+    if chars[i] == "." {
+      i -= 1
+      continue
+    }
+    if chars[i] == "9" {
+      chars[i] = "0"
+      i -= 1
+    } else {
+      chars[i] = Character(String((chars[i].wholeNumberValue ?? 0) + 1))
+      return String(chars)
+    }
+  }
+  return "1" + String(chars)
+}
+
 /// `Number.prototype.toFixed(digits)` (digits already checked to be 0...100).
 public func formatFixed(_ value: Double, digits: Int) -> String {
   if !value.isFinite || abs(value) >= 1e21 { return formatNumber(value) }
-  var x = value
-  // JS rounds exact ties away from zero; printf rounds them to even.
-  if x != 0, isExactTie(abs(x), digits: digits, fixed: true) {
-    x = x > 0 ? x.nextUp : x.nextDown
+  if value == 0 { return cFormat("%.*f", digits, 0) }
+  let x = abs(value)
+  let sign = value < 0 ? "-" : ""
+  // JS rounds exact ties away from zero; printf rounds them to even. In a tie
+  // the expansion with one more digit is exact and ends in 5: drop it, round up.
+  if isExactTie(x, digits: digits, fixed: true) {
+    var longer = cFormat("%.*f", digits + 1, x)
+    longer.removeLast()
+    if longer.hasSuffix(".") { longer.removeLast() }
+    return sign + incrementDecimal(longer)
   }
-  let s = cFormat("%.*f", digits, x)
-  return value == 0 ? cFormat("%.*f", digits, 0) : s
+  return sign + cFormat("%.*f", digits, x)
 }
 
 /// The `digits` significant decimal digits of positive finite `x` and the
 /// decimal exponent of the first, rounded as JS does (ties up).
 private func significantDigits(_ x: Double, _ digits: Int) -> (String, Int) {
-  var v = x
-  if isExactTie(x, digits: digits, fixed: false) { v = x.nextUp }
-  let s = cFormat("%.*e", digits - 1, v)
-  guard let eIndex = s.firstIndex(of: "e") else { return (s, 0) }
-  let mantissa = String(s[..<eIndex].filter { $0 != "." })
-  let exponent = Int(s[s.index(after: eIndex)...]) ?? 0
-  return (mantissa, exponent)
+  func split(_ s: String) -> (String, Int) {
+    guard let eIndex = s.firstIndex(of: "e") else { return (s, 0) }
+    return (String(s[..<eIndex].filter { $0 != "." }), Int(s[s.index(after: eIndex)...]) ?? 0)
+  }
+  if isExactTie(x, digits: digits, fixed: false) {
+    // One more digit is exact and ends in 5: drop it and round up.
+    var (d, e) = split(cFormat("%.*e", digits, x))
+    d.removeLast()
+    let up = incrementDecimal(d)
+    if up.count > digits { return (String(up.prefix(digits)), e + 1) }
+    return (up, e)
+  }
+  return split(cFormat("%.*e", digits - 1, x))
 }
 
 /// `Number.prototype.toPrecision(precision)` (precision already checked to be 1...100).

@@ -241,25 +241,16 @@ public final class Interpreter {
     if isOnScriptThread {
       return body()
     }
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    let thread = Thread { [unowned self] in
+    // A joined pthread (not Foundation's Thread, which keeps its block, and so
+    // this interpreter, alive until some time after it signals): when this
+    // returns, the script thread and everything it held are gone.
+    return withLargeStack(Interpreter.mainStackSize) { [self] in
       isOnScriptThread = true
-      box.value = body()
-      isOnScriptThread = false
-      done.signal()
+      defer { isOnScriptThread = false }
+      return body()
     }
-    thread.stackSize = Interpreter.mainStackSize
-    thread.start()
-    done.wait()
-    // The thread always stores a value before signalling.
-    return box.value!
   }
 
   var isOnScriptThread = false
 }
 
-/// Carries a result from the script thread back to the waiting caller.
-private final class ResultBox<T>: @unchecked Sendable {
-  var value: T?
-}

@@ -5,6 +5,7 @@
 // laid out as a [tileRows·outW, fh·fw·inC] matrix (the filter, flattened HWIO,
 // is already [fh·fw·inC, outC]), then one GEMM per tile. Tiles keep the patch
 // matrix near L2 size; each worker owns a scratch buffer from `ScratchPool`.
+// Inputs with at most 4 channels (RGB stems) use a direct register kernel.
 
 // MARK: - Shared helpers
 
@@ -85,9 +86,7 @@ func col2imAdd(
         for kw in 0..<g.filterWidth {
           let iw = iw0 + kw * g.dilationW
           if iw < 0 || iw >= g.inWidth { continue }
-          let d = dstRow + iw * cin
-          let s = src + kw * cin
-          for c in 0..<cin { d[c] += s[c] }
+          rowAdd(dstRow + iw * cin, src + kw * cin, cin)
         }
       }
       p += g.patchSize
@@ -152,9 +151,10 @@ public func conv2dForward(
   }
 }
 
-/// Direct convolution for few input channels (an RGB stem), where im2col would copy
-/// 3-float runs and the GEMM would be too skinny: each tap adds `x · filter row` (a
-/// SIMD multiply-add over output channels) to an output row kept in L1.
+/// Direct convolution for few (≤ 4) input channels, e.g. an RGB stem, where im2col would
+/// copy 3-float runs and the GEMM would be too skinny: each output pixel accumulates its
+/// taps in registers, eight output channels per SIMD register, one accumulator per input
+/// channel; 3-channel inputs do four pixels at once inside the image.
 func conv2dDirect(
   _ x: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
   _ g: Conv2DGeometry, epilogue: ChannelEpilogue
@@ -164,64 +164,137 @@ func conv2dDirect(
   let rowCount = g.batch * g.outHeight
   let work = rowCount * g.outWidth * cout * g.patchSize
   let vectorCount = cout / 8
+  // Output columns whose whole window is inside the image.
+  let fullLo = ceilDiv(g.padLeft, g.strideW)
+  let span = g.inWidth - 1 - (g.filterWidth - 1) * g.dilationW + g.padLeft
+  let fullHi = span < 0 ? 0 : span / g.strideW + 1
   KernelThreading.forChunks(rowCount, work: work) { _, rows in
     for row in rows {
       let b = row / g.outHeight
       let oh = row - b * g.outHeight
       let out = y + row * g.outWidth * cout
       let image = x + b * g.inHeight * g.inWidth * cin
-      for ow in 0..<g.outWidth {
-        let o = out + ow * cout
+      var ow = 0
+      while ow < g.outWidth {
         let iw0 = ow * g.strideW - g.padLeft
-        // Eight output channels at a time, accumulated in a register over every tap.
-        // One accumulator per input channel (at most 4) so the adds are independent chains.
-        for v in 0..<vectorCount {
-          var (a0, a1, a2, a3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-          for kh in 0..<g.filterHeight {
-            let ih = oh * g.strideH - g.padTop + kh * g.dilationH
-            if ih < 0 || ih >= g.inHeight { continue }
-            let inRow = image + ih * g.inWidth * cin
-            for kw in 0..<g.filterWidth {
-              let iw = iw0 + kw * g.dilationW
-              if iw < 0 || iw >= g.inWidth { continue }
-              let pixel = inRow + iw * cin
-              let t = UnsafeRawPointer(filter + ((kh * g.filterWidth + kw) * cin) * cout + v * 8)
-              let step = cout &* 4
-              a0 += SIMD8(repeating: pixel[0]) * t.loadUnaligned(as: SIMD8<Float>.self)
-              if cin > 1 {
-                a1 += SIMD8(repeating: pixel[1]) * (t + step).loadUnaligned(as: SIMD8<Float>.self)
-              }
-              if cin > 2 {
-                a2 += SIMD8(repeating: pixel[2])
-                  * (t + 2 &* step).loadUnaligned(as: SIMD8<Float>.self)
-              }
-              if cin > 3 {
-                a3 += SIMD8(repeating: pixel[3])
-                  * (t + 3 &* step).loadUnaligned(as: SIMD8<Float>.self)
-              }
-            }
-          }
-          let acc = (a0 + a1) + (a2 + a3)
-          UnsafeMutableRawPointer(o + v * 8).storeBytes(of: acc, as: SIMD8<Float>.self)
-        }
-        for oc in (vectorCount * 8)..<cout {
-          var acc: Float = 0
-          for kh in 0..<g.filterHeight {
-            let ih = oh * g.strideH - g.padTop + kh * g.dilationH
-            if ih < 0 || ih >= g.inHeight { continue }
-            for kw in 0..<g.filterWidth {
-              let iw = iw0 + kw * g.dilationW
-              if iw < 0 || iw >= g.inWidth { continue }
-              let pixel = image + (ih * g.inWidth + iw) * cin
-              let taps = filter + ((kh * g.filterWidth + kw) * cin) * cout + oc
-              for ci in 0..<cin { acc += pixel[ci] * taps[ci * cout] }
-            }
-          }
-          o[oc] = acc
+        if cin == 3 && vectorCount * 8 == cout && ow >= fullLo && ow + 4 <= fullHi {
+          rgbStemBlock(image, filter, out + ow * cout, g, oh: oh, iw0: iw0)
+          ow += 4
+        } else {
+          directPixel(image, filter, out + ow * cout, g, oh: oh, iw0: iw0)
+          ow += 1
         }
       }
       epilogue.apply(out, rows: g.outWidth, channels: cout)
     }
+  }
+}
+
+/// One output pixel of the direct convolution (any window position, bounds-checked taps).
+@inline(__always)
+private func directPixel(
+  _ image: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+  _ g: Conv2DGeometry, oh: Int, iw0: Int
+) {
+  let cin = g.inChannels
+  let cout = g.outChannels
+  let vectorCount = cout / 8
+  // Eight output channels at a time, accumulated in a register over every tap.
+  // One accumulator per input channel (at most 4) so the adds are independent chains.
+  for v in 0..<vectorCount {
+    var (a0, a1, a2, a3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    for kh in 0..<g.filterHeight {
+      let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+      if ih < 0 || ih >= g.inHeight { continue }
+      let inRow = image + ih * g.inWidth * cin
+      for kw in 0..<g.filterWidth {
+        let iw = iw0 + kw * g.dilationW
+        if iw < 0 || iw >= g.inWidth { continue }
+        let pixel = inRow + iw * cin
+        let t = UnsafeRawPointer(filter + ((kh * g.filterWidth + kw) * cin) * cout + v * 8)
+        let step = cout &* 4
+        a0 += SIMD8(repeating: pixel[0]) * t.loadUnaligned(as: SIMD8<Float>.self)
+        if cin > 1 {
+          a1 += SIMD8(repeating: pixel[1]) * (t + step).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        if cin > 2 {
+          a2 += SIMD8(repeating: pixel[2])
+            * (t + 2 &* step).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        if cin > 3 {
+          a3 += SIMD8(repeating: pixel[3])
+            * (t + 3 &* step).loadUnaligned(as: SIMD8<Float>.self)
+        }
+      }
+    }
+    let acc = (a0 + a1) + (a2 + a3)
+    UnsafeMutableRawPointer(o + v * 8).storeBytes(of: acc, as: SIMD8<Float>.self)
+  }
+  for oc in (vectorCount * 8)..<cout {
+    var acc: Float = 0
+    for kh in 0..<g.filterHeight {
+      let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+      if ih < 0 || ih >= g.inHeight { continue }
+      for kw in 0..<g.filterWidth {
+        let iw = iw0 + kw * g.dilationW
+        if iw < 0 || iw >= g.inWidth { continue }
+        let pixel = image + (ih * g.inWidth + iw) * cin
+        let taps = filter + ((kh * g.filterWidth + kw) * cin) * cout + oc
+        for ci in 0..<cin { acc += pixel[ci] * taps[ci * cout] }
+      }
+    }
+    o[oc] = acc
+  }
+}
+
+/// Four adjacent output pixels of a 3-channel (RGB) convolution whose windows lie inside the
+/// image horizontally: twelve accumulators (pixel × input channel) per eight output
+/// channels, so the multiply-adds form independent short chains.
+@inline(__always)
+private func rgbStemBlock(
+  _ image: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+  _ g: Conv2DGeometry, oh: Int, iw0: Int
+) {
+  let cout = g.outChannels
+  let step = cout &* 4
+  let pixelStep = g.strideW &* 3
+  for v in 0..<(cout / 8) {
+    var (a0, a1, a2, a3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    var (b0, b1, b2, b3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    var (c0, c1, c2, c3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+    for kh in 0..<g.filterHeight {
+      let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+      if ih < 0 || ih >= g.inHeight { continue }
+      var p = image + (ih * g.inWidth + iw0) * 3
+      var t = UnsafeRawPointer(filter + kh * g.filterWidth * 3 * cout + v * 8)
+      for _ in 0..<g.filterWidth {
+        let w0 = t.loadUnaligned(as: SIMD8<Float>.self)
+        let w1 = (t + step).loadUnaligned(as: SIMD8<Float>.self)
+        let w2 = (t + 2 &* step).loadUnaligned(as: SIMD8<Float>.self)
+        let q1 = p + pixelStep
+        let q2 = p + 2 &* pixelStep
+        let q3 = p + 3 &* pixelStep
+        a0 += SIMD8(repeating: p[0]) * w0
+        b0 += SIMD8(repeating: p[1]) * w1
+        c0 += SIMD8(repeating: p[2]) * w2
+        a1 += SIMD8(repeating: q1[0]) * w0
+        b1 += SIMD8(repeating: q1[1]) * w1
+        c1 += SIMD8(repeating: q1[2]) * w2
+        a2 += SIMD8(repeating: q2[0]) * w0
+        b2 += SIMD8(repeating: q2[1]) * w1
+        c2 += SIMD8(repeating: q2[2]) * w2
+        a3 += SIMD8(repeating: q3[0]) * w0
+        b3 += SIMD8(repeating: q3[1]) * w1
+        c3 += SIMD8(repeating: q3[2]) * w2
+        p += g.dilationW &* 3
+        t += 3 &* step
+      }
+    }
+    let q = UnsafeMutableRawPointer(o + v * 8)
+    q.storeBytes(of: (a0 + b0) + c0, as: SIMD8<Float>.self)
+    (q + step).storeBytes(of: (a1 + b1) + c1, as: SIMD8<Float>.self)
+    (q + 2 &* step).storeBytes(of: (a2 + b2) + c2, as: SIMD8<Float>.self)
+    (q + 3 &* step).storeBytes(of: (a3 + b3) + c3, as: SIMD8<Float>.self)
   }
 }
 

@@ -28,7 +28,14 @@ public enum ConvPadding: Equatable, Sendable {
 /// How a fractional output size is rounded for numeric or explicit padding
 /// (TF.js `dimRoundingMode`; `nil` there means truncation).
 public enum DimRoundingMode: String, Sendable {
-  case floor, round, ceil, truncate
+  /// Round down.
+  case floor
+  /// Round half up (JavaScript `Math.round`).
+  case round
+  /// Round up.
+  case ceil
+  /// Round toward zero (TF.js's default when no mode is given).
+  case truncate
 }
 
 // MARK: - Geometry
@@ -37,22 +44,39 @@ public enum DimRoundingMode: String, Sendable {
 /// data. Filters are HWIO (`[filterHeight, filterWidth, inChannels, outChannels]`); for a
 /// depthwise convolution `[filterHeight, filterWidth, inChannels, channelMultiplier]`.
 public struct Conv2DGeometry: Equatable, Sendable {
+  /// Images in the batch.
   public var batch: Int
+  /// Input rows.
   public var inHeight: Int
+  /// Input columns.
   public var inWidth: Int
+  /// Input channels.
   public var inChannels: Int
+  /// Output rows.
   public var outHeight: Int
+  /// Output columns.
   public var outWidth: Int
+  /// Output channels (`inChannels · channelMultiplier` when depthwise).
   public var outChannels: Int
+  /// Filter (or pooling window) rows.
   public var filterHeight: Int
+  /// Filter (or pooling window) columns.
   public var filterWidth: Int
+  /// Vertical stride.
   public var strideH: Int
+  /// Horizontal stride.
   public var strideW: Int
+  /// Vertical dilation (1 = none).
   public var dilationH: Int
+  /// Horizontal dilation (1 = none).
   public var dilationW: Int
+  /// Zero rows above the input.
   public var padTop: Int
+  /// Zero columns left of the input.
   public var padLeft: Int
+  /// Zero rows below the input.
   public var padBottom: Int
+  /// Zero columns right of the input.
   public var padRight: Int
   /// Output channels per input channel of a depthwise convolution (1 otherwise).
   public var channelMultiplier: Int

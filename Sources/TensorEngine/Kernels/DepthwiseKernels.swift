@@ -69,11 +69,54 @@ private func depthwiseRowInRegisters(
   let khLo = max(0, ceilDiv(g.padTop - oh * g.strideH, g.dilationH))
   let khHi = min(g.filterHeight, ceilDiv(g.inHeight + g.padTop - oh * g.strideH, g.dilationH))
   let rowStride = g.inWidth * c
-  for ow in 0..<g.outWidth {
+  // Columns whose whole window lies inside the image: there four output pixels are
+  // computed together, four independent accumulator chains instead of one.
+  let fullLo = ceilDiv(g.padLeft, g.strideW)
+  let lastTap = (g.filterWidth - 1) * g.dilationW
+  let fullHi = g.inWidth - 1 - lastTap + g.padLeft < 0
+    ? 0 : (g.inWidth - 1 - lastTap + g.padLeft) / g.strideW + 1
+  let tapStep = g.dilationW &* c &* 4
+  let pixelStep = g.strideW &* c &* 4
+  var ow = 0
+  while ow < g.outWidth {
     let iw0 = ow * g.strideW - g.padLeft
+    let o = out + ow * c
+    if ow >= fullLo && ow + 4 <= fullHi && vectorEnd > 0 {
+      var c0 = 0
+      while c0 < vectorEnd {
+        var (a0, a1, a2, a3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        var kh = khLo
+        while kh < khHi {
+          let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+          var p = UnsafeRawPointer(image + ih * rowStride + iw0 * c + c0)
+          var t = UnsafeRawPointer(filter + kh * g.filterWidth * c + c0)
+          for _ in 0..<g.filterWidth {
+            let wv = t.loadUnaligned(as: SIMD8<Float>.self)
+            a0 += p.loadUnaligned(as: SIMD8<Float>.self) * wv
+            a1 += (p + pixelStep).loadUnaligned(as: SIMD8<Float>.self) * wv
+            a2 += (p + 2 &* pixelStep).loadUnaligned(as: SIMD8<Float>.self) * wv
+            a3 += (p + 3 &* pixelStep).loadUnaligned(as: SIMD8<Float>.self) * wv
+            p += tapStep
+            t += c &* 4
+          }
+          kh &+= 1
+        }
+        let q = UnsafeMutableRawPointer(o + c0)
+        q.storeBytes(of: a0, as: SIMD8<Float>.self)
+        (q + c &* 4).storeBytes(of: a1, as: SIMD8<Float>.self)
+        (q + 2 &* c &* 4).storeBytes(of: a2, as: SIMD8<Float>.self)
+        (q + 3 &* c &* 4).storeBytes(of: a3, as: SIMD8<Float>.self)
+        c0 &+= 8
+      }
+      for j in 0..<4 {
+        depthwisePixelTail(image, filter, o + j * c, g, oh: oh, iw0: iw0 + j * g.strideW,
+                           khLo: khLo, khHi: khHi, from: vectorEnd)
+      }
+      ow += 4
+      continue
+    }
     let kwLo = max(0, ceilDiv(-iw0, g.dilationW))
     let kwHi = min(g.filterWidth, ceilDiv(g.inWidth - iw0, g.dilationW))
-    let o = out + ow * c
     var c0 = 0
     while c0 < vectorEnd {
       var acc = SIMD8<Float>()
@@ -84,7 +127,7 @@ private func depthwiseRowInRegisters(
         let tapRow = UnsafeRawPointer(filter + kh * g.filterWidth * c + c0)
         var kw = kwLo
         while kw < kwHi {
-          let xv = (inPixel + (kw &* g.dilationW &* c &* 4)).loadUnaligned(as: SIMD8<Float>.self)
+          let xv = (inPixel + kw &* tapStep).loadUnaligned(as: SIMD8<Float>.self)
           let wv = (tapRow + (kw &* c &* 4)).loadUnaligned(as: SIMD8<Float>.self)
           acc += xv * wv
           kw &+= 1
@@ -94,20 +137,34 @@ private func depthwiseRowInRegisters(
       UnsafeMutableRawPointer(o + c0).storeBytes(of: acc, as: SIMD8<Float>.self)
       c0 &+= 8
     }
-    while c0 < c {
-      var acc: Float = 0
-      for kh in khLo..<max(khLo, khHi) {
-        let ih = oh * g.strideH - g.padTop + kh * g.dilationH
-        for kw in kwLo..<max(kwLo, kwHi) {
-          let iw = iw0 + kw * g.dilationW
-          acc += image[ih * rowStride + iw * c + c0] * filter[(kh * g.filterWidth + kw) * c + c0]
-        }
-      }
-      o[c0] = acc
-      c0 += 1
-    }
+    depthwisePixelTail(image, filter, o, g, oh: oh, iw0: iw0, khLo: khLo, khHi: khHi,
+                       from: vectorEnd)
+    ow += 1
   }
   epilogue.apply(out, rows: g.outWidth, channels: c)
+}
+
+/// The channels from `from` on (the non-multiple-of-8 tail) of one output pixel, scalar.
+@inline(__always)
+private func depthwisePixelTail(
+  _ image: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+  _ g: Conv2DGeometry, oh: Int, iw0: Int, khLo: Int, khHi: Int, from start: Int
+) {
+  let c = g.inChannels
+  if start >= c { return }
+  let kwLo = max(0, ceilDiv(-iw0, g.dilationW))
+  let kwHi = min(g.filterWidth, ceilDiv(g.inWidth - iw0, g.dilationW))
+  for c0 in start..<c {
+    var acc: Float = 0
+    for kh in khLo..<max(khLo, khHi) {
+      let ih = oh * g.strideH - g.padTop + kh * g.dilationH
+      for kw in kwLo..<max(kwLo, kwHi) {
+        let iw = iw0 + kw * g.dilationW
+        acc += image[(ih * g.inWidth + iw) * c + c0] * filter[(kh * g.filterWidth + kw) * c + c0]
+      }
+    }
+    o[c0] = acc
+  }
 }
 
 /// `out[c·mult + m] += input[c] · tap[c·mult + m]` for one pixel.

@@ -232,7 +232,8 @@ public func cropAndResize(
       let yIn = cropHeight > 1 ? y1 * h1 + Double(y) * heightScale : 0.5 * (y1 + y2) * h1
       for x in 0..<cropWidth {
         let xIn = cropWidth > 1 ? x1 * w1 + Double(x) * widthScale : 0.5 * (x1 + x2) * w1
-        if yIn < 0 || yIn > h1 || xIn < 0 || xIn > w1 {
+        // Written so that NaN coordinates (from NaN boxes) also extrapolate.
+        if !(yIn >= 0 && yIn <= h1 && xIn >= 0 && xIn <= w1) {
           out.update(repeating: extrapolationValue, count: channels)
         } else if bilinear {
           let top = Int(yIn.rounded(.down)), bottom = Int(yIn.rounded(.up))

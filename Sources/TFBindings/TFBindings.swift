@@ -1,3 +1,0 @@
-// Placeholder: the `tf` object binds TensorEngine and TensorLayers into ScriptCore.
-import ScriptCore
-import TensorEngine

@@ -1,2 +1,0 @@
-// Placeholder: layers and models build on TensorEngine (a later issue).
-import TensorEngine

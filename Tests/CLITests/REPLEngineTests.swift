@@ -1,0 +1,93 @@
+import ScriptCore
+import XCTest
+
+@testable import tl
+
+/// The REPL session over the real interpreter, fed lines without a terminal.
+final class REPLEngineTests: XCTestCase {
+  /// Runs `lines` through a session; returns what the REPL and the script printed.
+  private func transcript(_ lines: [String]) -> String {
+    let sink = BufferSink()
+    let engine = InterpreterEngine(output: sink)
+    let reader = ScriptedReader(lines.map { .line($0) })
+    let session = REPLSession(
+      engine: engine, reader: reader, historyFile: nil, colors: false,
+      write: { sink.text += $0 })
+    XCTAssertEqual(session.run(), 0)
+    return sink.text
+  }
+
+  func testEchoesValuesAndUndefinedForStatements() {
+    XCTAssertEqual(
+      transcript(["1 + 1", "let o = { a: 1, b: 'x' }", "o", "'str'", "console.log('hi')"]),
+      "2\nundefined\n{ a: 1, b: 'x' }\n'str'\nhi\nundefined\n")
+  }
+
+  func testDeclarationsPersistAndUnderscoreHoldsTheLastValue() {
+    XCTAssertEqual(
+      transcript(["const xs = [1, 2, 3]", "xs.length * 10", "_ + 1"]),
+      "undefined\n30\n31\n")
+  }
+
+  func testMultiLineFunctionThenCall() {
+    XCTAssertEqual(
+      transcript(["function sq(x) {", "  return x * x", "}", "sq(12)"]), "undefined\n144\n")
+  }
+
+  func testBraceInputIsAnObjectWhenItCanBe() {
+    // A block stays a block (`let` cannot be in an object); `;` keeps the label reading.
+    XCTAssertEqual(
+      transcript(["{a: 1, b: [2]}", "{}", "{ let z = 3 }", "{a: 1};"]),
+      "{ a: 1, b: [ 2 ] }\n{}\nundefined\n1\n")
+  }
+
+  func testTopLevelAwait() {
+    XCTAssertEqual(
+      transcript(["await new Promise(resolve => setTimeout(() => resolve(42), 1))"]), "42\n")
+  }
+
+  func testErrorsPrintAndTheSessionGoesOn() {
+    let out = transcript(["nope()", "let y = 2", "y * 2"])
+    XCTAssertTrue(out.hasPrefix("Uncaught ReferenceError: nope is not defined\n"), out)
+    XCTAssertTrue(out.hasSuffix("undefined\n4\n"), out)
+  }
+
+  func testSyntaxErrorIsRenderedWithACaret() {
+    let out = transcript(["let let = 1", "3"])
+    XCTAssertTrue(out.hasPrefix("<repl>:1:5: error: "), out)
+    XCTAssertTrue(out.contains("  1 | let let = 1\n"), out)
+    XCTAssertTrue(out.hasSuffix("3\n"), out)
+  }
+
+  func testClearForgetsDeclarations() {
+    let out = transcript(["const kept = 1", ".clear", "typeof kept"])
+    XCTAssertEqual(out, "undefined\nClearing context...\n'undefined'\n")
+  }
+
+  func testCompletionSeesREPLBindings() {
+    let engine = InterpreterEngine(output: NullSink())
+    _ = engine.evaluateEntry("const model = { layers: [], summary() {} }", colors: false)
+    XCTAssertEqual(
+      Completer.complete("model.s", source: engine.completionSource)?.candidates, ["summary"])
+    XCTAssertTrue(
+      Completer.complete("mod", source: engine.completionSource)?.candidates.contains("model")
+        ?? false)
+  }
+
+  func testCompletionOfATensorsMethods() {
+    let engine = InterpreterEngine(output: NullSink())
+    _ = engine.evaluateEntry("const t = tf.tensor([1, 2, 3])", colors: false)
+    let names = Completer.complete("t.su", source: engine.completionSource)?.candidates ?? []
+    XCTAssertTrue(names.contains("sum"), "\(names)")
+    XCTAssertTrue(names.contains("sub"), "\(names)")
+  }
+
+  func testColouredEchoOnlyWhenAsked() {
+    let engine = InterpreterEngine(output: NullSink())
+    guard case .completed(let plain) = engine.evaluateEntry("42", colors: false),
+      case .completed(let coloured) = engine.evaluateEntry("42", colors: true)
+    else { return XCTFail("42 did not evaluate") }
+    XCTAssertEqual(plain, "42")
+    XCTAssertTrue(coloured.contains("\u{1B}[33m42"), coloured)  // numbers are yellow, as in Node
+  }
+}
