@@ -156,7 +156,7 @@ public func formatNumber(_ d: Double) -> String {
   let e = n - 1
   let sign = e < 0 ? "-" : "+"
   if k == 1 { return digits + "e" + sign + String(abs(e)) }
-  return String(digits.first!) + "." + digits.dropFirst() + "e" + sign + String(abs(e))
+  return String(digits.prefix(1)) + "." + digits.dropFirst() + "e" + sign + String(abs(e))
 }
 
 extension String {
