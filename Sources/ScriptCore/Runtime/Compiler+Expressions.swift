@@ -159,11 +159,15 @@ extension Compiler {
 
   func compileGlobalRead(_ name: String, _ range: SourceRange, forTypeof: Bool) -> ExprCode {
     var cache: GlobalBinding?
+    var checkedGeneration = -1
     let global = interp.realm.globalObject
     let at = range.start
     return { [unowned(unsafe) interp] env in
-      if let b = cache ?? interp.lexicalGlobals[name] {
-        cache = b
+      if cache == nil, checkedGeneration != interp.lexicalGlobalsGeneration {
+        cache = interp.lexicalGlobals[name]
+        checkedGeneration = interp.lexicalGlobalsGeneration
+      }
+      if let b = cache {
         if isUninitialized(b.value) {
           interp.position = at
           throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
