@@ -80,6 +80,8 @@ open class Layer {
   var ownNonTrainableWeights: [LayerVariable] = []
   /// Initial weights passed as the `weights` arg, set after the first build.
   var initialWeights: [Tensor]?
+  /// Set when an `activityRegularizer` was given; applying the layer then throws, as in TF.js.
+  var hasActivityRegularizer = false
   /// The args the layer was made from (kept for configs).
   public let args: ConfigObject
 
@@ -96,7 +98,13 @@ open class Layer {
     self.name = try args.string("name") ?? (toSnakeCase(cls) + "_" + UID.get(cls))
     self.trainable = try args.bool("trainable") ?? true
     if let dt = try args.string("dtype") {
-      self.dtype = try DType(name: dt)
+      // Keras files may name wider or narrower types; the engine computes in these three.
+      switch dt {
+      case "float16", "float64", "bfloat16", "mixedFloat16", "mixedBfloat16":
+        self.dtype = .float32
+      case "int8", "int16", "int64", "uint8", "uint16": self.dtype = .int32
+      default: self.dtype = try DType(name: dt)
+      }
     } else {
       self.dtype = .float32
     }
@@ -106,6 +114,10 @@ open class Layer {
       batchInputShape = [try args.int("batchSize")] + s
     } else if let d = try args.int("inputDim") {
       batchInputShape = [try args.int("batchSize"), d]
+    }
+    if args.has("activityRegularizer") {
+      // TF.js accepts the arg but throws when such a layer is applied.
+      hasActivityRegularizer = true
     }
     if let w = args["weights"], case .array(let items) = w {
       initialWeights = items.compactMap { item in
@@ -185,6 +197,8 @@ open class Layer {
     regularizer: Regularizer? = nil, trainable: Bool = true, dtype: DType? = nil
   ) throws -> LayerVariable {
     let value = try Engine.shared.tidy { try initializer.apply(shape, dtype: dtype ?? self.dtype) }
+    // The variable keeps the buffer; the initial tensor goes, as TF.js disposes initValue.
+    defer { value.dispose() }
     let v = try LayerVariable(
       originalName: "\(name)/\(weightName)", value: value, trainable: trainable && self.trainable,
       regularizer: regularizer)
@@ -255,6 +269,11 @@ open class Layer {
 
   /// Builds the layer for input shapes if needed (and applies `weights` args).
   public func ensureBuilt(_ shapes: [[Int?]]) throws {
+    if hasActivityRegularizer {
+      throw LayersError(
+        .notImplemented,
+        "Layer invocation in the presence of activity regularizer(s) is not supported yet.")
+    }
     guard !built else { return }
     try build(shapes)
     built = true

@@ -49,8 +49,16 @@ final class LoadingTests: XCTestCase {
     let stored = try WeightsIO.load(manifest, directory: dir)
     let gamma = try XCTUnwrap(stored.first { $0.0 == "conv1_bn/gamma" }?.1)
     XCTAssertEqual(try bn.getWeights()[0].dataSync(), try gamma.dataSync())
-    let y = try model.predict([try Tensor.randomUniform([2, 8, 8, 3], seed: 7)])[0]
-    XCTAssertEqual(y.shape.first, 2)
+    let x = try Tensor.randomUniform([2, 8, 8, 3], seed: 7)
+    let y = try model.predict([x])[0]
+    // The graph by hand: conv1 → conv1_bn → relu → add(relu, relu) → head (Sequential).
+    func layer(_ n: String) throws -> Layer { try model.getLayer(name: n) }
+    let r = try layer("relu").apply(try layer("conv1_bn").apply(try layer("conv1").apply(x)))
+    let sum = try layer("add").apply([r, r])[0]
+    let want = try layer("head").apply(sum)
+    XCTAssertEqual(try layer("head").className, "Sequential")
+    XCTAssertEqual(y.shape, want.shape)
+    XCTAssertEqual(try y.dataSync(), try want.dataSync())
   }
 
   func testUint8QuantizedKerasModelLoadsDequantizedWeights() throws {
@@ -131,13 +139,37 @@ final class LoadingTests: XCTestCase {
       try FileManager.default.copyItem(
         at: src.appendingPathComponent(name), to: dir.appendingPathComponent(name))
     }
-    try Data(ConfigValue.object(root).jsText.utf8).write(to: dir.appendingPathComponent("model.json"))
+    try Data(ConfigValue.object(root).jsText.utf8).write(
+      to: dir.appendingPathComponent("model.json"))
     let model = try ModelLoader.loadLayersModel(path: dir.appendingPathComponent("model.json").path)
     XCTAssertTrue(model is Sequential)
     let cases = try FixtureCases("small_convnet")
     try assertClose(
       try model.predict(try XCTUnwrap(cases.arrays["x"])), try XCTUnwrap(cases.arrays["y"]),
       atol: cases.atol, rtol: cases.rtol, "list-form small_convnet")
+  }
+
+  func testLoadingThroughAFetcher() throws {
+    let dir = fixtureURL("small_convnet/model")
+    var fetched: [String] = []
+    let model = try ModelLoader.loadLayersModel(
+      json: try Data(contentsOf: dir.appendingPathComponent("model.json")),
+      source: "https://example.com/model.json"
+    ) { path in
+      fetched.append(path)
+      return try Data(contentsOf: dir.appendingPathComponent(path))
+    }
+    XCTAssertFalse(fetched.isEmpty)
+    let cases = try FixtureCases("small_convnet")
+    try assertClose(
+      try model.predict(try XCTUnwrap(cases.arrays["x"])), try XCTUnwrap(cases.arrays["y"]),
+      atol: cases.atol, rtol: cases.rtol, "fetched small_convnet")
+    let before = Engine.shared.registeredVariables.count
+    XCTAssertThrowsError(
+      try ModelLoader.loadLayersModel(
+        json: try Data(contentsOf: dir.appendingPathComponent("model.json")), source: "m.json"
+      ) { _ in Data([1, 2, 3]) })
+    XCTAssertEqual(Engine.shared.registeredVariables.count, before)
   }
 
   func testFloat16AndUint16Decoding() throws {
@@ -191,5 +223,30 @@ final class SavingTests: XCTestCase {
     XCTAssertEqual(try loaded.predict(data).dataSync(), try model.predict(data).dataSync())
     XCTAssertThrowsError(
       try ModelSaver.save(model, directory: dir.appendingPathComponent("model.json").path))
+  }
+}
+
+final class ConfigRoundTripTests: XCTestCase {
+  /// A cut model whose layers also belong to a bigger graph, with a nested model inside,
+  /// survives toJSON → modelFromTopology with the same outputs.
+  func testNodeIndicesAreRenumberedForSharedLayersAndNestedModels() throws {
+    let inner = try Sequential(
+      layers: [
+        try Dense(args(("units", .int(3)), ("inputShape", .ints([4])), ("name", .string("in_d"))))
+      ], name: "inner")
+    let x = try input(shape: [4], name: "x")
+    let shared = try Dense(args(("units", .int(4)), ("name", .string("shared"))))
+    _ = try shared.apply(try input(shape: [4], name: "elsewhere"))  // node 0, outside the model
+    let first = try shared.apply(x)
+    _ = try shared.apply(first)  // a second call: node 1 of `shared`, outside the cut model
+    let y = try inner.apply(first)
+    let model = try LayersModel(inputs: [x], outputs: [y], name: "outer")
+    let text = model.toJSON().jsText
+    XCTAssertTrue(text.contains("[[\"inner\",1,0]]"), text)
+    XCTAssertTrue(text.contains("\"inbound_nodes\":[[[\"shared\",0,0,{}]]]"), text)
+    let copy = try LayerRegistry.modelFromTopology(try ConfigValue.parseJSON(Data(text.utf8)))
+    try copy.setWeights(try model.getWeights())
+    let data = try Tensor.randomNormal([3, 4], seed: 2)
+    XCTAssertEqual(try copy.predict(data).dataSync(), try model.predict(data).dataSync())
   }
 }

@@ -65,6 +65,7 @@ public class BaseConv: Layer {
   class var needsFilters: Bool { true }
   class var kernelInitializerKey: String { "kernelInitializer" }
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     let r = Swift.type(of: self).spatialRank
     rank = r
@@ -88,6 +89,12 @@ public class BaseConv: Layer {
     dataFormat = try args.string("dataFormat") ?? "channelsLast"
     dilationRate = try args.intTuple("dilationRate", count: r) ?? Array(repeating: 1, count: r)
     try checkConvArgs(padding, dataFormat, causalAllowed: r == 1)
+    for (what, v) in [
+      ("kernelSize", kernelSize), ("strides", strides), ("dilationRate", dilationRate),
+    ]
+    where v.contains(where: { $0 <= 0 }) {
+      throw valueError("\(what) must be positive integers, but got [\(shapeJS(v))]")
+    }
     activation = try Activation.from(args["activation"])
     useBias = try args.bool("useBias") ?? true
     kernelInitializer = try Initializer.from(
@@ -261,6 +268,7 @@ public final class DepthwiseConv2D: BaseConv {
   /// Output channels per input channel.
   public let depthMultiplier: Int
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     depthMultiplier = try args.int("depthMultiplier") ?? 1
     try super.init(args)
@@ -312,6 +320,7 @@ public final class SeparableConv2D: BaseConv {
   let pointwiseInitializer: Initializer
   var pointwiseKernel: LayerVariable?
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     depthMultiplier = try args.int("depthMultiplier") ?? 1
     pointwiseInitializer = try Initializer.from(

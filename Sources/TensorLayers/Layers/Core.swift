@@ -27,6 +27,11 @@ public final class InputLayer: Layer {
     }
     sparse = try args.bool("sparse") ?? false
     try super.init(a)
+    if let shape = batchInputShape, shape.contains(where: { ($0 ?? 0) < 0 }) {
+      throw valueError(
+        "Input shape dimensions must be non-negative integers or null, but got "
+          + "\(shapeJSON(shape)).")
+    }
     trainable = false
     built = true
     let shape = batchInputShape ?? []
@@ -85,6 +90,7 @@ public final class Dense: Layer {
   /// The bias `[units]` once built.
   public private(set) var bias: LayerVariable?
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     guard let units = try args.int("units"), units > 0 else {
       throw valueError(
@@ -153,6 +159,7 @@ public final class Flatten: Layer {
   override public class var className: String { "Flatten" }
   let dataFormat: String
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     dataFormat = try args.string("dataFormat") ?? "channelsLast"
     try super.init(args)
@@ -194,12 +201,14 @@ public final class Reshape: Layer {
   /// The target shape (one entry may be nil or -1: inferred).
   public let targetShape: [Int?]
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     guard let t = try args.shape("targetShape") else {
       throw valueError("targetShape is required for the Reshape layer")
     }
     targetShape = t.map { $0 == -1 ? nil : $0 }
     try super.init(args)
+    inputSpec = InputSpec(minNDim: 1)
   }
 
   /// TF.js `fixUnknownDimension`.
@@ -252,6 +261,7 @@ public final class Dropout: Layer {
   let noiseShape: [Int?]?
   let seed: Double?
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     guard let r = try args.double("rate") else {
       throw valueError("rate is required for the Dropout layer")
@@ -265,6 +275,11 @@ public final class Dropout: Layer {
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
     let x = inputs[0]
     guard training, rate > 0, rate < 1 else { return [x] }
+    if let ns = noiseShape, ns.count != x.rank {
+      throw valueError(
+        "noiseShape \(shapeJSON(ns)) must have the rank of the input "
+          + "(\(x.rank)).")
+    }
     let noise = noiseShape.map { ns in ns.enumerated().map { i, d in d ?? x.shape[i] } }
     return [try x.dropout(rate: rate, noiseShape: noise, seed: seed)]
   }
@@ -283,6 +298,7 @@ public final class ActivationLayer: Layer {
   /// The function.
   public let activation: Activation
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     activation = try Activation.from(args["activation"])
     try super.init(args)

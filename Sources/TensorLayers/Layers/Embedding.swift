@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+import Foundation
+import TensorEngine
+
+/// Maps integer indices to dense vectors (TF.js `Embedding`): weight `embeddings`
+/// `[inputDim, outputDim]`.
+public final class Embedding: Layer {
+  override public class var className: String { "Embedding" }
+  /// Vocabulary size.
+  public let inputDim: Int
+  /// Vector size.
+  public let outputDim: Int
+  let inputLength: [Int]?
+  let maskZero: Bool
+  let embeddingsInitializer: Initializer
+  let embeddingsRegularizer: Regularizer?
+  var embeddings: LayerVariable?
+
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
+  public required init(_ args: ConfigObject) throws {
+    guard let i = try args.int("inputDim"), i > 0, let o = try args.int("outputDim"), o > 0 else {
+      throw valueError("Embedding needs positive integer inputDim and outputDim.")
+    }
+    inputDim = i
+    outputDim = o
+    inputLength = try args.ints("inputLength")
+    maskZero = try args.bool("maskZero") ?? false
+    embeddingsInitializer = try Initializer.from(
+      args["embeddingsInitializer"], default: "randomUniform")
+    embeddingsRegularizer = try Regularizer.from(args["embeddingsRegularizer"])
+    var a = args
+    if !a.has("batchInputShape") && !a.has("inputShape"), let len = inputLength {
+      a["inputShape"] = .ints(len)
+    }
+    try super.init(a)
+  }
+
+  override public func build(_ inputShapes: [[Int?]]) throws {
+    embeddings = try addWeight(
+      "embeddings", shape: [inputDim, outputDim], initializer: embeddingsInitializer,
+      regularizer: embeddingsRegularizer)
+    built = true
+  }
+
+  override public func computeOutputShape(_ inputShapes: [[Int?]]) throws -> [[Int?]] {
+    let s = inputShapes[0]
+    guard let len = inputLength else { return [s + [outputDim]] }
+    return [[s.first ?? nil] + len.map { Optional($0) } + [outputDim]]
+  }
+
+  override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+    guard let embeddings else {
+      throw LayersError(.runtimeError, "Embedding \(name) is not built.")
+    }
+    let x = inputs[0]
+    return [
+      try Engine.shared.tidy {
+        let ids = x.dtype == .int32 ? x : try x.cast(.int32)
+        let out = try embeddings.read().gather(try ids.reshape([-1]))
+        return try out.reshape(x.shape + [outputDim])
+      }
+    ]
+  }
+
+  override public func layerConfig() -> ConfigObject {
+    ConfigObject([
+      ("inputDim", .int(inputDim)), ("outputDim", .int(outputDim)),
+      ("embeddingsInitializer", embeddingsInitializer.serialized),
+      ("embeddingsRegularizer", embeddingsRegularizer?.serialized ?? .null),
+      ("maskZero", .bool(maskZero)), ("inputLength", inputLength.map { .ints($0) } ?? .null),
+    ])
+  }
+}
+
+/// Swaps non-batch axes (TF.js `Permute`): `dims` is a 1-based permutation.
+public final class Permute: Layer {
+  override public class var className: String { "Permute" }
+  /// The permutation of axes 1…n.
+  public let dims: [Int]
+
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
+  public required init(_ args: ConfigObject) throws {
+    guard let d = try args.ints("dims") else {
+      throw valueError("Permute requires dims to be an Array of integers.")
+    }
+    guard d.sorted() == Array(1...Swift.max(d.count, 1)), !d.isEmpty else {
+      throw valueError(
+        "Invalid permutation `dims`: \(d.map(String.init).joined(separator: ",")) "
+          + "`dims` must contain consecutive integers starting from 1.")
+    }
+    dims = d
+    try super.init(args)
+    inputSpec = InputSpec(ndim: d.count + 1)
+  }
+
+  override public func computeOutputShape(_ inputShapes: [[Int?]]) throws -> [[Int?]] {
+    let s = inputShapes[0]
+    return [[s[0]] + dims.map { s[$0] }]
+  }
+
+  override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+    [try inputs[0].transpose([0] + dims)]
+  }
+
+  override public func layerConfig() -> ConfigObject { ConfigObject([("dims", .ints(dims))]) }
+}
+
+/// Repeats a `[batch, features]` input `n` times (TF.js `RepeatVector`).
+public final class RepeatVector: Layer {
+  override public class var className: String { "RepeatVector" }
+  /// The repeat count.
+  public let n: Int
+
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
+  public required init(_ args: ConfigObject) throws {
+    guard let n = try args.int("n"), n > 0 else {
+      throw valueError("RepeatVector needs a positive integer n.")
+    }
+    self.n = n
+    try super.init(args)
+    inputSpec = InputSpec(ndim: 2)
+  }
+
+  override public func computeOutputShape(_ inputShapes: [[Int?]]) throws -> [[Int?]] {
+    let s = inputShapes[0]
+    return [[s[0], n, s[1]]]
+  }
+
+  override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+    [try Engine.shared.tidy { try inputs[0].expandDims(1).tile([1, n, 1]) }]
+  }
+
+  override public func layerConfig() -> ConfigObject { ConfigObject([("n", .int(n))]) }
+}
