@@ -285,7 +285,11 @@ extension Compiler {
     let at = range.start
     return { [unowned(unsafe) interp] env in
       let v = try object(env)
-      if case .object(let o) = v, let p = o.lookup(name), case .value(let x) = p.slot { return x }
+      if case .object(let o) = v {
+        // Plain objects (and class instances) keep own properties in `storage`.
+        if type(of: o) == JSObject.self, let x = o.storage.dataValue(name) { return x }
+        if let p = o.lookup(name), case .value(let x) = p.slot { return x }
+      }
       if v.isNullish {
         if optional { throw OptionalChainShortCircuit() }
         interp.position = at
