@@ -328,16 +328,23 @@ struct JSONWriter {
 
   init(interpreter: Interpreter) { self.interpreter = interpreter }
 
-  mutating func serialize(holder: JSObject, key: String, value valueIn: Value, indent: String) throws -> String? {
+  /// SerializeJSONProperty. `key` is only built when toJSON or a replacer needs it.
+  mutating func serialize(
+    holder: JSObject, key: @autoclosure () -> String, value valueIn: Value, indent: String
+  ) throws -> String? {
     var value = valueIn
-    if case .object = value {
-      let toJSON = try interpreter.get(value, "toJSON")
+    if case .object(let o) = value, let p = o.lookup("toJSON") {
+      var toJSON = Value.undefined
+      switch p.slot {
+      case .value(let v): toJSON = v
+      case .accessor(let g, _): if let g = g { toJSON = try g.call(interpreter, this: value, arguments: []) }
+      }
       if case .object(let f as JSFunction) = toJSON {
-        value = try f.call(interpreter, this: value, arguments: [.string(key)])
+        value = try f.call(interpreter, this: value, arguments: [.string(key())])
       }
     }
     if let r = replacerFunction {
-      value = try r.call(interpreter, this: .object(holder), arguments: [.string(key), value])
+      value = try r.call(interpreter, this: .object(holder), arguments: [.string(key()), value])
     }
     if case .object(let w as JSPrimitiveObject) = value {
       value = w.primitive.typeName == "boolean" ? w.primitive : (w.primitive.typeName == "number"
@@ -368,8 +375,23 @@ struct JSONWriter {
         if gap.isEmpty { return "[" + parts.joined(separator: ",") + "]" }
         return "[\n" + inner + parts.joined(separator: ",\n" + inner) + "\n" + indent + "]"
       }
-      let keys = allowedKeys ?? interpreter.enumerableOwnKeys(o)
       var parts: [String] = []
+      if allowedKeys == nil, type(of: o) == JSObject.self, !o.storage.keys.contains(where: { arrayIndex($0) != nil }) {
+        // A plain object whose keys are all in insertion order: walk its storage.
+        for (k, p) in zip(o.storage.keys, o.storage.properties) where p.enumerable {
+          let v: Value
+          switch p.slot {
+          case .value(let x): v = x
+          case .accessor(let g, _): v = try g.map { try $0.call(interpreter, this: .object(o), arguments: []) } ?? .undefined
+          }
+          guard let s = try serialize(holder: o, key: k, value: v, indent: inner) else { continue }
+          parts.append(jsonQuote(k) + (gap.isEmpty ? ":" : ": ") + s)
+        }
+        if parts.isEmpty { return "{}" }
+        if gap.isEmpty { return "{" + parts.joined(separator: ",") + "}" }
+        return "{\n" + inner + parts.joined(separator: ",\n" + inner) + "\n" + indent + "}"
+      }
+      let keys = allowedKeys ?? interpreter.enumerableOwnKeys(o)
       for k in keys {
         let v = try interpreter.get(.object(o), k)
         guard let s = try serialize(holder: o, key: k, value: v, indent: inner) else { continue }
@@ -384,6 +406,7 @@ struct JSONWriter {
 
 /// A JSON string literal (`"a\nb"`), escaping as `JSON.stringify` does.
 public func jsonQuote(_ s: String) -> String {
+  if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
   var out = "\""
   out.reserveCapacity(s.utf8.count + 2)
   for u in s.unicodeScalars {
