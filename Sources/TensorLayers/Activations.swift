@@ -24,7 +24,7 @@ public final class Activation {
 
   /// The activation called `name`; nil or `linear` is the identity.
   public static func named(_ name: String?) throws -> Activation {
-    let one = Tensor.scalar(1)
+    func one() -> Tensor { Tensor.scalar(1) }
     switch name ?? "linear" {
     case "linear": return Activation("linear") { try $0.clone() }
     case "relu": return Activation("relu") { try $0.relu() }
@@ -40,13 +40,13 @@ public final class Activation {
     case "softmax": return Activation("softmax") { try $0.softmax() }
     case "logSoftmax": return Activation("logSoftmax") { try $0.logSoftmax() }
     case "softplus": return Activation("softplus") { try $0.softplus() }
-    case "softsign": return Activation("softsign") { x in try x.div(try x.abs().add(one)) }
+    case "softsign": return Activation("softsign") { x in try x.div(try x.abs().add(one())) }
     case "swish": return Activation("swish") { x in try x.mul(try x.sigmoid()) }
     case "mish": return Activation("mish") { x in try x.mul(try x.softplus().tanh()) }
     case "gelu":
       return Activation("gelu") { x in
         let half = Tensor.scalar(0.5)
-        let cdf = try x.mul(Tensor.scalar(Float(1 / 2.0.squareRoot()))).erf().add(one).mul(half)
+        let cdf = try x.mul(Tensor.scalar(Float(1 / 2.0.squareRoot()))).erf().add(one()).mul(half)
         return try x.mul(cdf)
       }
     case let other:

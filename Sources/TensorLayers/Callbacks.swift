@@ -162,3 +162,46 @@ public enum FitProgress {
   /// An epoch ended with its logs, after `milliseconds`.
   case epochEnd(epoch: Int, epochs: Int, logs: Logs, milliseconds: Double, samples: Int)
 }
+
+// MARK: - Progress text (tfjs-node ProgbarLogger)
+
+/// Text helpers for drawing fit progress as tfjs-node's ProgbarLogger does.
+public enum ProgressText {
+  /// `Epoch 3 / 10` for the 0-based epoch 2.
+  public static func epochHeader(_ epoch: Int, _ epochs: Int) -> String {
+    "Epoch \(epoch + 1) / \(epochs)"
+  }
+
+  /// TF.js `getSuccinctNumberDisplay`: `toFixed(2)` for 0, non-finite or |x| > 1, else
+  /// `2 − floor(log10|x|)` decimals, or `toExponential(2)` when that exceeds 4.
+  public static func succinctNumber(_ x: Double) -> String {
+    if x == 0 || !x.isFinite || Swift.abs(x) > 1 { return jsFixed(x, 2) }
+    let decimals = 2 - Int(Foundation.log10(Swift.abs(x)).rounded(.down))
+    if decimals > 4 { return jsExponential(x, 2) }
+    return jsFixed(x, decimals)
+  }
+
+  /// `acc=0.500 loss=0.693`: keys sorted, `batch` and `size` left out.
+  public static func metrics(_ logs: Logs) -> String {
+    logs.pairs.filter { $0.key != "batch" && $0.key != "size" }
+      .sorted { $0.key < $1.key }
+      .map { "\($0.key)=\(succinctNumber($0.value))" }
+      .joined(separator: " ")
+  }
+
+  /// JavaScript `toFixed`.
+  static func jsFixed(_ x: Double, _ digits: Int) -> String {
+    if x.isNaN { return "NaN" }
+    if x.isInfinite { return x > 0 ? "Infinity" : "-Infinity" }
+    return String(format: "%.\(digits)f", x)
+  }
+
+  /// JavaScript `toExponential`: `5.00e-3`.
+  static func jsExponential(_ x: Double, _ digits: Int) -> String {
+    let s = String(format: "%.\(digits)e", x)
+    guard let e = s.firstIndex(of: "e") else { return s }
+    let mantissa = s[..<e]
+    let exponent = Int(s[s.index(after: e)...]) ?? 0
+    return "\(mantissa)e\(exponent < 0 ? "-" : "+")\(Swift.abs(exponent))"
+  }
+}

@@ -94,6 +94,12 @@ public struct ConfigObject {
 
 // MARK: - Typed reading of args
 
+/// An exact integer from a JSON number (nil for fractions, non-finite or huge values).
+public func exactInt(_ d: Double?) -> Int? {
+  guard let d, d.isFinite, d == d.rounded(), Swift.abs(d) < 1e15 else { return nil }
+  return Int(d)
+}
+
 extension ConfigObject {
   /// A number arg, nil when absent or null.
   public func double(_ key: String) throws -> Double? {
@@ -137,12 +143,12 @@ extension ConfigObject {
           + "but got \(v.jsText)")
     }
     let ints = try list.map { item -> Int in
-      guard let d = item.number, d == d.rounded() else {
+      guard let n = exactInt(item.number) else {
         throw valueError(
           "The \(key) argument must be an integer or tuple of integers. "
             + "Received: \(v.jsText)")
       }
-      return Int(d)
+      return n
     }
     if ints.count == 1 && count > 1 { return Array(repeating: ints[0], count: count) }
     guard ints.count == count else {
@@ -156,13 +162,13 @@ extension ConfigObject {
   /// A list of ints, nil when absent or null.
   public func ints(_ key: String) throws -> [Int]? {
     guard let v = self[key], !v.isNull else { return nil }
-    if case .number = v { return [try int(key)!] }
+    if case .number = v, let n = try int(key) { return [n] }
     guard let list = v.array else { throw valueError("Expected an array for \(key)") }
     return try list.map { item in
-      guard let d = item.number, d == d.rounded() else {
+      guard let n = exactInt(item.number) else {
         throw valueError("Expected integers in \(key), but got \(v.jsText)")
       }
-      return Int(d)
+      return n
     }
   }
 
@@ -172,10 +178,10 @@ extension ConfigObject {
     guard let list = v.array else { throw valueError("Expected an array for \(key)") }
     return try list.map { item in
       if item.isNull { return nil }
-      guard let d = item.number, d == d.rounded() else {
-        throw valueError("Expected integers or null in \(key), but got \(v.jsText)")
+      guard let n = exactInt(item.number), n >= -1 else {
+        throw valueError("Expected non-negative integers or null in \(key), but got \(v.jsText)")
       }
-      return Int(d)
+      return n
     }
   }
 }

@@ -80,6 +80,8 @@ open class Layer {
   var ownNonTrainableWeights: [LayerVariable] = []
   /// Initial weights passed as the `weights` arg, set after the first build.
   var initialWeights: [Tensor]?
+  /// Set when an `activityRegularizer` was given; applying the layer then throws, as in TF.js.
+  var hasActivityRegularizer = false
   /// The args the layer was made from (kept for configs).
   public let args: ConfigObject
 
@@ -106,6 +108,10 @@ open class Layer {
       batchInputShape = [try args.int("batchSize")] + s
     } else if let d = try args.int("inputDim") {
       batchInputShape = [try args.int("batchSize"), d]
+    }
+    if args.has("activityRegularizer") {
+      // TF.js accepts the arg but throws when such a layer is applied.
+      hasActivityRegularizer = true
     }
     if let w = args["weights"], case .array(let items) = w {
       initialWeights = items.compactMap { item in
@@ -185,6 +191,8 @@ open class Layer {
     regularizer: Regularizer? = nil, trainable: Bool = true, dtype: DType? = nil
   ) throws -> LayerVariable {
     let value = try Engine.shared.tidy { try initializer.apply(shape, dtype: dtype ?? self.dtype) }
+    // The variable keeps the buffer; the initial tensor goes, as TF.js disposes initValue.
+    defer { value.dispose() }
     let v = try LayerVariable(
       originalName: "\(name)/\(weightName)", value: value, trainable: trainable && self.trainable,
       regularizer: regularizer)
@@ -255,6 +263,11 @@ open class Layer {
 
   /// Builds the layer for input shapes if needed (and applies `weights` args).
   public func ensureBuilt(_ shapes: [[Int?]]) throws {
+    if hasActivityRegularizer {
+      throw LayersError(
+        .notImplemented,
+        "Layer invocation in the presence of activity regularizer(s) is not supported yet.")
+    }
     guard !built else { return }
     try build(shapes)
     built = true

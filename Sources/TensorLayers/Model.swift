@@ -323,7 +323,7 @@ open class LayersModel: Layer {
         ins, names: inputNames, shapes: inputs.map(\.shape), prefix: "input",
         checkBatch: false)
       let n = ins.first?.shape.first ?? 0
-      if ins.contains(where: { $0.shape[0] != n }) {
+      if ins.contains(where: { $0.shape.first != n }) {
         throw valueError(
           "All input Tensors (x) should have the same number of samples. Got "
             + "array shapes: \(ins.map { shapeJSON($0.shape) }.joined(separator: ","))")
@@ -361,6 +361,20 @@ open class LayersModel: Layer {
   // MARK: - Config
 
   override public func layerConfig() -> ConfigObject {
+    // Node indices are renumbered over the nodes of this graph (Keras `kept_nodes`); a
+    // nested model's own node 0 keeps its slot, so its calls stay at index 1 and up.
+    var newIndex: [Int: Int] = [:]
+    for layer in layers {
+      var kept = layer is LayersModel ? 1 : 0
+      for node in layer.inboundNodes where containerNodeIds.contains(node.id) {
+        newIndex[node.id] = kept
+        kept += 1
+      }
+    }
+    func index(_ layer: Layer, _ original: Int) -> Int {
+      guard original < layer.inboundNodes.count else { return original }
+      return newIndex[layer.inboundNodes[original].id] ?? original
+    }
     var layerConfigs: [ConfigValue] = []
     for layer in layers {
       var entry = ConfigObject([
@@ -375,7 +389,7 @@ open class LayersModel: Layer {
             (0..<node.inboundLayers.count).map { i in
               .array([
                 .string(node.inboundLayers[i].name),
-                .int(nodeIndexInModel(node.inboundLayers[i], node.nodeIndices[i])),
+                .int(index(node.inboundLayers[i], node.nodeIndices[i])),
                 .int(node.tensorIndices[i]), .object(node.callArgs),
               ])
             }))
@@ -385,16 +399,18 @@ open class LayersModel: Layer {
     }
     func refs(_ ts: [SymbolicTensor]) -> ConfigValue {
       .array(
-        ts.map { .array([.string($0.sourceLayer.name), .int($0.nodeIndex), .int($0.tensorIndex)]) })
+        ts.map {
+          .array([
+            .string($0.sourceLayer.name), .int(index($0.sourceLayer, $0.nodeIndex)),
+            .int($0.tensorIndex),
+          ])
+        })
     }
     return ConfigObject([
       ("layers", .array(layerConfigs)), ("inputLayers", refs(inputs)),
       ("outputLayers", refs(outputs)),
     ])
   }
-
-  /// The node index as saved (the raw index: TF.js keeps nodes of other models too).
-  func nodeIndexInModel(_ layer: Layer, _ index: Int) -> Int { index }
 
   /// `toJSON()`: `{className, config, kerasVersion, backend}` in Keras (snake_case) form.
   public func toJSON() -> ConfigValue {

@@ -131,7 +131,8 @@ final class LoadingTests: XCTestCase {
       try FileManager.default.copyItem(
         at: src.appendingPathComponent(name), to: dir.appendingPathComponent(name))
     }
-    try Data(ConfigValue.object(root).jsText.utf8).write(to: dir.appendingPathComponent("model.json"))
+    try Data(ConfigValue.object(root).jsText.utf8).write(
+      to: dir.appendingPathComponent("model.json"))
     let model = try ModelLoader.loadLayersModel(path: dir.appendingPathComponent("model.json").path)
     XCTAssertTrue(model is Sequential)
     let cases = try FixtureCases("small_convnet")
@@ -191,5 +192,30 @@ final class SavingTests: XCTestCase {
     XCTAssertEqual(try loaded.predict(data).dataSync(), try model.predict(data).dataSync())
     XCTAssertThrowsError(
       try ModelSaver.save(model, directory: dir.appendingPathComponent("model.json").path))
+  }
+}
+
+final class ConfigRoundTripTests: XCTestCase {
+  /// A cut model whose layers also belong to a bigger graph, with a nested model inside,
+  /// survives toJSON → modelFromTopology with the same outputs.
+  func testNodeIndicesAreRenumberedForSharedLayersAndNestedModels() throws {
+    let inner = try Sequential(
+      layers: [
+        try Dense(args(("units", .int(3)), ("inputShape", .ints([4])), ("name", .string("in_d"))))
+      ], name: "inner")
+    let x = try input(shape: [4], name: "x")
+    let shared = try Dense(args(("units", .int(4)), ("name", .string("shared"))))
+    _ = try shared.apply(try input(shape: [4], name: "elsewhere"))  // node 0, outside the model
+    let first = try shared.apply(x)
+    _ = try shared.apply(first)  // a second call: node 1 of `shared`, outside the cut model
+    let y = try inner.apply(first)
+    let model = try LayersModel(inputs: [x], outputs: [y], name: "outer")
+    let text = model.toJSON().jsText
+    XCTAssertTrue(text.contains("[[\"inner\",1,0]]"), text)
+    XCTAssertTrue(text.contains("\"inbound_nodes\":[[[\"shared\",0,0,{}]]]"), text)
+    let copy = try LayerRegistry.modelFromTopology(try ConfigValue.parseJSON(Data(text.utf8)))
+    try copy.setWeights(try model.getWeights())
+    let data = try Tensor.randomNormal([3, 4], seed: 2)
+    XCTAssertEqual(try copy.predict(data).dataSync(), try model.predict(data).dataSync())
   }
 }

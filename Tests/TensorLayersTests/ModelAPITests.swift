@@ -229,3 +229,14 @@ final class ModelAPITests: XCTestCase {
     XCTAssertEqual(Engine.shared.memory.numTensors, before)
   }
 }
+
+final class LayerMemoryTests: XCTestCase {
+  func testBuildingAndDisposingCountsOnlyTheWeights() throws {
+    let before = Engine.shared.memory.numTensors
+    let d = try Dense(args(("units", .int(3)), ("inputShape", .ints([2]))))
+    _ = try d.apply(try input(shape: [2]))
+    XCTAssertEqual(Engine.shared.memory.numTensors, before + 2)
+    d.dispose()
+    XCTAssertEqual(Engine.shared.memory.numTensors, before)
+  }
+}

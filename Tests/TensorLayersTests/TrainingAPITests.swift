@@ -185,3 +185,19 @@ final class TrainingAPITests: XCTestCase {
       h.history["ya_loss"]![0] + h.history["yb_loss"]![0], accuracy: 1e-5)
   }
 }
+
+final class ProgressTextTests: XCTestCase {
+  func testSuccinctNumbersAsTFJS() {
+    XCTAssertEqual(ProgressText.succinctNumber(0.6931), "0.693")
+    XCTAssertEqual(ProgressText.succinctNumber(0.05), "0.0500")
+    XCTAssertEqual(ProgressText.succinctNumber(0.005), "5.00e-3")
+    XCTAssertEqual(ProgressText.succinctNumber(12.345), "12.35")
+    XCTAssertEqual(ProgressText.succinctNumber(0), "0.00")
+    var logs = Logs()
+    logs["batch"] = 3
+    logs["loss"] = 0.25
+    logs["acc"] = 1
+    XCTAssertEqual(ProgressText.metrics(logs), "acc=1.00 loss=0.250")
+    XCTAssertEqual(ProgressText.epochHeader(0, 5), "Epoch 1 / 5")
+  }
+}

@@ -35,7 +35,8 @@ public final class LeakyReLU: Layer {
   let alpha: Double
 
   public required init(_ args: ConfigObject) throws {
-    alpha = try args.double("alpha") ?? 0.3
+    // Keras 3 calls it negative_slope.
+    alpha = try args.double("alpha") ?? args.double("negativeSlope") ?? 0.3
     try super.init(args)
   }
 

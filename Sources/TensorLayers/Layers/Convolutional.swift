@@ -88,6 +88,12 @@ public class BaseConv: Layer {
     dataFormat = try args.string("dataFormat") ?? "channelsLast"
     dilationRate = try args.intTuple("dilationRate", count: r) ?? Array(repeating: 1, count: r)
     try checkConvArgs(padding, dataFormat, causalAllowed: r == 1)
+    for (what, v) in [
+      ("kernelSize", kernelSize), ("strides", strides), ("dilationRate", dilationRate),
+    ]
+    where v.contains(where: { $0 <= 0 }) {
+      throw valueError("\(what) must be positive integers, but got [\(shapeJS(v))]")
+    }
     activation = try Activation.from(args["activation"])
     useBias = try args.bool("useBias") ?? true
     kernelInitializer = try Initializer.from(

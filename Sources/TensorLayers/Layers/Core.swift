@@ -27,6 +27,11 @@ public final class InputLayer: Layer {
     }
     sparse = try args.bool("sparse") ?? false
     try super.init(a)
+    if let shape = batchInputShape, shape.contains(where: { ($0 ?? 0) < 0 }) {
+      throw valueError(
+        "Input shape dimensions must be non-negative integers or null, but got "
+          + "\(shapeJSON(shape)).")
+    }
     trainable = false
     built = true
     let shape = batchInputShape ?? []
@@ -200,6 +205,7 @@ public final class Reshape: Layer {
     }
     targetShape = t.map { $0 == -1 ? nil : $0 }
     try super.init(args)
+    inputSpec = InputSpec(minNDim: 1)
   }
 
   /// TF.js `fixUnknownDimension`.
@@ -265,6 +271,11 @@ public final class Dropout: Layer {
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
     let x = inputs[0]
     guard training, rate > 0, rate < 1 else { return [x] }
+    if let ns = noiseShape, ns.count != x.rank {
+      throw valueError(
+        "noiseShape \(shapeJSON(ns)) must have the rank of the input "
+          + "(\(x.rank)).")
+    }
     let noise = noiseShape.map { ns in ns.enumerated().map { i, d in d ?? x.shape[i] } }
     return [try x.dropout(rate: rate, noiseShape: noise, seed: seed)]
   }

@@ -8,15 +8,21 @@ import TensorEngine
 /// Reads `[[top, bottom], [left, right]]` from an int, `[h, w]`, or the nested form.
 func readPairs(_ args: ConfigObject, _ key: String, default d: Int) throws -> [[Int]] {
   guard let v = args[key], !v.isNull else { return [[d, d], [d, d]] }
-  if case .number = v, let n = try args.int(key) { return [[n, n], [n, n]] }
+  if case .number = v, let n = try args.int(key) {
+    guard n >= 0 else { throw valueError("\(key) must be non-negative, but got \(n)") }
+    return [[n, n], [n, n]]
+  }
   guard let items = v.array, items.count == 2 else {
     throw valueError("\(key) should have two elements. Found \(v.jsText)")
   }
   return try items.map { item in
-    if let n = item.number { return [Int(n), Int(n)] }
-    guard let pair = item.array, pair.count == 2, let a = pair[0].number, let b = pair[1].number
-    else { throw valueError("\(key) entries should be numbers or pairs. Found \(v.jsText)") }
-    return [Int(a), Int(b)]
+    if let n = exactInt(item.number), n >= 0 { return [n, n] }
+    guard let pair = item.array, pair.count == 2, let a = exactInt(pair[0].number), a >= 0,
+      let b = exactInt(pair[1].number), b >= 0
+    else {
+      throw valueError("\(key) entries should be non-negative integers or pairs. Found \(v.jsText)")
+    }
+    return [a, b]
   }
 }
 
@@ -108,6 +114,9 @@ public final class UpSampling2D: Layer {
 
   public required init(_ args: ConfigObject) throws {
     size = try args.intTuple("size", count: 2) ?? [2, 2]
+    if size.contains(where: { $0 <= 0 }) {
+      throw valueError("size must be positive integers, but got [\(shapeJS(size))]")
+    }
     interpolation = try args.string("interpolation") ?? "nearest"
     guard ["nearest", "bilinear"].contains(interpolation) else {
       throw valueError("interpolation should be one of \"nearest\" or \"bilinear\".")

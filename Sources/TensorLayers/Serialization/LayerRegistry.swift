@@ -150,13 +150,12 @@ public enum LayerRegistry {
       if list.first?.string != nil { list = [.array(list)] }
       return try list.map { item in
         guard let r = item.array, r.count >= 3, let n = r[0].string,
-          let ni = r[1].number, let ti = r[2].number
+          let ni = exactInt(r[1].number), let ti = exactInt(r[2].number), ni >= 0, ti >= 0
         else { throw valueError("Bad entry in \(key): \(item.jsText)") }
         guard let layer = byName[n] else { throw valueError("Unknown layer \(n) in \(key)") }
-        guard Int(ni) < layer.inboundNodes.count,
-          Int(ti) < layer.inboundNodes[Int(ni)].outputTensors.count
-        else { throw valueError("Layer \(n) has no node \(Int(ni)) output \(Int(ti)) (\(key))") }
-        return layer.inboundNodes[Int(ni)].outputTensors[Int(ti)]
+        guard ni < layer.inboundNodes.count, ti < layer.inboundNodes[ni].outputTensors.count
+        else { throw valueError("Layer \(n) has no node \(ni) output \(ti) (\(key))") }
+        return layer.inboundNodes[ni].outputTensors[ti]
       }
     }
     return try LayersModel(
@@ -170,18 +169,18 @@ public enum LayerRegistry {
   {
     var out: [(SymbolicTensor, Int)] = []
     for item in nodeData {
-      guard let r = item.array, r.count >= 3, let n = r[0].string, let ni = r[1].number,
-        let ti = r[2].number
+      guard let r = item.array, r.count >= 3, let n = r[0].string,
+        let ni = exactInt(r[1].number), let ti = exactInt(r[2].number), ni >= 0, ti >= 0
       else { throw valueError("Corrupted configuration, bad inbound node entry \(item.jsText)") }
       guard let layer = byName[n] else {
         throw valueError("Corrupted configuration: unknown inbound layer \(n)")
       }
-      guard Int(ni) < layer.inboundNodes.count else { return nil }
-      let outs = layer.inboundNodes[Int(ni)].outputTensors
-      guard Int(ti) < outs.count else {
-        throw valueError("Layer \(n) node \(Int(ni)) has no output \(Int(ti))")
+      guard ni < layer.inboundNodes.count else { return nil }
+      let outs = layer.inboundNodes[ni].outputTensors
+      guard ti < outs.count else {
+        throw valueError("Layer \(n) node \(ni) has no output \(ti)")
       }
-      out.append((outs[Int(ti)], Int(ni)))
+      out.append((outs[ti], ni))
     }
     return out
   }

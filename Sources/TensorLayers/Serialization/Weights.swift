@@ -44,6 +44,9 @@ public enum WeightsIO {
         guard let e = w.object, let name = try e.string("name"),
           let shape = try e.ints("shape") ?? (e["shape"]?.array?.isEmpty == true ? [] : nil)
         else { throw valueError("Bad weight entry in weightsManifest: \(w.jsText)") }
+        if shape.contains(where: { $0 < 0 }) {
+          throw valueError("Bad shape for weight \(name) in weightsManifest: \(shapeJS(shape))")
+        }
         let q = e["quantization"]?.object
         return WeightSpec(
           name: name, shape: shape, dtype: try e.string("dtype") ?? "float32",
