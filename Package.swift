@@ -42,6 +42,10 @@ let package = Package(
     //   swift run -c release tl-bench-engine
     .executableTarget(
       name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine"),
+    // Model-file load times and graph-model inference: benchmarks/models/run.sh
+    .executableTarget(
+      name: "tl-bench-models", dependencies: ["TensorEngine", "TensorLayers"],
+      path: "benchmarks/models", exclude: ["run.sh", "bench_tf.py"]),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
     .testTarget(

@@ -47,6 +47,11 @@ final class GraphFixtureTests: XCTestCase {
     XCTAssertLessThanOrEqual(try both[0].dataSync().max() ?? 7, 6)
     XCTAssertEqual(try both[1].dataSync(), try viaKey[0].dataSync())
 
+    // Zero Pad nodes before valid convolutions are folded into the convolution's padding,
+    // and can still be requested themselves.
+    let pad = "StatefulPartitionedCall/mobilenetv2_0.35_224/block_1_pad/Pad"
+    XCTAssertFalse(model.nodes.contains { n in n.inputs.contains { $0.node == pad } })
+    XCTAssertEqual(try model.execute(["inputs": x], outputs: [pad])[0].shape, [1, 113, 113, 48])
     assertThrows(["must be [-1,224,224,3], but was [1,224,224]"]) {
       try model.execute(["inputs": try Tensor.zeros([1, 224, 224])])
     }

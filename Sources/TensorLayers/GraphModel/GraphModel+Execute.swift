@@ -16,6 +16,9 @@ struct GraphPlan {
 }
 
 extension GraphModel {
+  /// When non-nil, seconds spent per op type are added here (for benchmarks).
+  nonisolated(unsafe) public static var profile: [String: Double]?
+
   /// TF.js `predict(inputs)`: `execute` with the model's `outputNodes`. Inputs are matched
   /// to `inputNodes` by position.
   public func predict(_ inputs: [Tensor]) throws -> [Tensor] {
@@ -125,6 +128,13 @@ extension GraphModel {
         throw valueError("Tensorflow Op is not supported: \(node.op) (node '\(node.name)')")
       }
       var result: [Tensor]
+      let start = GraphModel.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+      defer {
+        if start != 0 {
+          let ns = Double(DispatchTime.now().uptimeNanoseconds - start)
+          GraphModel.profile?[node.op, default: 0] += ns / 1e9
+        }
+      }
       do {
         result = try kernel(node, args)
       } catch let e as LayersError {

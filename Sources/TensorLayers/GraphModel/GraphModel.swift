@@ -77,7 +77,7 @@ public final class GraphModel {
       }
       weights[n.name] = Engine.shared.keep(t)
     }
-    self.nodes = nodes
+    self.nodes = GraphRewrite.foldPadding(nodes, index: index, weights: weights)
     self.index = index
     self.weights = weights
 
