@@ -84,14 +84,15 @@ final class BadInputTests: XCTestCase {
   /// succeeds or throws, and a model that loads runs or throws.
   func testFuzzedModelFilesNeverCrash() throws {
     var rng = SplitMix(seed: 20_261_129)
-    for fixture in [graph, "functional_blocks_uint8_sharded"] {
+    let rounds = Int(ProcessInfo.processInfo.environment["TL_FUZZ_ROUNDS"] ?? "") ?? 120
+    for fixture in [graph, "functional_blocks_uint8_sharded", "graph_ops"] {
       let src = fixturePath(fixture + "/model")
       let names = try FileManager.default.contentsOfDirectory(atPath: src).sorted()
       let originals = try names.map { try bytes(src + "/" + $0) }
-      let rounds = fixture == graph ? 25 : 120
+      let count = fixture == graph ? max(1, rounds / 5) : rounds
       let dir = try temporaryFolder(self)
       var loaded = 0
-      for _ in 0..<rounds {
+      for _ in 0..<count {
         for (n, o) in zip(names, originals) {
           var b = o
           if n.hasSuffix(".json") || rng.next() % 4 == 0 { mutate(&b, &rng, json: n.hasSuffix(".json")) }
@@ -101,6 +102,12 @@ final class BadInputTests: XCTestCase {
           guard let m = try? ModelIO.loadGraphModel(dir + "/model.json") else { continue }
           loaded += 1
           _ = try? m.predict([try Tensor.zeros([1, 224, 224, 3])])
+          m.dispose()
+        } else if fixture == "graph_ops" {
+          guard let m = try? ModelIO.loadGraphModel(dir + "/model.json") else { continue }
+          loaded += 1
+          let inputs = ["img": try Tensor.randomUniform([2, 9, 9, 3]), "vec": try Tensor.zeros([2, 5])]
+          _ = try? m.execute(inputs, outputs: m.nodes.map(\.name))
           m.dispose()
         } else {
           guard let m = try? ModelIO.loadLayersModel(dir + "/model.json") else { continue }
