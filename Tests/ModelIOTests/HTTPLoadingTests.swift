@@ -93,6 +93,15 @@ final class HTTPLoadingTests: XCTestCase {
                   "weight group 1"]) {
       try ModelIO.loadGraphModel(base + "/broken/model.json", options: options)
     }
+    // A shard of the wrong size is an error, and is not kept in the cache.
+    r["/short/model.json"] = r["/ok/model.json"]
+    server.set("/short/model.json", r["/ok/model.json"])
+    server.set("/short/group1-shard1of1.bin", .init(status: 200, body: [1, 2, 3]))
+    assertThrows(["group1-shard1of1.bin", "hold 3 bytes"]) {
+      try ModelIO.loadGraphModel(base + "/short/model.json", options: options)
+    }
+    server.set("/short/group1-shard1of1.bin", r["/ok/group1-shard1of1.bin"])
+    try ModelIO.loadGraphModel(base + "/short/model.json", options: options).dispose()
     // Failed responses are not cached: once the server is fixed, the page loads.
     server.set("/page/model.json", r["/ok/model.json"])
     server.set("/page/group1-shard1of1.bin", r["/ok/group1-shard1of1.bin"])

@@ -29,7 +29,7 @@ public enum AtomicFile {
       guard var p = raw.baseAddress else { return true }
       var left = raw.count
       while left > 0 {
-        let n = Glibc.write(fd, p, left)
+        let n = systemWrite(fd, p, left)
         if n < 0 {
           if errno == EINTR { continue }
           return false
@@ -52,6 +52,14 @@ public enum AtomicFile {
     close(fd)
     guard rename(temp, path) == 0 else { throw ioError("Cannot replace \(path)", errno) }
     ok = true
+  }
+
+  private static func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    #if canImport(Glibc)
+      return Glibc.write(fd, p, n)
+    #else
+      return Darwin.write(fd, p, n)
+    #endif
   }
 
   private static func ioError(_ what: String, _ code: Int32) -> LayersError {

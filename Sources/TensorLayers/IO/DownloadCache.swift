@@ -48,6 +48,11 @@ public struct DownloadCache {
     FileManager.default.contents(atPath: path(for: url))
   }
 
+  /// Forgets a URL's cached bytes.
+  public func remove(_ url: String) {
+    try? FileManager.default.removeItem(atPath: path(for: url))
+  }
+
   /// Stores the bytes of a URL (creating the folder); failures to cache are not errors.
   public func store(_ data: Data, for url: String) {
     do {

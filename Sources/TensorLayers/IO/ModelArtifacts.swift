@@ -79,6 +79,10 @@ extension ModelArtifacts {
             note: " (weight group \(g + 1): \(names)\(group.specs.count > 3 ? ", ..." : ""))")
         }
         if bytes.count != expected {
+          // A wrong-sized download must not stay cached, or every later load fails the same way.
+          for path in group.paths {
+            if case .http(let u) = location.weightLocation(path) { cache?.remove(u) }
+          }
           throw valueError(
             "The weight files of group \(g + 1) (\(group.paths.joined(separator: ", "))) of "
               + "\(location.text) hold \(bytes.count) bytes, but the manifest's "
