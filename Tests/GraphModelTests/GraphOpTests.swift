@@ -17,10 +17,13 @@ final class GraphOpTests: XCTestCase {
     let outputs = try XCTUnwrap(cases.json["outputNodes"]?.object)
     let keys = outputs.keys
     let nodes = keys.compactMap { outputs[$0]?.string }
-    let inputs = ["img": try XCTUnwrap(cases.arrays["img"]), "vec": try XCTUnwrap(cases.arrays["vec"])]
+    let inputs = [
+      "img": try XCTUnwrap(cases.arrays["img"]), "vec": try XCTUnwrap(cases.arrays["vec"]),
+    ]
     let got = try model.execute(inputs, outputs: nodes)
     for (k, t) in zip(keys, got) {
-      try assertClose(t, try XCTUnwrap(cases.arrays["out:" + k]), atol: cases.atol, rtol: cases.rtol, k)
+      try assertClose(
+        t, try XCTUnwrap(cases.arrays["out:" + k]), atol: cases.atol, rtol: cases.rtol, k)
     }
     // Positional inputs follow inputNodes (signature key order).
     let positional = try model.execute(model.inputNodes.map { inputs[$0]! }, outputs: nodes)
@@ -38,7 +41,8 @@ final class GraphOpTests: XCTestCase {
       "{\"name\":\"\(n)\",\"op\":\"\(op)\",\"input\":[\(ins.map { "\"\($0)\"" }.joined(separator: ","))],"
         + "\"attr\":{\(attrs)}}"
     }
-    let text = "{\"format\":\"graph-model\",\"modelTopology\":{\"node\":[\(list.joined(separator: ","))],"
+    let text =
+      "{\"format\":\"graph-model\",\"modelTopology\":{\"node\":[\(list.joined(separator: ","))],"
       + "\"versions\":{\"producer\":1645}}\(signature.map { ",\"signature\":" + $0 } ?? "")}"
     return try XCTUnwrap(try ConfigValue.parseJSON(Data(text.utf8)).object)
   }
@@ -55,28 +59,38 @@ final class GraphOpTests: XCTestCase {
       ("k", try t([1, 0, 0, 1], [1, 1, 2, 2])), ("alpha", try t([0.5, 0.25], [2])),
       ("bias", try t([-1, 1], [2])),
     ]
-    let bnAttrs = "\"epsilon\":{\"f\":1},\"is_training\":{\"b\":false},\"data_format\":{\"s\":\"\(b64("NHWC"))\"}"
+    let bnAttrs =
+      "\"epsilon\":{\"f\":1},\"is_training\":{\"b\":false},\"data_format\":{\"s\":\"\(b64("NHWC"))\"}"
     let root = try graph([
-      ("x", "Placeholder", [], float), ("scale", "Const", [], float), ("offset", "Const", [], float),
+      ("x", "Placeholder", [], float), ("scale", "Const", [], float),
+      ("offset", "Const", [], float),
       ("mean", "Const", [], float), ("var", "Const", [], float), ("k", "Const", [], float),
       ("alpha", "Const", [], float), ("bias", "Const", [], float),
       ("bn", "FusedBatchNormV3", ["x", "scale", "offset", "mean", "var"], bnAttrs),
-      ("convbn", "_FusedConv2D", ["x", "k", "scale", "offset", "mean", "var"],
-       "\"fused_ops\":{\"list\":{\"s\":[\"\(b64("FusedBatchNorm"))\",\"\(b64("Relu"))\"]}},"
-         + "\"strides\":{\"list\":{\"i\":[\"1\",\"1\",\"1\",\"1\"]}},\"padding\":{\"s\":\"\(b64("VALID"))\"},"
-         + "\"epsilon\":{\"f\":1},\"num_args\":{\"i\":\"4\"}"),
-      ("prelu", "_FusedConv2D", ["x", "k", "bias", "alpha", "^bn"],
-       "\"fused_ops\":{\"list\":{\"s\":[\"\(b64("BiasAdd"))\",\"\(b64("Prelu"))\"]}},"
-         + "\"strides\":{\"list\":{\"i\":[\"1\",\"1\",\"1\",\"1\"]}},\"padding\":{\"s\":\"\(b64("SAME"))\"}"),
+      (
+        "convbn", "_FusedConv2D", ["x", "k", "scale", "offset", "mean", "var"],
+        "\"fused_ops\":{\"list\":{\"s\":[\"\(b64("FusedBatchNorm"))\",\"\(b64("Relu"))\"]}},"
+          + "\"strides\":{\"list\":{\"i\":[\"1\",\"1\",\"1\",\"1\"]}},\"padding\":{\"s\":\"\(b64("VALID"))\"},"
+          + "\"epsilon\":{\"f\":1},\"num_args\":{\"i\":\"4\"}"
+      ),
+      (
+        "prelu", "_FusedConv2D", ["x", "k", "bias", "alpha", "^bn"],
+        "\"fused_ops\":{\"list\":{\"s\":[\"\(b64("BiasAdd"))\",\"\(b64("Prelu"))\"]}},"
+          + "\"strides\":{\"list\":{\"i\":[\"1\",\"1\",\"1\",\"1\"]}},\"padding\":{\"s\":\"\(b64("SAME"))\"}"
+      ),
     ])
     let model = try GraphModel(modelJSON: root, weights: w)
     let out = try model.execute(["x": x], outputs: ["bn", "bn:1", "convbn", "prelu"])
     // (x - mean) * scale / sqrt(var + 1) + offset: channel 0 scale 1, channel 1 scale 0.4472.
     let s1 = 0.5 / Float(1.25).squareRoot()
-    let bn: [Float] = [0 + 1, 2 * s1 - 1, 2 + 1, 4 * s1 - 1, -2 + 1, -2 * s1 - 1, -4 + 1, -4 * s1 - 1]
+    let bn: [Float] = [
+      0 + 1, 2 * s1 - 1, 2 + 1, 4 * s1 - 1, -2 + 1, -2 * s1 - 1, -4 + 1, -4 * s1 - 1,
+    ]
     for (g, e) in zip(try out[0].dataSync(), bn) { XCTAssertEqual(g, e, accuracy: 1e-5) }
     XCTAssertEqual(try out[1].dataSync(), [1, 0], "output 1 is the mean")
-    for (g, e) in zip(try out[2].dataSync(), bn.map { max($0, 0) }) { XCTAssertEqual(g, e, accuracy: 1e-5) }
+    for (g, e) in zip(try out[2].dataSync(), bn.map { max($0, 0) }) {
+      XCTAssertEqual(g, e, accuracy: 1e-5)
+    }
     let pre: [Float] = [0, 3, 2, 5, -2, -1, -4, -3]  // x + bias
     let alpha: [Float] = [0.5, 0.25]
     let want = pre.enumerated().map { i, v in v < 0 ? v * alpha[i % 2] : v }
@@ -91,7 +105,10 @@ final class GraphOpTests: XCTestCase {
       ("b", try t([10, 20, 30], [3])),
     ]
     let root = try graph([
-      ("x", "Placeholder", [], float + ",\"shape\":{\"shape\":{\"dim\":[{\"size\":\"-1\"},{\"size\":\"2\"}]}}"),
+      (
+        "x", "Placeholder", [],
+        float + ",\"shape\":{\"shape\":{\"dim\":[{\"size\":\"-1\"},{\"size\":\"2\"}]}}"
+      ),
       ("m", "Const", [], float), ("p", "Const", [], "\"dtype\":{\"type\":\"DT_INT32\"}"),
       ("axis", "Const", [], "\"dtype\":{\"type\":\"DT_INT32\"}"), ("b", "Const", [], float),
       ("mm", "MatMul", ["x", "m"], "\"transpose_b\":{\"b\":true}"),
@@ -120,28 +137,44 @@ final class GraphOpTests: XCTestCase {
 
   func testGraphStructureErrors() throws {
     assertThrows(["Tensorflow Op is not supported: Frob (node 'y')"]) {
-      try GraphModel(modelJSON: try graph([("x", "Placeholder", [], float), ("y", "Frob", ["x"], "")]), weights: [])
+      try GraphModel(
+        modelJSON: try graph([("x", "Placeholder", [], float), ("y", "Frob", ["x"], "")]),
+        weights: [])
     }
     assertThrows(["'y' has input 'z', which is not in the graph"]) {
-      try GraphModel(modelJSON: try graph([("x", "Placeholder", [], float), ("y", "Relu", ["z"], "")]), weights: [])
+      try GraphModel(
+        modelJSON: try graph([("x", "Placeholder", [], float), ("y", "Relu", ["z"], "")]),
+        weights: [])
     }
     assertThrows(["Duplicate graph node name 'x'"]) {
-      try GraphModel(modelJSON: try graph([("x", "Placeholder", [], float), ("x", "Relu", [], "")]), weights: [])
+      try GraphModel(
+        modelJSON: try graph([("x", "Placeholder", [], float), ("x", "Relu", [], "")]), weights: [])
     }
     let cyclic = try GraphModel(
-      modelJSON: try graph([("x", "Placeholder", [], float), ("a", "Add", ["x", "b"], ""),
-                            ("b", "Relu", ["a"], "")]), weights: [])
+      modelJSON: try graph([
+        ("x", "Placeholder", [], float), ("a", "Add", ["x", "b"], ""),
+        ("b", "Relu", ["a"], ""),
+      ]), weights: [])
     assertThrows(["cycle"]) { try cyclic.execute(["x": try Tensor.zeros([1])], outputs: ["b"]) }
-    let wrongShape = try graph([("c", "Const", [], float + ",\"value\":{\"tensor\":{\"dtype\":\"DT_FLOAT\",\"tensorShape\":{\"dim\":[{\"size\":\"3\"}]}}}")])
+    let wrongShape = try graph([
+      (
+        "c", "Const", [],
+        float
+          + ",\"value\":{\"tensor\":{\"dtype\":\"DT_FLOAT\",\"tensorShape\":{\"dim\":[{\"size\":\"3\"}]}}}"
+      )
+    ])
     assertThrows(["Weight 'c' has shape [2]", "says [3]"]) {
       try GraphModel(modelJSON: wrongShape, weights: [("c", try Tensor.zeros([2]))])
     }
     assertThrows(["Attribute 'padding' of graph node 'x' is malformed"]) {
-      try GraphModel(modelJSON: try graph([("x", "Placeholder", [], "\"padding\":{\"s\":\"***\"}")]), weights: [])
+      try GraphModel(
+        modelJSON: try graph([("x", "Placeholder", [], "\"padding\":{\"s\":\"***\"}")]), weights: []
+      )
     }
     // A kernel's error names the node.
     let bad = try GraphModel(
-      modelJSON: try graph([("x", "Placeholder", [], float), ("r", "Reshape", ["x", "x"], "")]), weights: [])
+      modelJSON: try graph([("x", "Placeholder", [], float), ("r", "Reshape", ["x", "x"], "")]),
+      weights: [])
     assertThrows(["graph node 'r', op Reshape"]) {
       try bad.execute(["x": try t([5, 1], [2])], outputs: ["r"])
     }

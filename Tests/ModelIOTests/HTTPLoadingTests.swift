@@ -39,8 +39,10 @@ final class HTTPLoadingTests: XCTestCase {
     model.dispose()
     XCTAssertEqual(
       server.requests,
-      ["/tfhub/feature/1/model.json?tfjs-format=file",
-       "/tfhub/feature/1/group1-shard1of1.bin?tfjs-format=file"])
+      [
+        "/tfhub/feature/1/model.json?tfjs-format=file",
+        "/tfhub/feature/1/group1-shard1of1.bin?tfjs-format=file",
+      ])
 
     server.stop()
     let again = try ModelIO.loadGraphModel(url, options: options)
@@ -61,7 +63,8 @@ final class HTTPLoadingTests: XCTestCase {
     let model = try ModelIO.loadLayersModel(
       server.baseURL + "/m/model.json", options: ModelLoadOptions(cache: nil))
     let y = try model.predict(try XCTUnwrap(cases.arrays["x"]))
-    try assertClose(y, try XCTUnwrap(cases.arrays["y"]), atol: cases.atol, rtol: cases.rtol, fixture)
+    try assertClose(
+      y, try XCTUnwrap(cases.arrays["y"]), atol: cases.atol, rtol: cases.rtol, fixture)
     XCTAssertEqual(
       server.requests.sorted(),
       ["/m/group1-shard1of2.bin", "/m/group1-shard2of2.bin", "/m/model.json"])
@@ -89,8 +92,10 @@ final class HTTPLoadingTests: XCTestCase {
     assertThrows(["Failed to parse model JSON of \(base)/bad/model.json"]) {
       try ModelIO.loadGraphModel(base + "/bad/model.json", options: options)
     }
-    assertThrows(["Request to \(base)/broken/group1-shard1of1.bin failed with status code 500",
-                  "weight group 1"]) {
+    assertThrows([
+      "Request to \(base)/broken/group1-shard1of1.bin failed with status code 500",
+      "weight group 1",
+    ]) {
       try ModelIO.loadGraphModel(base + "/broken/model.json", options: options)
     }
     // A shard of the wrong size is an error, and is not kept in the cache.

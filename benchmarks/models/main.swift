@@ -9,9 +9,10 @@ import Foundation
 import TensorEngine
 import TensorLayers
 
-let fixtures = CommandLine.arguments.dropFirst().first
+let fixtures =
+  CommandLine.arguments.dropFirst().first
   ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../Tests/Fixtures").standardizedFileURL.path
+  .appendingPathComponent("../../Tests/Fixtures").standardizedFileURL.path
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
   let start = DispatchTime.now().uptimeNanoseconds
@@ -32,7 +33,9 @@ func report(_ name: String, _ value: Double, _ unit: String) {
 
 do {
   let oldFormat = fixtures + "/mobilenet_v1_0.25_224_oldformat/model/model.json"
-  report("load_mobilenet_v1_0.25_55_groups", try best(5) { _ = try ModelIO.loadLayersModel(oldFormat) }, "s")
+  report(
+    "load_mobilenet_v1_0.25_55_groups", try best(5) { _ = try ModelIO.loadLayersModel(oldFormat) },
+    "s")
   for name in ["mobilenet_v2_0.35_feature_graph", "mobilenet_v2_1.30_feature_graph_float16"] {
     let path = fixtures + "/\(name)/model/model.json"
     report("load_\(name)", try best(5) { try ModelIO.loadGraphModel(path).dispose() }, "s")

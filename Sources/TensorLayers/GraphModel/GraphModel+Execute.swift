@@ -177,7 +177,8 @@ extension GraphModel {
   private func checkInput(_ key: String, _ node: GraphNode, _ t: Tensor) throws {
     guard node.op.hasPrefix("Placeholder") else { return }
     if let shape = node.shape("shape") {
-      let ok = shape.count == t.rank
+      let ok =
+        shape.count == t.rank
         && zip(shape, t.shape).allSatisfy { $0 < 0 || $0 == $1 }
       if !ok {
         throw valueError(
@@ -197,7 +198,8 @@ extension GraphModel {
 
   /// The nodes the outputs depend on (stopping at fed nodes), in topological order.
   func plan(_ outs: [GraphEdge], fed: Set<Int>) throws -> GraphPlan {
-    let key = outs.map(\.text).joined(separator: "\u{1}") + "\u{2}"
+    let key =
+      outs.map(\.text).joined(separator: "\u{1}") + "\u{2}"
       + fed.sorted().map(String.init).joined(separator: ",")
     if let p = plans[key] { return p }
     var state = [UInt8](repeating: 0, count: nodes.count)  // 0 new, 1 open, 2 done

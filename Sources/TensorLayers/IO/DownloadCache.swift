@@ -36,10 +36,11 @@ public struct DownloadCache {
     let name = String(repeating: "0", count: 16 - hex.count) + hex
     var file = url.split(separator: "?").first.map(String.init) ?? url
     file = file.split(separator: "/").last.map(String.init) ?? ""
-    let safe = String(file.unicodeScalars.prefix(64).map {
-      CharacterSet.alphanumerics.contains($0) || $0 == "." || $0 == "-" || $0 == "_"
-        ? Character($0) : "_"
-    })
+    let safe = String(
+      file.unicodeScalars.prefix(64).map {
+        CharacterSet.alphanumerics.contains($0) || $0 == "." || $0 == "-" || $0 == "_"
+          ? Character($0) : "_"
+      })
     return directory + "/" + name + (safe.isEmpty ? "" : "-" + safe)
   }
 

@@ -102,7 +102,8 @@ extension ModelArtifacts {
       for d in s.shape {
         let (m, overflow) = n.multipliedReportingOverflow(by: d)
         guard d >= 0, !overflow, m < 1 << 31 else {
-          throw valueError("Weight \(s.name) has an invalid shape [\(s.shape.map(String.init).joined(separator: ","))].")
+          let dims = s.shape.map(String.init).joined(separator: ",")
+          throw valueError("Weight \(s.name) has an invalid shape [\(dims)].")
         }
         n = m
       }
@@ -111,7 +112,8 @@ extension ModelArtifacts {
       case ("uint8"?, "float32"), ("uint8"?, "int32"), ("uint16"?, "float32"),
         ("uint16"?, "int32"), ("float16"?, "float32"):
         if s.quantization != "float16", s.scale == nil || s.min == nil {
-          throw valueError("Weight \(s.name) is quantized to \(s.quantization ?? "") but has no min and scale.")
+          throw valueError(
+            "Weight \(s.name) is quantized to \(s.quantization ?? "") but has no min and scale.")
         }
       case (let q?, _) where !["uint8", "uint16", "float16"].contains(q):
         throw valueError("Weight \(s.name) has an unsupported quantization dtype '\(q)'.")

@@ -24,9 +24,10 @@ public enum ModelIO {
   public static func graphModel(_ artifacts: ModelArtifacts) throws -> GraphModel {
     let root = artifacts.root
     let format = try root.string("format")
-    if format == "layers-model" || root["modelTopology"]?.object?["node"] == nil
-      && (root["modelTopology"]?.object?.has("class_name") == true
-        || root["modelTopology"]?.object?.has("model_config") == true)
+    if format == "layers-model"
+      || root["modelTopology"]?.object?["node"] == nil
+        && (root["modelTopology"]?.object?.has("class_name") == true
+          || root["modelTopology"]?.object?.has("model_config") == true)
     {
       throw valueError(
         "\(artifacts.location.text) is a layers model; load it with tf.loadLayersModel().")
