@@ -60,8 +60,11 @@ final class HTTPLoadingTests: XCTestCase {
     let server = try LoopbackServer(routes: try routes(fixture, prefix: "/m"))
     defer { server.stop() }
     let cases = try GraphCases(fixture)
+    var progress: [Double] = []
     let model = try ModelIO.loadLayersModel(
-      server.baseURL + "/m/model.json", options: ModelLoadOptions(cache: nil))
+      server.baseURL + "/m/model.json",
+      options: ModelLoadOptions(cache: nil, onProgress: { progress.append($0) }))
+    XCTAssertEqual(progress, [1.0 / 3, 2.0 / 3, 1])
     let y = try model.predict(try XCTUnwrap(cases.arrays["x"]))
     try assertClose(
       y, try XCTUnwrap(cases.arrays["y"]), atol: cases.atol, rtol: cases.rtol, fixture)

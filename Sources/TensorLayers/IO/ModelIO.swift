@@ -16,7 +16,8 @@ public enum ModelIO {
   {
     let location = try ModelURL.parse(
       url, fromTFHub: options.fromTFHub, base: options.baseDirectory)
-    let artifacts = try ModelArtifacts.load(location, cache: options.cache)
+    let artifacts = try ModelArtifacts.load(
+      location, cache: options.cache, onProgress: options.onProgress)
     return try graphModel(artifacts)
   }
 
@@ -47,7 +48,8 @@ public enum ModelIO {
   ) throws -> LayersModel {
     let location = try ModelURL.parse(
       url, fromTFHub: options.fromTFHub, base: options.baseDirectory)
-    let artifacts = try ModelArtifacts.load(location, cache: options.cache)
+    let artifacts = try ModelArtifacts.load(
+      location, cache: options.cache, onProgress: options.onProgress)
     return try layersModel(artifacts, strict: options.strict)
   }
 
