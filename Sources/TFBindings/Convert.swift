@@ -6,15 +6,21 @@
 
 import ScriptCore
 import TensorEngine
+import TensorLayers
 
 // MARK: - Errors
 
-/// Runs engine code, turning a `TensorError` into a script `Error` with the same message.
+/// Runs engine or layers code, turning a `TensorError` or `LayersError` into a script
+/// `Error` with the same message. (TF.js's ValueError and friends keep the name
+/// `Error`: they subclass Error without renaming it.) Other errors pass through:
+/// script throws, interrupts and `process.exit` must keep unwinding.
 @inline(__always)
 func engineCall<T>(_ body: () throws -> T) throws -> T {
   do {
     return try body()
   } catch let e as TensorError {
+    throw ScriptThrow.plain(e.message)
+  } catch let e as LayersError {
     throw ScriptThrow.plain(e.message)
   }
 }

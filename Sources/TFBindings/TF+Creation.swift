@@ -204,22 +204,41 @@ extension TFContext {
           try a.tensor(1, "indices", dtype: .int32), axis: try a.int(2, "axis", default: 0),
           batchDims: try a.int(3, "batchDims", default: 0)))
       },
-      OpDef("pad", 3) { [self] interp, a in
+      OpDef("pad", 3) { [self] _, a in
         let x = try a.tensor(0, "x")
-        guard case .object(let o) = a[1], let rows = o as? JSArray else {
-          throw a.typeError(1, name: "paddings", expected: "an array of [before, after] pairs")
-        }
-        let paddings = try rows.elements.map { row in
-          try Arguments([row], function: "pad").intList(0, "paddings")
-        }
-        _ = interp
+        let paddings = try padPairs(a, 1)
         return wrap(try x.pad(paddings, constantValue: Float(try a.double(2, "constantValue", default: 0))))
+      },
+      OpDef("mirrorPad", 3) { [self] _, a in
+        let x = try a.tensor(0, "x")
+        let paddings = try padPairs(a, 1)
+        let modeName = try a.string(2, name: "mode")
+        guard let mode = Tensor.MirrorPadMode(rawValue: modeName) else {
+          throw argumentError("Invalid mode. Mode must be either reflect or symmetric. Got \(modeName).")
+        }
+        return wrap(try x.mirrorPad(paddings, mode: mode))
+      },
+      OpDef("diag", 1, chain: .none) { [self] _, a in wrap(try a.tensor(0, "x").diag()) },
+      OpDef("unsortedSegmentSum", 3) { [self] _, a in
+        wrap(try a.tensor(0, "x").unsortedSegmentSum(
+          try a.tensor(1, "segmentIds", dtype: .int32),
+          numSegments: try a.integer(2, name: "numSegments")))
       },
       OpDef("where", 3, chain: .none) { [self] _, a in
         wrap(try Tensor.where(
           try a.tensor(0, "condition", dtype: .bool), try a.tensor(1, "a"), try a.tensor(2, "b")))
       },
     ]
+  }
+
+  /// A `[[before, after], ...]` paddings argument.
+  private func padPairs(_ a: Arguments, _ i: Int) throws -> [[Int]] {
+    guard case .object(let o) = a[i], let rows = o as? JSArray else {
+      throw a.typeError(i, name: "paddings", expected: "an array of [before, after] pairs")
+    }
+    return try rows.elements.map { row in
+      try Arguments([row], function: a.function).intList(0, "paddings")
+    }
   }
 
   // MARK: - Chained ops whose receiver is not simply the first argument

@@ -1,11 +1,12 @@
 // The rest of the top-level namespace: the classes scripts test with
 // `instanceof` (`tf.Tensor`, `tf.Variable`, `tf.TensorBuffer`,
 // `tf.train.Optimizer`), `tf.print`, `tf.nextFrame`, `tf.time`, `tf.engine()`
-// and `tf.metrics` (the layers metrics, built from ops as TF.js builds them).
+// and `tf.metrics` (TensorLayers' metrics).
 
 import Foundation
 import ScriptCore
 import TensorEngine
+import TensorLayers
 
 extension TFContext {
   // MARK: - Classes
@@ -85,46 +86,21 @@ extension TFContext {
 
   // MARK: - tf.metrics
 
+  /// `tf.metrics.*`: TensorLayers' metric functions (the ones `compile({metrics})` uses).
   var metricEntries: [NativeEntry] {
-    func metric(_ name: String, _ f: @escaping (Tensor, Tensor) throws -> Tensor) -> NativeEntry {
-      OpDef(name, 2, chain: .none) { [self] _, a in
+    let names = [
+      "binaryAccuracy", "binaryCrossentropy", "categoricalAccuracy", "categoricalCrossentropy",
+      "cosineProximity", "meanAbsoluteError", "MAE", "mae", "meanAbsolutePercentageError",
+      "MAPE", "mape", "meanSquaredError", "MSE", "mse", "precision", "recall",
+      "sparseCategoricalAccuracy",
+    ]
+    return names.compactMap { name -> NativeEntry? in
+      guard let f = try? LayerMetrics.named(name) else { return nil }
+      return OpDef(name, 2, chain: .none) { [self] _, a in
         let yTrue = try a.tensor(0, "yTrue")
         let yPred = try a.tensor(1, "yPred")
         return wrap(try Engine.shared.tidy { try f(yTrue, yPred) })
       }.namespaceEntry
     }
-    let epsilon = Float(backendEpsilon)
-    let binaryAccuracy: (Tensor, Tensor) throws -> Tensor = { yTrue, yPred in
-      let thresholded = try yPred.greater(Tensor.scalar(0.5)).cast(yTrue.dtype)
-      return try yTrue.equal(thresholded).cast(.float32).mean([-1])
-    }
-    let categoricalAccuracy: (Tensor, Tensor) throws -> Tensor = { yTrue, yPred in
-      try yTrue.argMax(-1).equal(yPred.argMax(-1)).cast(.float32)
-    }
-    let mse: (Tensor, Tensor) throws -> Tensor = { yTrue, yPred in
-      try yPred.sub(yTrue).square().mean([-1])
-    }
-    let mae: (Tensor, Tensor) throws -> Tensor = { yTrue, yPred in
-      try yPred.sub(yTrue).abs().mean([-1])
-    }
-    let categoricalCrossentropy: (Tensor, Tensor) throws -> Tensor = { yTrue, yPred in
-      let p = try yPred.div(yPred.sum([-1], keepDims: true)).clipByValue(epsilon, 1 - epsilon)
-      return try yTrue.mul(p.log()).sum([-1]).neg()
-    }
-    let binaryCrossentropy: (Tensor, Tensor) throws -> Tensor = { yTrue, yPred in
-      let p = try yPred.clipByValue(epsilon, 1 - epsilon)
-      let logits = try p.div(Tensor.scalar(1).sub(p)).log()
-      let loss = try logits.relu().sub(logits.mul(yTrue))
-        .add(logits.abs().neg().exp().log1p())
-      return try loss.mean([-1])
-    }
-    return [
-      metric("binaryAccuracy", binaryAccuracy),
-      metric("binaryCrossentropy", binaryCrossentropy),
-      metric("categoricalAccuracy", categoricalAccuracy),
-      metric("categoricalCrossentropy", categoricalCrossentropy),
-      metric("meanAbsoluteError", mae), metric("MAE", mae), metric("mae", mae),
-      metric("meanSquaredError", mse), metric("MSE", mse), metric("mse", mse),
-    ]
   }
 }

@@ -149,26 +149,26 @@ extension TFContext {
   var fusedEntries: [NativeEntry] {
     func fused(_ name: String, depthwise: Bool) -> OpDef {
       OpDef(name, 1, chain: .none) { [self] interp, a in
-        let o = try a.object(0, name: "args")
-        func field(_ key: String) throws -> Value { try interp.get(.object(o), key) }
-        let keys = ["x", "filter", "strides", "pad", "dataFormat", "dilations",
-                    "dimRoundingMode", "bias", "activation", "preluActivationWeights",
-                    "leakyreluAlpha"]
-        let f = Arguments(try keys.map(field), function: name)
-        let activationName = try f.optionalString(8, name: "activation") ?? "linear"
+        let o = try Options(interp, a[0], keys: [
+          "x", "filter", "strides", "pad", "dataFormat", "dilations", "dimRoundingMode", "bias",
+          "activation", "preluActivationWeights", "leakyreluAlpha",
+        ], function: name)
+        try o.rejectUnknown()
+        let f = o.arguments
+        let activationName = try o.string("activation") ?? "linear"
         guard let activation = FusedActivation(rawValue: activationName) else {
           throw argumentError("Unknown fused activation \(activationName).")
         }
-        let x = try f.tensor(0, "x")
-        let filter = try f.tensor(1, "filter")
+        let x = try o.tensor("x")
+        let filter = try o.tensor("filter")
         let strides = try f.pair(2, "strides")
         let padding = try f.padding(3)
-        let dataFormat = try f.dataFormat(4, default: "NHWC")
+        let dataFormat = try o.string("dataFormat") ?? "NHWC"
         let dilations = try f.pair(5, "dilations", default: [1, 1])
         let rounding = try f.roundingMode(6)
-        let bias = try f.optionalTensor(7, "bias")
-        let prelu = try f.optionalTensor(9, "preluActivationWeights")
-        let alpha = Float(try f.double(10, "leakyreluAlpha", default: 0.2))
+        let bias = try o.optionalTensor("bias")
+        let prelu = try o.optionalTensor("preluActivationWeights")
+        let alpha = Float(try o.number("leakyreluAlpha", default: 0.2))
         let y = depthwise
           ? try x.fusedDepthwiseConv2d(
             filter, strides: strides, padding: padding, dataFormat: dataFormat,

@@ -16,6 +16,18 @@ final class OptimizerObject: JSObject {
   }
 
   override var className: String { optimizer.className + "Optimizer" }
+
+  /// `SGDOptimizer { learningRate: 0.1 }`: the class and its config.
+  override func inspect(_ interpreter: Interpreter, depth: Int, colors: Bool) -> String? {
+    let shown = interpreter.realm.newObject()
+    for entry in optimizer.configEntries {
+      switch entry.value {
+      case .number(let d): shown.put(entry.key, .number(d))
+      case .bool(let b): shown.put(entry.key, .bool(b))
+      }
+    }
+    return className + " " + interpreter.inspect(.object(shown), colors: colors)
+  }
 }
 
 extension TFContext {

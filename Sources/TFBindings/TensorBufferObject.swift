@@ -14,6 +14,19 @@ final class TensorBufferObject: JSObject {
   }
 
   override var className: String { "TensorBuffer" }
+
+  /// `TensorBuffer { dtype: 'float32', shape: [ 2 ], size: 2, values: Float32Array(2) [...] }`.
+  override func inspect(_ interpreter: Interpreter, depth: Int, colors: Bool) -> String? {
+    let realm = interpreter.realm
+    let shown = realm.newObject()
+    shown.put("dtype", .string(buffer.dtype.rawValue))
+    shown.put("shape", shapeValue(buffer.shape, realm: realm))
+    shown.put("size", .number(Double(buffer.values.count)))
+    let kind = TypedArrayObject.Kind(buffer.dtype)
+    shown.put("values", .object(TypedArrayObject(
+      prototype: nil, kind: kind, values: buffer.values.map { Double($0) })))
+    return "TensorBuffer " + interpreter.inspect(.object(shown), colors: colors)
+  }
 }
 
 extension TFContext {

@@ -280,6 +280,62 @@ extension TFContext {
         try each(call) { _, _, r in any = r.isTruthy; return !any }
         return .bool(any)
       },
+      .function("filter", arity: 1) { [self] call in
+        let t = try this(call)
+        var out: [Double] = []
+        try each(call) { _, v, r in
+          if r.isTruthy, case .number(let d) = v { out.append(d) }
+          return true
+        }
+        return .object(newTypedArray(t.kind, out))
+      },
+      .function("find", arity: 1) { call in
+        var found = Value.undefined
+        try each(call) { _, v, r in
+          if r.isTruthy { found = v; return false }
+          return true
+        }
+        return found
+      },
+      .function("reverse", arity: 0) { call in
+        let t = try this(call)
+        t.values.reverse()
+        return call.this
+      },
+      .function("set", arity: 2) { call in
+        let t = try this(call)
+        let source = try call.interpreter.collect(call.arguments[0])
+        let offset = call.arguments[1].isUndefined
+          ? 0 : Int(try call.interpreter.toNumber(call.arguments[1]))
+        guard offset >= 0, offset + source.count <= t.values.count else {
+          throw ScriptThrow.rangeError("offset is out of bounds")
+        }
+        for (i, v) in source.enumerated() {
+          t.values[offset + i] = t.kind.store(try call.interpreter.toNumber(v))
+        }
+        return .undefined
+      },
+      .function("sort", arity: 1) { call in
+        let t = try this(call)
+        if case .object(let o) = call.arguments[0], let f = o as? JSFunction {
+          var failure: Error?
+          t.values.sort { a, b in
+            guard failure == nil else { return false }
+            do {
+              let r = try f.call(call.interpreter, this: .undefined, arguments: [.number(a), .number(b)])
+              return try call.interpreter.toNumber(r) < 0
+            } catch {
+              failure = error
+              return false
+            }
+          }
+          if let failure { throw failure }
+        } else {
+          // Numeric order; NaN last, as typed arrays sort.
+          t.values.sort { a, b in a.isNaN ? false : (b.isNaN ? true : a < b) }
+        }
+        return call.this
+      },
       .function("toString", arity: 0) { call in
         .string(try this(call).values.map(formatNumber).joined(separator: ","))
       },

@@ -66,10 +66,15 @@ open class Callback {
 public final class CustomCallback: Callback {
   /// Hooks; nil ones are skipped.
   public var trainBegin: ((Logs) throws -> Void)?
+  /// `onTrainEnd(logs)`.
   public var trainEnd: ((Logs) throws -> Void)?
+  /// `onEpochBegin(epoch, logs)`.
   public var epochBegin: ((Int, Logs) throws -> Void)?
+  /// `onEpochEnd(epoch, logs)`.
   public var epochEnd: ((Int, Logs) throws -> Void)?
+  /// `onBatchBegin(batch, logs)`.
   public var batchBegin: ((Int, Logs) throws -> Void)?
+  /// `onBatchEnd(batch, logs)`.
   public var batchEnd: ((Int, Logs) throws -> Void)?
 
   override public func onTrainBegin(_ logs: Logs) throws { try trainBegin?(logs) }
@@ -96,8 +101,12 @@ public final class EarlyStopping: Callback {
   /// `earlyStopping({monitor = 'val_loss', minDelta = 0, patience = 0, mode = 'auto', baseline})`.
   public init(
     monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0,
-    mode: String = "auto", baseline: Double? = nil
+    mode: String = "auto", baseline: Double? = nil, restoreBestWeights: Bool = false
   ) throws {
+    if restoreBestWeights {
+      throw LayersError(
+        .notImplemented, "restoreBestWeights = True is not implemented in EarlyStopping yet.")
+    }
     guard ["auto", "min", "max"].contains(mode) else {
       throw valueError("Invalid mode: \(mode)")
     }

@@ -98,7 +98,13 @@ open class Layer {
     self.name = try args.string("name") ?? (toSnakeCase(cls) + "_" + UID.get(cls))
     self.trainable = try args.bool("trainable") ?? true
     if let dt = try args.string("dtype") {
-      self.dtype = try DType(name: dt)
+      // Keras files may name wider or narrower types; the engine computes in these three.
+      switch dt {
+      case "float16", "float64", "bfloat16", "mixedFloat16", "mixedBfloat16":
+        self.dtype = .float32
+      case "int8", "int16", "int64", "uint8", "uint16": self.dtype = .int32
+      default: self.dtype = try DType(name: dt)
+      }
     } else {
       self.dtype = .float32
     }

@@ -24,6 +24,8 @@ public enum LayerFactory {
     "cropping2D": "Cropping2D", "cropping2d": "Cropping2D", "upSampling2d": "UpSampling2D",
     "add": "Add", "concatenate": "Concatenate", "multiply": "Multiply", "average": "Average",
     "maximum": "Maximum", "minimum": "Minimum", "rescaling": "Rescaling",
+    "embedding": "Embedding", "permute": "Permute", "repeatVector": "RepeatVector",
+    "layerNormalization": "LayerNormalization",
   ]
 
   /// The factory names, sorted (for completion).

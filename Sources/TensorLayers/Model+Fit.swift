@@ -9,17 +9,25 @@ import TensorEngine
 
 /// The arguments of `fit` (TF.js `ModelFitArgs`), with TF.js's defaults.
 public struct FitArgs {
+  /// Epochs to train until (exclusive of `initialEpoch`'s earlier ones).
   public var epochs = 1
+  /// Samples per gradient step.
   public var batchSize = 32
+  /// TF.js verbosity (reported in `params`; drawing is the caller's).
   public var verbose = 1
+  /// Fraction of the last rows held out for validation, before shuffling.
   public var validationSplit: Double?
   /// `[xVal, yVal]`: overrides `validationSplit`.
   public var validationData: (x: [Tensor], y: [Tensor])?
+  /// Shuffle the training rows each epoch.
   public var shuffle = true
+  /// The epoch to start from.
   public var initialEpoch = 0
   /// Weight per class index, for every output (or `classWeights` per output).
   public var classWeight: [Int: Double]?
+  /// Class weights per output.
   public var classWeights: [[Int: Double]]?
+  /// Callbacks, called in order.
   public var callbacks: [Callback] = []
   /// Checked before every batch; returning true stops training (the REPL's Ctrl-C).
   public var shouldInterrupt: (() -> Bool)?
@@ -74,10 +82,10 @@ extension LayersModel {
         labels = try y.dataSync().map { $0.rounded() }
       }
       let w = try labels.map { l -> Float in
-        guard let v = cw[Int(l)] else {
+        guard let label = exactInt(Double(l)), let v = cw[label] else {
           throw valueError(
             "classWeight must contain all classes in the training data. The "
-              + "class \(Int(l)) exists in the data but not in classWeight")
+              + "class \(jsNumberText(Double(l))) exists in the data but not in classWeight")
         }
         return Float(v)
       }
@@ -271,6 +279,7 @@ extension LayersModel {
         args.progress?(.batchEnd(epoch: epoch, batch: b, batches: batches, logs: batchLogs))
         if stopTraining { break }
       }
+      if seen == 0 && history.interrupted { break epochs }
       if seen > 0 {
         for (name, s) in zip(c.metricsNames, sums) { epochLogs[name] = s / Double(seen) }
       }

@@ -20,6 +20,7 @@
 //   model.evaluate / predict       evaluate(_:_:batchSize:) / predict(_:batchSize:)
 //   model.trainOnBatch, predictOnBatch, getWeights, setWeights, countParams, toJSON
 //   tf.loadLayersModel('file://…') ModelLoader.loadLayersModel(path:strict:)
+//   tf.loadLayersModel('http…')    ModelLoader.loadLayersModel(json:source:strict:fetchWeights:)
 //   model.save('file://dir')       ModelSaver.save(_:directory:)
 //   tf.models.modelFromJSON        LayerRegistry.modelFromTopology(_:)
 // Errors are `LayersError` (kind = TF.js error class) or the engine's `TensorError`.

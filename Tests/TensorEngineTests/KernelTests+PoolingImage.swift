@@ -15,6 +15,23 @@ final class KernelPoolingTests: XCTestCase {
       kernelOutput(9, x) { avgPoolForward($0, $1, g) }, [3, 4, 4.5, 6, 7, 7.5, 7.5, 8.5, 9])
   }
 
+  func testMaxPoolPropagatesNaNLikeTFJS() {
+    // Channel 0 sees NaN before a larger value; channel 1 has no NaN. 9 channels cover the
+    // vector path and the scalar tail.
+    var x = [Float](repeating: 1, count: 4 * 9)
+    x[0] = .nan
+    x[9] = 5
+    x[10] = 5
+    x[8] = .nan
+    let g = Conv2DGeometry(
+      poolInShape: [1, 2, 2, 9], filterSize: (2, 2), strides: (2, 2), padding: .valid)
+    let y = kernelOutput(9, x) { maxPoolForward($0, $1, g) }
+    XCTAssertTrue(y[0].isNaN)
+    XCTAssertEqual(y[1], 5)
+    XCTAssertTrue(y[8].isNaN)
+    XCTAssertEqual(Array(y[2..<8]), [Float](repeating: 1, count: 6))
+  }
+
   func testMaxPoolGradientGoesToFirstMaximum() {
     // One 2×2 window holding a tie: the gradient goes to the first maximum (row-major).
     let x: [Float] = [1, 7, 7, 3]

@@ -289,3 +289,32 @@ final class LayerTests: XCTestCase {
       v.jsText, #"{"inboundNodes":[[["conv_1",0,0,{}]]],"name":"my_layer","mode":"fanAvg"}"#)
   }
 }
+
+final class MoreLayerTests: XCTestCase {
+  func testEmbeddingPermuteRepeatVector() throws {
+    let e = try LayerFactory.make(
+      "embedding",
+      args(("inputDim", .int(3)), ("outputDim", .int(2)), ("inputLength", .int(2))))
+    XCTAssertEqual(try e.apply(try input(shape: [2])).shape, [nil, 2, 2])
+    try e.setWeights([try Tensor.tensor([0, 1, 10, 11, 20, 21], shape: [3, 2])])
+    let y = try e.apply(try Tensor.tensor([2, 0, 1, 1], shape: [2, 2]))
+    XCTAssertEqual(y.shape, [2, 2, 2])
+    XCTAssertEqual(try y.dataSync(), [20, 21, 0, 1, 10, 11, 10, 11])
+    let p = try LayerFactory.make("permute", args(("dims", .ints([2, 1]))))
+    let t = try p.apply(try Tensor.tensor([1, 2, 3, 4, 5, 6], shape: [1, 2, 3]))
+    XCTAssertEqual(t.shape, [1, 3, 2])
+    XCTAssertEqual(try t.dataSync(), [1, 4, 2, 5, 3, 6])
+    XCTAssertThrowsError(try LayerFactory.make("permute", args(("dims", .ints([0, 1])))))
+    let r = try LayerFactory.make("repeatVector", args(("n", .int(2))))
+    XCTAssertEqual(try r.apply(try input(shape: [3])).shape, [nil, 2, 3])
+    XCTAssertEqual(
+      try r.apply(try Tensor.tensor([1, 2], shape: [1, 2])).dataSync(), [1, 2, 1, 2])
+  }
+
+  func testLayerNormalization() throws {
+    let ln = try LayerFactory.make("layerNormalization", args(("epsilon", .number(0))))
+    let y = try ln.apply(try Tensor.tensor([1, 3, 10, 30], shape: [2, 2])).dataSync()
+    for (a, b) in zip(y, [Float(-1), 1, -1, 1]) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    XCTAssertEqual(ln.weights.map(\.shape), [[2], [2]])
+  }
+}

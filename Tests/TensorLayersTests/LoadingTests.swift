@@ -24,14 +24,12 @@ final class LoadingTests: XCTestCase {
     let layer = try model.getLayer(name: "conv_pw_13_relu")
     let cut = try LayersModel(inputs: model.inputs, outputs: try layer.output)
     XCTAssertEqual(cut.outputs[0].shape, [nil, 7, 7, 256])
-    // Shared weights: changing the original changes the cut model.
+    // The cut model holds the same layer objects.
     let conv1 = try model.getLayer(name: "conv1")
     XCTAssertTrue(try cut.getLayer(name: "conv1") === conv1)
     XCTAssertThrowsError(try model.getLayer(name: "conv_pw_14_relu")) { e in
-      XCTAssertTrue(
-        "\(e)".hasPrefix(
-          "No such layer: conv_pw_14_relu. Layers in this model: "
-            + "input_1, conv1,"), "\(e)")
+      XCTAssertTrue("\(e)".hasPrefix("No such layer: conv_pw_14_relu. Did you mean "), "\(e)")
+      XCTAssertTrue("\(e)".contains(" Layers in this model: input_1, conv1, conv1_bn,"), "\(e)")
     }
   }
 
@@ -49,8 +47,16 @@ final class LoadingTests: XCTestCase {
     let stored = try WeightsIO.load(manifest, directory: dir)
     let gamma = try XCTUnwrap(stored.first { $0.0 == "conv1_bn/gamma" }?.1)
     XCTAssertEqual(try bn.getWeights()[0].dataSync(), try gamma.dataSync())
-    let y = try model.predict([try Tensor.randomUniform([2, 8, 8, 3], seed: 7)])[0]
-    XCTAssertEqual(y.shape.first, 2)
+    let x = try Tensor.randomUniform([2, 8, 8, 3], seed: 7)
+    let y = try model.predict([x])[0]
+    // The graph by hand: conv1 → conv1_bn → relu → add(relu, relu) → head (Sequential).
+    func layer(_ n: String) throws -> Layer { try model.getLayer(name: n) }
+    let r = try layer("relu").apply(try layer("conv1_bn").apply(try layer("conv1").apply(x)))
+    let sum = try layer("add").apply([r, r])[0]
+    let want = try layer("head").apply(sum)
+    XCTAssertEqual(try layer("head").className, "Sequential")
+    XCTAssertEqual(y.shape, want.shape)
+    XCTAssertEqual(try y.dataSync(), try want.dataSync())
   }
 
   func testUint8QuantizedKerasModelLoadsDequantizedWeights() throws {
@@ -139,6 +145,29 @@ final class LoadingTests: XCTestCase {
     try assertClose(
       try model.predict(try XCTUnwrap(cases.arrays["x"])), try XCTUnwrap(cases.arrays["y"]),
       atol: cases.atol, rtol: cases.rtol, "list-form small_convnet")
+  }
+
+  func testLoadingThroughAFetcher() throws {
+    let dir = fixtureURL("small_convnet/model")
+    var fetched: [String] = []
+    let model = try ModelLoader.loadLayersModel(
+      json: try Data(contentsOf: dir.appendingPathComponent("model.json")),
+      source: "https://example.com/model.json"
+    ) { path in
+      fetched.append(path)
+      return try Data(contentsOf: dir.appendingPathComponent(path))
+    }
+    XCTAssertFalse(fetched.isEmpty)
+    let cases = try FixtureCases("small_convnet")
+    try assertClose(
+      try model.predict(try XCTUnwrap(cases.arrays["x"])), try XCTUnwrap(cases.arrays["y"]),
+      atol: cases.atol, rtol: cases.rtol, "fetched small_convnet")
+    let before = Engine.shared.registeredVariables.count
+    XCTAssertThrowsError(
+      try ModelLoader.loadLayersModel(
+        json: try Data(contentsOf: dir.appendingPathComponent("model.json")), source: "m.json"
+      ) { _ in Data([1, 2, 3]) })
+    XCTAssertEqual(Engine.shared.registeredVariables.count, before)
   }
 
   func testFloat16AndUint16Decoding() throws {

@@ -53,6 +53,60 @@ final class TransferLearningTests: XCTestCase {
     XCTAssertTrue(try base.getLayer(name: "flatten") === cut.layers.last)
   }
 
+  /// Deep Learning with JavaScript, ch. 5: a Sequential head applied to the frozen base's
+  /// output, wrapped in `tf.model` with the base's inputs.
+  func testSequentialHeadAppliedToFrozenBase() throws {
+    let base = try loadFixtureModel("small_convnet")
+    let flattenIndex = try XCTUnwrap(base.layers.firstIndex { $0.name == "flatten" })
+    let truncated = try LayersModel(
+      inputs: base.inputs, outputs: try base.getLayer(index: flattenIndex - 1).output)
+    for layer in truncated.layers { layer.trainable = false }
+    let head = try Sequential()
+    try head.add(
+      try Flatten(args(("inputShape", .shape(Array(truncated.outputs[0].shape.dropFirst()))))))
+    try head.add(
+      try Dense(
+        args(
+          ("units", .int(4)), ("activation", .string("relu")),
+          ("kernelInitializer", .string("varianceScaling")))))
+    try head.add(try Dense(args(("units", .int(2)), ("activation", .string("softmax")))))
+    let output = try head.apply(truncated.outputs[0])
+    let model = try LayersModel(inputs: truncated.inputs, outputs: [output])
+    XCTAssertTrue(model.layers.last === head)
+    XCTAssertEqual(model.trainableWeights.count, 4)
+    let lines = try model.summary()
+    XCTAssertTrue(
+      lines.contains { $0.hasPrefix("\(head.name) (Sequential)") }, lines.joined(separator: "\n"))
+    try model.compile(
+      optimizer: try AdamOptimizer(learningRate: 0.01), loss: [.name("categoricalCrossentropy")],
+      metrics: [.name("acc")])
+    let x = try Tensor.randomUniform([4, 28, 28, 1], seed: 8)
+    let y = try Tensor.tensor([1, 0, 0, 1, 1, 0, 0, 1], shape: [4, 2])
+    var fitArgs = FitArgs()
+    fitArgs.epochs = 2
+    let h = try model.fit([x], [y], fitArgs)
+    XCTAssertEqual(h.keys, ["loss", "acc"])
+    // The head alone predicts what the whole model predicts from the base's features.
+    let features = try truncated.predict(x)
+    try assertClose(
+      try head.predict(features), try model.predict(x), atol: 1e-6, rtol: 1e-5, "head")
+  }
+
+  /// A model cut from another shares its layers: training the cut changes the original.
+  func testTrainingACutModelChangesTheOriginal() throws {
+    let x = try input(shape: [3], name: "shared_in")
+    let hidden = try Dense(args(("units", .int(4)), ("name", .string("shared_hidden"))))
+    let h = try hidden.apply(x)
+    let full = try LayersModel(
+      inputs: [x],
+      outputs: [try Dense(args(("units", .int(1)), ("name", .string("full_out")))).apply(h)])
+    let cut = try LayersModel(inputs: full.inputs, outputs: try hidden.output)
+    let before = try full.getLayer(name: "shared_hidden").getWeights()[0].dataSync()
+    try cut.compile(optimizer: SGDOptimizer(learningRate: 0.5), loss: [.name("meanSquaredError")])
+    try cut.trainOnBatch([try Tensor.ones([2, 3])], [try Tensor.ones([2, 4])])
+    XCTAssertNotEqual(try full.getLayer(name: "shared_hidden").getWeights()[0].dataSync(), before)
+  }
+
   func testConvNetLossFalls() throws {
     let model = try Sequential(layers: [
       try Conv2D(

@@ -400,6 +400,19 @@ extension Builtins {
         let a = try thisArray(call, "toSorted")
         return .object(call.interpreter.realm.newArray(try sortedElements(call.interpreter, a.elements, call.arguments[0])))
       },
+      .function("toSpliced", arity: 2) { call in
+        var elements = try thisArray(call, "toSpliced").elements
+        let n = elements.count
+        let start = try call.interpreter.relativeIndex(call.arguments[0], length: n, default: 0)
+        var deleteCount = 0
+        if call.arguments.count == 1 {
+          deleteCount = n - start
+        } else if call.arguments.count > 1 {
+          deleteCount = Int(max(0, min(Double(n - start), try call.interpreter.toInteger(call.arguments[1]))))
+        }
+        elements.replaceSubrange(start..<(start + deleteCount), with: call.arguments.values.dropFirst(2))
+        return .object(call.interpreter.realm.newArray(elements))
+      },
       .function("toString", arity: 0) { call in
         guard case .object(let o) = call.this, let a = o as? JSArray else { return .string("[object Object]") }
         return .string(try join(call.interpreter, a, ","))
@@ -409,6 +422,14 @@ extension Builtins {
         try checkWritable(a)
         a.elements.insert(contentsOf: call.arguments.values, at: 0)
         return .number(Double(a.elements.count))
+      },
+      .function("with", arity: 2) { call in
+        var elements = try thisArray(call, "with").elements
+        let d = try call.interpreter.toInteger(call.arguments[0])
+        let i = d < 0 ? Double(elements.count) + d : d
+        guard i >= 0, i < Double(elements.count) else { throw ScriptThrow.rangeError("Invalid index : \(formatNumber(d))") }
+        elements[Int(i)] = call.arguments[1]
+        return .object(call.interpreter.realm.newArray(elements))
       },
       .function("values", arity: 0) { call in
         let a = try thisArray(call, "values")

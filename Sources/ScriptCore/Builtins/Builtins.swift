@@ -26,6 +26,7 @@ public enum Builtins {
     installMath(realm)
     installJSON(realm)
     installMapAndSet(realm)
+    installWeakCollections(realm)
     installRegExp(interpreter)
     installDate(realm)
     installConsole(realm)

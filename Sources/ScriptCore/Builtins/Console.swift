@@ -186,7 +186,11 @@ extension Builtins {
       .function("log", arity: 0, log),
       .function("table", arity: 1) { call in
         guard case .object(let o) = call.arguments[0] else { return try log(call) }
-        emit(call, state, .stdout, renderTable(call.interpreter, o))
+        var only: [String]?
+        if case .object(let cols as JSArray) = call.arguments[1] {
+          only = try cols.elements.map { try call.interpreter.toString($0) }
+        }
+        emit(call, state, .stdout, renderTable(call.interpreter, o, columns: only))
         return .undefined
       },
       .function("time", arity: 0) { call in
@@ -220,7 +224,9 @@ extension Builtins {
         return .undefined
       },
       .function("trace", arity: 0) { call in
-        emit(call, state, .stderr, "Trace: " + call.interpreter.formatLogArguments(call.arguments.values))
+        let message = call.arguments.count == 0 ? "" : ": " + call.interpreter.formatLogArguments(call.arguments.values)
+        let frames = call.interpreter.captureStack()
+        emit(call, state, .stderr, (["Trace" + message] + frames).joined(separator: "\n"))
         return .undefined
       },
       .function("warn", arity: 0, warn),
@@ -231,7 +237,7 @@ extension Builtins {
 
   /// Node's box-drawn table: one row per own key (or index), one column per
   /// property of the row values, a `Values` column for primitive rows.
-  static func renderTable(_ interp: Interpreter, _ data: JSObject) -> String {
+  static func renderTable(_ interp: Interpreter, _ data: JSObject, columns only: [String]? = nil) -> String {
     func cell(_ v: Value) -> String {
       var inspector = Inspector(interpreter: interp, colors: false)
       inspector.depthLimit = 1
@@ -275,6 +281,7 @@ extension Builtins {
       }
       cells.append(row)
     }
+    if let only = only { columns = only }
     var header = ["(index)"] + columns
     if hasValues { header.append("Values") }
     var table: [[String]] = []

@@ -187,8 +187,13 @@ struct Inspector {
         return !base.contains(v)
       }
       if keys.isEmpty { return base }
+    } else if let weak = o as? JSWeakCollection {
+      // Node cannot list weak entries either.
+      braces.0 = (constructor ?? weak.className) + " {"
+      formatter = { [$0.stylize("<items unknown>", .special)] }
     } else if let promise = o as? PromiseObject {
-      braces.0 = (constructor == "Promise" || constructor == nil ? "Promise" : constructor! + " [Promise]") + " {"
+      let name = constructor ?? "Promise"
+      braces.0 = (name == "Promise" ? "Promise" : name + " [Promise]") + " {"
       formatter = { inspector in
         inspector.indentationLvl += 2
         defer { inspector.indentationLvl -= 2 }

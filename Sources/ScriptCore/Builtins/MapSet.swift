@@ -3,69 +3,127 @@
 // while iterating is common); the table compacts only when adding to a table
 // whose holes outnumber its entries, outside `forEach`.
 
-/// A hashable form of a `Value` under SameValueZero (`NaN` equals `NaN`, `-0` equals `0`).
-enum CollectionKey: Hashable {
-  case undefined, null
-  case bool(Bool)
-  case number(UInt64)
-  case string(String)
-  case object(ObjectIdentifier)
-
-  init(_ v: Value) {
-    switch v {
-    case .undefined: self = .undefined
-    case .null: self = .null
-    case .bool(let b): self = .bool(b)
-    case .number(let n):
-      if n.isNaN { self = .number(Double.nan.bitPattern) } else { self = .number((n == 0 ? 0 : n).bitPattern) }
-    case .string(let s): self = .string(s)
-    case .object(let o): self = .object(ObjectIdentifier(o))
-    }
+/// SameValueZero's hash: `NaN` hashes like `NaN`, `-0` like `0`; strings by
+/// their UTF-8 bytes (JS compares code units, not canonical equivalents).
+@inline(__always)
+func collectionHash(_ v: Value) -> UInt64 {
+  func mix(_ x: UInt64) -> UInt64 {
+    var z = x &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+  switch v {
+  case .undefined: return 0x1111
+  case .null: return 0x2222
+  case .bool(let b): return b ? 0x3333 : 0x4444
+  case .number(let n):
+    if n.isNaN { return mix(Double.nan.bitPattern) }
+    return mix((n == 0 ? 0 : n).bitPattern)
+  case .string(let s):
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+    return mix(h)
+  case .object(let o): return mix(UInt64(UInt(bitPattern: ObjectIdentifier(o).hashValue)))
   }
 }
 
-/// Ordered key/value storage shared by Map and Set.
+/// SameValueZero for keys already known to share a hash.
+@inline(__always)
+func sameKey(_ a: Value, _ b: Value) -> Bool {
+  switch (a, b) {
+  case (.number(let x), .number(let y)): return x == y || (x.isNaN && y.isNaN)
+  case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+  case (.object(let x), .object(let y)): return x === y
+  case (.bool(let x), .bool(let y)): return x == y
+  case (.undefined, .undefined), (.null, .null): return true
+  default: return false
+  }
+}
+
+/// Ordered key/value storage shared by Map and Set: entries in insertion
+/// order plus an open-addressing index of entry positions.
 public struct OrderedTable {
   private var entries: [(key: Value, value: Value)?] = []
-  private var index: [CollectionKey: Int] = [:]
+  private var hashes: [UInt64] = []
+  /// Entry positions by hash; -1 is empty. Deleted entries keep their slot
+  /// (a tombstone) until the index is rebuilt.
+  private var slots: [Int32] = []
+  private var live = 0
   private var holes = 0
 
   /// The number of live entries (`size`).
-  public var count: Int { index.count }
+  public var count: Int { live }
 
-  public func get(_ key: Value) -> Value? {
-    guard let i = index[CollectionKey(key)], let e = entries[i] else { return nil }
-    return e.value
+  /// The entry position holding `key`, or nil.
+  private func find(_ key: Value, _ h: UInt64) -> Int? {
+    if slots.isEmpty { return nil }
+    let mask = slots.count - 1
+    var i = Int(truncatingIfNeeded: h) & mask
+    while true {
+      let s = Int(slots[i])
+      if s < 0 { return nil }
+      if hashes[s] == h, let e = entries[s], sameKey(e.key, key) { return s }
+      i = (i + 1) & mask
+    }
   }
 
-  public func has(_ key: Value) -> Bool { index[CollectionKey(key)] != nil }
+  private mutating func rebuildIndex(capacityFor n: Int) {
+    var size = 8
+    while size * 3 < n * 4 + 4 { size <<= 1 }
+    slots = Array(repeating: -1, count: size)
+    let mask = size - 1
+    for (p, e) in entries.enumerated() where e != nil {
+      var i = Int(truncatingIfNeeded: hashes[p]) & mask
+      while slots[i] >= 0 { i = (i + 1) & mask }
+      slots[i] = Int32(p)
+    }
+  }
+
+  public func get(_ key: Value) -> Value? {
+    guard let p = find(key, collectionHash(key)) else { return nil }
+    return entries[p]?.value
+  }
+
+  public func has(_ key: Value) -> Bool { find(key, collectionHash(key)) != nil }
 
   public mutating func set(_ key: Value, _ value: Value) {
-    let k = CollectionKey(key)
-    if let i = index[k] {
-      entries[i]?.value = value
+    let h = collectionHash(key)
+    if let p = find(key, h) {
+      entries[p]?.value = value
       return
     }
     // Keys are stored normalised: `-0` becomes `0`, as in JS.
     var stored = key
     if case .number(let n) = key, n == 0 { stored = .number(0) }
-    index[k] = entries.count
     entries.append((stored, value))
+    hashes.append(h)
+    live += 1
+    // Tombstones count as occupied: keep the load (entries incl. holes) under 3/4.
+    if entries.count * 4 >= slots.count * 3 {
+      rebuildIndex(capacityFor: entries.count * 2)
+    } else {
+      let mask = slots.count - 1
+      var i = Int(truncatingIfNeeded: h) & mask
+      while slots[i] >= 0 { i = (i + 1) & mask }
+      slots[i] = Int32(entries.count - 1)
+    }
   }
 
   @discardableResult
   public mutating func delete(_ key: Value) -> Bool {
-    guard let i = index.removeValue(forKey: CollectionKey(key)) else { return false }
-    entries[i] = nil
+    guard let p = find(key, collectionHash(key)) else { return false }
+    entries[p] = nil
+    live -= 1
     holes += 1
     return true
   }
 
   /// Removes every entry. Live iterators see the end.
   public mutating func clear() {
-    for i in entries.indices { entries[i] = nil }
-    holes = entries.count
-    index.removeAll()
+    for i in entries.indices where entries[i] != nil { entries[i] = nil }
+    holes += live
+    live = 0
   }
 
   /// The entry at or after `cursor`, advancing it; nil at the end.
@@ -84,11 +142,19 @@ public struct OrderedTable {
 
   /// Drops holes when they dominate; only safe when no iterator is mid-way.
   mutating func compactIfSparse(iterating: Bool) {
-    guard !iterating, holes > 32, holes > index.count else { return }
-    entries = entries.filter { $0 != nil }
-    index.removeAll(keepingCapacity: true)
-    for (i, e) in entries.enumerated() { if let e { index[CollectionKey(e.key)] = i } }
+    guard !iterating, holes > 32, holes > live else { return }
+    var keptEntries: [(key: Value, value: Value)?] = []
+    var keptHashes: [UInt64] = []
+    keptEntries.reserveCapacity(live)
+    keptHashes.reserveCapacity(live)
+    for (p, e) in entries.enumerated() where e != nil {
+      keptEntries.append(e)
+      keptHashes.append(hashes[p])
+    }
+    entries = keptEntries
+    hashes = keptHashes
     holes = 0
+    rebuildIndex(capacityFor: entries.count * 2)
   }
 }
 

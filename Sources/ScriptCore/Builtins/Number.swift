@@ -66,6 +66,12 @@ extension Builtins {
 
   static func installGlobals(_ realm: Realm) {
     realm.install(globalFunctions, into: realm.globalObject)
+    // Number.parseFloat and Number.parseInt are the very same functions.
+    if let number = realm.globalObject.getDataValue("Number").asObject {
+      for name in ["parseFloat", "parseInt"] {
+        number.defineOwn(name, Property(realm.globalObject.getDataValue(name), enumerable: false))
+      }
+    }
     for (name, value) in [("NaN", Value.number(.nan)), ("Infinity", .number(.infinity)), ("undefined", .undefined)] {
       realm.globalObject.defineOwn(name, Property(value, enumerable: false, writable: false, configurable: false))
     }
@@ -121,10 +127,6 @@ extension Builtins {
       guard isIntegral(call.arguments[0]), case .number(let n) = call.arguments[0] else { return false }
       return .bool(abs(n) <= 9_007_199_254_740_991)
     },
-    .function("parseFloat", arity: 1) { call in
-      .number(parseFloatJS(try call.interpreter.toString(call.arguments[0])))
-    },
-    .function("parseInt", arity: 2) { call in try parseIntBody(call) },
   ]
 
   static func parseIntBody(_ call: NativeCall) throws -> Value {
@@ -154,7 +156,31 @@ extension Builtins {
       return .string(formatFixed(x, digits: Int(f)))
     },
     .function("toLocaleString", arity: 0) { call in
-      .string(formatLocale(try thisNumber(call, "toLocaleString")))
+      let x = try thisNumber(call, "toLocaleString")
+      var minDigits = 0
+      var maxDigits = 3
+      var grouping = true
+      if let opts = call.arguments[1].asObject {
+        let interp = call.interpreter
+        func digits(_ key: String) throws -> Int? {
+          let v = try interp.get(.object(opts), key)
+          if v.isUndefined { return nil }
+          let d = try interp.toNumber(v)
+          guard d >= 0, d <= 100, d == d.rounded() else {
+            throw ScriptThrow.rangeError("\(key) value is out of range.")
+          }
+          return Int(d)
+        }
+        let lo = try digits("minimumFractionDigits")
+        let hi = try digits("maximumFractionDigits")
+        minDigits = lo ?? 0
+        maxDigits = hi ?? max(minDigits, 3)
+        if let lo = lo, let hi = hi, lo > hi { throw ScriptThrow.rangeError("maximumFractionDigits value is out of range.") }
+        if lo != nil && hi == nil { maxDigits = max(lo ?? 0, 3) }
+        let g = try interp.get(.object(opts), "useGrouping")
+        if case .bool(false) = g { grouping = false }
+      }
+      return .string(formatLocale(x, minDigits: minDigits, maxDigits: maxDigits, grouping: grouping))
     },
     .function("toPrecision", arity: 1) { call in
       let x = try thisNumber(call, "toPrecision")
@@ -176,16 +202,23 @@ extension Builtins {
     .function("valueOf", arity: 0) { call in .number(try thisNumber(call, "valueOf")) },
   ]
 
-  /// `toLocaleString()` in en-US: grouped thousands, at most three decimals.
-  static func formatLocale(_ x: Double) -> String {
+  /// `toLocaleString()` in en-US: grouped thousands, between `minDigits` and
+  /// `maxDigits` decimals (0 and 3 by default), half-way cases rounded up.
+  static func formatLocale(_ x: Double, minDigits: Int = 0, maxDigits: Int = 3, grouping: Bool = true) -> String {
     if !x.isFinite { return x.isNaN ? "NaN" : (x < 0 ? "-∞" : "∞") }
-    var s = formatFixed(abs(x), digits: 3)
-    while s.hasSuffix("0") { s.removeLast() }
-    if s.hasSuffix(".") { s.removeLast() }
+    var s = formatFixed(abs(x), digits: maxDigits)
+    if let dot = s.firstIndex(of: ".") {
+      var decimals = s.distance(from: dot, to: s.endIndex) - 1
+      while decimals > minDigits && s.hasSuffix("0") {
+        s.removeLast()
+        decimals -= 1
+      }
+      if s.hasSuffix(".") { s.removeLast() }
+    }
     let parts = s.split(separator: ".", maxSplits: 1)
     var intPart = Array(parts[0])
     var grouped = ""
-    while intPart.count > 3 {
+    while grouping && intPart.count > 3 {
       grouped = "," + String(intPart.suffix(3)) + grouped
       intPart.removeLast(3)
     }

@@ -44,6 +44,67 @@ extension Builtins {
       })
     realm.install(objectStatics, into: ctor, prefix: "Object.")
     realm.install(objectMethods, into: realm.objectPrototype, prefix: "Object.prototype.")
+    realm.install([
+      .function("structuredClone", arity: 1) { call in
+        var memo: [ObjectIdentifier: JSObject] = [:]
+        return try structuredCloneValue(call.interpreter, call.arguments[0], &memo)
+      }
+    ], into: realm.globalObject)
+  }
+
+  /// The structured-clone algorithm for the types scripts hold: plain objects
+  /// (prototype dropped), arrays, Map, Set, Date, RegExp and boxed primitives,
+  /// preserving shared references and cycles. Functions and host objects throw.
+  static func structuredCloneValue(_ interp: Interpreter, _ v: Value, _ memo: inout [ObjectIdentifier: JSObject]) throws -> Value {
+    guard case .object(let o) = v else { return v }
+    if let done = memo[ObjectIdentifier(o)] { return .object(done) }
+    let realm = interp.realm
+    func remember(_ copy: JSObject) { memo[ObjectIdentifier(o)] = copy }
+    switch o {
+    case let a as JSArray:
+      let copy = realm.newArray()
+      remember(copy)
+      for e in a.elements { copy.elements.append(try structuredCloneValue(interp, e, &memo)) }
+      return .object(copy)
+    case let m as JSMap:
+      let copy = JSMap(prototype: realm.mapPrototype)
+      remember(copy)
+      for (k, x) in m.table.liveEntries {
+        copy.table.set(try structuredCloneValue(interp, k, &memo), try structuredCloneValue(interp, x, &memo))
+      }
+      return .object(copy)
+    case let st as JSSet:
+      let copy = JSSet(prototype: realm.setPrototype)
+      remember(copy)
+      for (k, _) in st.table.liveEntries {
+        let c = try structuredCloneValue(interp, k, &memo)
+        copy.table.set(c, c)
+      }
+      return .object(copy)
+    case let d as JSDate:
+      let copy = JSDate(prototype: d.prototype, time: d.time)
+      remember(copy)
+      return .object(copy)
+    case let r as JSRegExp:
+      let copy = try JSRegExp(prototype: r.prototype, source: r.source, flags: r.flags)
+      remember(copy)
+      return .object(copy)
+    case let w as JSPrimitiveObject:
+      let copy = JSPrimitiveObject(prototype: w.prototype, primitive: w.primitive)
+      remember(copy)
+      return .object(copy)
+    case let f as JSFunction:
+      throw ScriptThrow.plain("\(f.sourceText ?? interp.inspect(v, colors: false)) could not be cloned.")
+    default:
+      let plain = type(of: o) == JSObject.self || Inspector(interpreter: interp, colors: false).isError(o)
+      guard plain else { throw ScriptThrow.plain("#<\(o.className)> could not be cloned.") }
+      let copy = realm.newObject()
+      remember(copy)
+      for k in interp.enumerableOwnKeys(o) {
+        copy.put(k, try structuredCloneValue(interp, try interp.get(v, k), &memo))
+      }
+      return .object(copy)
+    }
   }
 
   static func installFunction(_ realm: Realm) {

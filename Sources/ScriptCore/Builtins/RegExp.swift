@@ -85,13 +85,8 @@ extension Builtins {
 
   /// The first match at or after `from` (exactly at `from` when sticky).
   static func search(_ r: JSRegExp, _ subject: [UInt16], from: Int) throws -> RegexMatch? {
-    var i = from
-    while i <= subject.count {
-      if let caps = try r.program.match(subject, at: i) { return RegexMatch(captures: caps) }
-      if r.isSticky { return nil }
-      i += 1
-    }
-    return nil
+    guard from <= subject.count, let caps = try r.program.search(subject, from: from, sticky: r.isSticky) else { return nil }
+    return RegexMatch(captures: caps)
   }
 
   /// RegExpBuiltinExec: honours and updates `lastIndex` for global and sticky regexes.
@@ -306,8 +301,9 @@ extension Builtins {
     }
     var p = 0  // end of the last piece's separator
     var q = 0  // where the next separator match is tried
+    let matcher = RegexMatcher(program: r.program, input: subject, stepBudget: RegexMatcher.defaultStepBudget)
     while q < subject.count {
-      guard let caps = try r.program.match(subject, at: q) else {
+      guard let caps = try matcher.attempt(at: q) else {
         q += 1
         continue
       }

@@ -41,18 +41,47 @@ final class RegexProgram {
 
   /// Capture positions (start, end pairs; -1 when unset) of a match starting
   /// exactly at `start`, or nil. Throws when the backtracking budget runs out.
-  func match(_ input: [UInt16], at start: Int) throws -> [Int]? {
-    let m = RegexMatcher(program: self, input: input)
-    let found = m.run(root, start) { end in
-      m.captures[0] = start
-      m.captures[1] = end
-      return true
-    }
-    if m.exhausted {
-      throw ScriptThrow.rangeError("Maximum regular expression backtracking exceeded")
-    }
-    return found ? m.captures : nil
+  func match(_ input: [UInt16], at start: Int, stepBudget: Int = RegexMatcher.defaultStepBudget) throws -> [Int]? {
+    try RegexMatcher(program: self, input: input, stepBudget: stepBudget).attempt(at: start)
   }
+
+  /// The first match starting at or after `from` (only at `from` when
+  /// `sticky`), reusing one matcher and skipping positions whose first code
+  /// unit cannot start a match.
+  func search(_ input: [UInt16], from: Int, sticky: Bool) throws -> [Int]? {
+    let m = RegexMatcher(program: self, input: input, stepBudget: RegexMatcher.defaultStepBudget)
+    let first = firstUnit
+    var i = from
+    while i <= input.count {
+      if let f = first, !sticky {
+        // Jump to the next occurrence of the literal the pattern starts with.
+        while i < input.count && input[i] != f { i += 1 }
+        if i >= input.count { return nil }
+      }
+      if let caps = try m.attempt(at: i) { return caps }
+      if sticky { return nil }
+      i += 1
+    }
+    return nil
+  }
+
+  /// The code unit every match must begin with, when the pattern starts with
+  /// a case-sensitive literal.
+  private lazy var firstUnit: UInt16? = {
+    guard !ignoreCase else { return nil }
+    var node = root
+    while true {
+      switch node {
+      case .char(let c): return c
+      case .sequence(let nodes):
+        guard let f = nodes.first else { return nil }
+        node = f
+      case .group(let inner, _): node = inner
+      case .repetition(let inner, let min, _, _) where min > 0: node = inner
+      default: return nil
+      }
+    }
+  }()
 }
 
 /// A character class: ranges of code units, possibly negated.
@@ -114,12 +143,50 @@ final class RegexMatcher {
   var captures: [Int]
   var steps = 0
   var exhausted = false
-  static let stepBudget = 20_000_000
+  /// Backtracking steps one match attempt may take (catastrophic patterns stop here).
+  static let defaultStepBudget = 10_000_000
+  let stepBudget: Int
+  /// The lowest stack address matching may use (nested continuations grow the stack).
+  private let stackFloor: UInt
 
-  init(program: RegexProgram, input: [UInt16]) {
+  init(program: RegexProgram, input: [UInt16], stepBudget: Int) {
     self.program = program
     self.input = input
+    self.stepBudget = stepBudget
     self.captures = Array(repeating: -1, count: (program.groupCount + 1) * 2)
+    self.stackFloor = RegexMatcher.currentStackFloor()
+  }
+
+  /// How much stack one match may use below where it started: safe on an
+  /// 8 MiB main thread, far inside the interpreter's 64 MiB and 1 GiB stacks.
+  static let stackBudget: UInt = 4 << 20
+
+  private static func currentStackFloor() -> UInt {
+    var marker: UInt8 = 0
+    let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    return here > stackBudget ? here - stackBudget : 0
+  }
+
+  /// Capture positions of a match starting exactly at `start`, or nil; the
+  /// matcher can be reused for the next position.
+  func attempt(at start: Int) throws -> [Int]? {
+    for k in captures.indices { captures[k] = -1 }
+    steps = 0
+    let found = run(program.root, start) { end in
+      captures[0] = start
+      captures[1] = end
+      return true
+    }
+    if exhausted {
+      throw ScriptThrow.rangeError("Maximum regular expression backtracking exceeded")
+    }
+    return found ? captures : nil
+  }
+
+  @inline(__always)
+  private func stackIsLow() -> Bool {
+    var marker: UInt8 = 0
+    return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) } < stackFloor
   }
 
   private func same(_ a: UInt16, _ b: UInt16) -> Bool {
@@ -129,7 +196,7 @@ final class RegexMatcher {
 
   func run(_ node: RegexProgram.Node, _ i: Int, _ k: (Int) -> Bool) -> Bool {
     steps += 1
-    if steps > RegexMatcher.stepBudget {
+    if steps > stepBudget || stackIsLow() {
       exhausted = true
       return false
     }
@@ -162,6 +229,9 @@ final class RegexMatcher {
         return false
       }
     case .repetition(let inner, let min, let max, let greedy):
+      if isSingleUnit(inner) {
+        return repeatSingle(inner, min: min, max: max, greedy: greedy, i, k)
+      }
       return repeatNode(inner, min: min, max: max, greedy: greedy, count: 0, i, k)
     case .lineStart:
       if i == 0 || (program.multiline && isLineTerminator(input[i - 1])) { return k(i) }
@@ -195,6 +265,53 @@ final class RegexMatcher {
     }
   }
 
+  private func isSingleUnit(_ node: RegexProgram.Node) -> Bool {
+    switch node {
+    case .char, .any, .set: return true
+    default: return false
+    }
+  }
+
+  private func matchesUnit(_ node: RegexProgram.Node, _ c: UInt16) -> Bool {
+    switch node {
+    case .char(let x): return same(c, x)
+    case .any: return program.dotAll || !isLineTerminator(c)
+    case .set(let s): return s.contains(c, ignoreCase: program.ignoreCase)
+    default: return false
+    }
+  }
+
+  /// `x*`, `[a-z]+`, `.{2,5}?` over one code unit per iteration: count the run
+  /// once, then try the continuation from the longest (or shortest) length,
+  /// without one nested call per character.
+  private func repeatSingle(
+    _ node: RegexProgram.Node, min: Int, max: Int, greedy: Bool, _ i: Int, _ k: (Int) -> Bool
+  ) -> Bool {
+    var n = 0
+    while n < max && i + n < input.count && matchesUnit(node, input[i + n]) { n += 1 }
+    if n < min { return false }
+    if greedy {
+      var c = n
+      while c >= min {
+        steps += 1
+        if steps > stepBudget { exhausted = true }
+        if exhausted { return false }
+        if k(i + c) { return true }
+        c -= 1
+      }
+      return false
+    }
+    var c = min
+    while c <= n {
+      steps += 1
+      if steps > stepBudget { exhausted = true }
+      if exhausted { return false }
+      if k(i + c) { return true }
+      c += 1
+    }
+    return false
+  }
+
   private func sequence(_ nodes: [RegexProgram.Node], _ index: Int, _ i: Int, _ k: (Int) -> Bool) -> Bool {
     if index == nodes.count { return k(i) }
     return run(nodes[index], i) { j in sequence(nodes, index + 1, j, k) }
@@ -222,8 +339,12 @@ final class RegexMatcher {
       let saved = captures
       clearCaptures(in: node)
       let ok = run(node, i) { j in
-        // An iteration past the minimum that consumes nothing ends the loop.
-        if j == i && count >= min { return false }
+        if j == i {
+          // An empty iteration past the minimum ends the loop; below it, the
+          // remaining required iterations would match empty too.
+          if count >= min { return false }
+          return repeatNode(node, min: min, max: max, greedy: greedy, count: min, j, k)
+        }
         return repeatNode(node, min: min, max: max, greedy: greedy, count: count + 1, j, k)
       }
       if !ok { captures = saved }

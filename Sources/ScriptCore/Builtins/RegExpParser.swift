@@ -320,11 +320,12 @@ struct RegexParser {
         pos += 1
         var v: UInt32 = 0
         while let h = peek(), h != 125 {
-          guard let d = hexValue(h) else { throw fail("Invalid Unicode escape") }
+          guard let d = hexValue(h), v <= 0x10FFFF else { throw fail("Invalid Unicode escape") }
           v = v * 16 + UInt32(d)
           pos += 1
         }
         pos += 1
+        guard v <= 0x10FFFF else { throw fail("Invalid Unicode escape") }
         return UInt16(truncatingIfNeeded: v > 0xFFFF ? 0xD800 + ((v - 0x10000) >> 10) : v)
       }
       if let v = hexDigits(4) { return v }

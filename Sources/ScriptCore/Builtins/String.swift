@@ -1,3 +1,5 @@
+import Foundation  // Unicode normalization forms
+
 // String: conversion, fromCharCode/fromCodePoint/raw, and the prototype
 // methods. JS strings are UTF-16: positions and lengths are in UTF-16 code
 // units, so each method converts at its edges (`units`/`text`).
@@ -187,7 +189,14 @@ extension Builtins {
     .function("localeCompare", arity: 1) { call in
       let a = try thisString(call, "localeCompare")
       let b = try argString(call, 0)
-      return .number(Double(localeCompare(a, b)))
+      var numeric = false
+      var baseSensitivity = false
+      if let opts = call.arguments[2].asObject {
+        numeric = try call.interpreter.get(.object(opts), "numeric").isTruthy
+        let s = try call.interpreter.get(.object(opts), "sensitivity")
+        baseSensitivity = s.asString == "base" || s.asString == "accent"
+      }
+      return .number(Double(localeCompare(a, b, numeric: numeric, ignoreCase: baseSensitivity)))
     },
     .function("match", arity: 1) { call in
       let s = try thisString(call, "match")
@@ -199,7 +208,17 @@ extension Builtins {
       let r = try regExpArgument(call, call.arguments[0], flags: "g")
       return try regexMatchAll(call.interpreter, r, s)
     },
-    .function("normalize", arity: 0) { call in .string(try thisString(call, "normalize")) },
+    .function("normalize", arity: 0) { call in
+      let s = try thisString(call, "normalize")
+      let form = call.arguments[0].isUndefined ? "NFC" : try argString(call, 0)
+      switch form {
+      case "NFC": return .string(s.precomposedStringWithCanonicalMapping)
+      case "NFD": return .string(s.decomposedStringWithCanonicalMapping)
+      case "NFKC": return .string(s.precomposedStringWithCompatibilityMapping)
+      case "NFKD": return .string(s.decomposedStringWithCompatibilityMapping)
+      default: throw ScriptThrow.rangeError("The normalization form should be one of NFC, NFD, NFKC, NFKD.")
+      }
+    },
     .function("padEnd", arity: 2) { call in try pad(call, atStart: false) },
     .function("padStart", arity: 2) { call in try pad(call, atStart: true) },
     .function("repeat", arity: 1) { call in
@@ -384,12 +403,37 @@ extension Builtins {
 
   /// A small stand-in for ICU collation: case-insensitive first, then lower
   /// case before upper case, then code units.
-  static func localeCompare(_ a: String, _ b: String) -> Int {
+  /// With `numeric`, runs of digits compare by value (`'item2' < 'item10'`).
+  static func localeCompare(_ a: String, _ b: String, numeric: Bool = false, ignoreCase: Bool = false) -> Int {
     let la = a.lowercased()
     let lb = b.lowercased()
     if la != lb {
       let x = Array(la.unicodeScalars)
       let y = Array(lb.unicodeScalars)
+      if numeric {
+        var i = 0
+        var j = 0
+        func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 48 && c.value <= 57 }
+        while i < x.count && j < y.count {
+          if isDigit(x[i]) && isDigit(y[j]) {
+            var ni = i
+            var nj = j
+            while ni < x.count && isDigit(x[ni]) { ni += 1 }
+            while nj < y.count && isDigit(y[nj]) { nj += 1 }
+            let dx = String(String.UnicodeScalarView(x[i..<ni])).drop { $0 == "0" }
+            let dy = String(String.UnicodeScalarView(y[j..<nj])).drop { $0 == "0" }
+            if dx.count != dy.count { return dx.count < dy.count ? -1 : 1 }
+            if dx != dy { return dx < dy ? -1 : 1 }
+            i = ni
+            j = nj
+            continue
+          }
+          if x[i] != y[j] { return localeCompare(String(String.UnicodeScalarView(x[i...])), String(String.UnicodeScalarView(y[j...]))) }
+          i += 1
+          j += 1
+        }
+        if i < x.count || j < y.count { return i < x.count ? 1 : -1 }
+      }
       for (p, q) in zip(x, y) where p != q {
         let pa = p.properties.isAlphabetic || (p.value >= 48 && p.value <= 57)
         let qa = q.properties.isAlphabetic || (q.value >= 48 && q.value <= 57)
@@ -398,6 +442,7 @@ extension Builtins {
       }
       return x.count < y.count ? -1 : 1
     }
+    if ignoreCase { return 0 }
     for (p, q) in zip(a.unicodeScalars, b.unicodeScalars) where p != q {
       return p.properties.isLowercase ? -1 : 1
     }

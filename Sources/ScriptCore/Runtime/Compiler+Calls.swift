@@ -91,13 +91,44 @@ extension Compiler {
 
   func compileCall(_ calleeExpr: Expr, _ arguments: [Argument], optional: Bool, _ range: SourceRange) -> ExprCode {
     let callee = compileCallee(calleeExpr)
-    let args = compileArgumentList(arguments)
+    // Without spreads, script functions with plain parameters get their
+    // arguments written straight into the new environment (no array).
+    var direct: [ExprCode]?
+    let args: (Env) throws -> [Value]
+    if !arguments.contains(where: { if case .spread = $0 { return true } else { return false } }) {
+      let codes = arguments.map { a -> ExprCode in
+        if case .expr(let e) = a { return compileExpr(e) }
+        return { _ in .undefined }
+      }
+      direct = codes
+      args = { env in
+        var out: [Value] = []
+        out.reserveCapacity(codes.count)
+        for c in codes { out.append(try c(env)) }
+        return out
+      }
+    } else {
+      args = compileArgumentList(arguments)
+    }
     let description = describe(calleeExpr)
     let at = callPosition(calleeExpr, range)
     var memberName: String?
     if case .member(_, let n, _) = calleeExpr.kind { memberName = n }
     return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
+      if let direct, case .object(let fo) = f, let sf = fo as? ScriptFunction,
+        let slots = sf.code.directParameterSlots
+      {
+        var newEnv = sf.acquireEnv()
+        for i in 0..<direct.count {
+          let v = try direct[i](env)
+          if i < slots.count { newEnv[slots[i]] = v }
+        }
+        interp.position = at
+        let result = try interp.invokeDirect(sf, env: newEnv, this: this)
+        sf.releaseEnv(&newEnv)
+        return result
+      }
       if optional && f.isNullish { throw OptionalChainShortCircuit() }
       let argv = try args(env)
       interp.position = at

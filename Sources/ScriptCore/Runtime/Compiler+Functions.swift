@@ -106,6 +106,19 @@ extension Compiler {
       if let s = argumentsSlot { env[s] = .object(realm.newArray(args)) }
       for step in hoisted { try step(env) }
     }
+    // Calls can bind simple parameters straight into the new environment.
+    if isSimple && argumentsSlot == nil && !node.isAsync && !classConstructor
+      && !(selfSlot.map { simpleSlots.contains($0) } ?? false)
+    {
+      code.directParameterSlots = simpleSlots
+      code.poolable = !ClosureScan.any(node.body)
+      if selfSlot != nil || !hoisted.isEmpty {
+        code.entry = { env in
+          if let s = selfSlot { env[s] = env[Scope.calleeSlot] }
+          for step in hoisted { try step(env) }
+        }
+      }
+    }
     return code
   }
 

@@ -115,6 +115,46 @@ extension Compiler {
     case .less, .lessEqual, .greater, .greaterEqual, .strictEqual, .strictNotEqual:
       let cond = compileConditionCodes(op, a, b)
       return { env in .bool(try cond(env)) }
+    case .remainder:
+      return { [unowned(unsafe) interp] env in
+        let x = try a(env), y = try b(env)
+        if case .number(let p) = x, case .number(let q) = y {
+          // Integer operands (the common case) avoid fmod.
+          if p >= 1, q >= 1, p < 9.0e15, q < 9.0e15, p == p.rounded(.towardZero), q == q.rounded(.towardZero) {
+            return .number(Double(Int64(p) % Int64(q)))
+          }
+          return .number(p.truncatingRemainder(dividingBy: q))
+        }
+        interp.position = at
+        return try interp.binaryOperation(op, x, y)
+      }
+    case .equal, .notEqual:
+      let negate = op == .notEqual
+      return { [unowned(unsafe) interp] env in
+        let x = try a(env), y = try b(env)
+        if case .number(let p) = x, case .number(let q) = y { return .bool((p == q) != negate) }
+        interp.position = at
+        return .bool(try interp.looseEquals(x, y) != negate)
+      }
+    case .bitAnd, .bitOr, .bitXor, .shiftLeft, .shiftRight, .unsignedShiftRight:
+      return { [unowned(unsafe) interp] env in
+        let x = try a(env), y = try b(env)
+        if case .number(let p) = x, case .number(let q) = y,
+          abs(p) < 2_147_483_648, abs(q) < 2_147_483_648, p == p.rounded(.towardZero), q == q.rounded(.towardZero)
+        {
+          let i = Int32(p), j = Int32(q)
+          switch op {
+          case .bitAnd: return .number(Double(i & j))
+          case .bitOr: return .number(Double(i | j))
+          case .bitXor: return .number(Double(i ^ j))
+          case .shiftLeft: return .number(Double(i << (UInt32(bitPattern: j) & 31)))
+          case .shiftRight: return .number(Double(i >> (UInt32(bitPattern: j) & 31)))
+          default: return .number(Double(UInt32(bitPattern: i) >> (UInt32(bitPattern: j) & 31)))
+          }
+        }
+        interp.position = at
+        return try interp.binaryOperation(op, x, y)
+      }
     default:
       return { [unowned(unsafe) interp] env in
         let x = try a(env), y = try b(env)
@@ -203,6 +243,15 @@ extension Compiler {
       let sameFunction: Bool
       if case .local(_, _, let s) = scope.resolve(name) { sameFunction = s.function === scope.function } else { sameFunction = false }
       if sameFunction || b.kind == .variable {
+        if depth == 0 {
+          return { [unowned(unsafe) interp] env in
+            let old = env[slot]
+            let n: Double
+            if case .number(let x) = old { n = x } else { n = try interp.toNumber(old) }
+            env[slot] = .number(n + delta)
+            return .number(prefix ? n + delta : n)
+          }
+        }
         return { [unowned(unsafe) interp] env in
           let e = env.ancestor(depth)
           let old = e[slot]

@@ -233,13 +233,30 @@ extension Compiler {
         return .normal
       }
     }
-    let ((initCode, testCode, updateCode, b, steps), s) = withBlockScope(compileParts)
+    let transparent = !ClosureScan.stmt(Stmt(.for(init: initializer, test: test, update: update, body: body), body.range))
+    let ((initCode, testCode, updateCode, b, steps), s) = withBlockScope(transparent: transparent, compileParts)
     let count = s.slotCount
     // Closures made in the body capture the iteration's own copy of the bindings.
     let perIteration = s.containsClosure
     let i: StmtCode = initCode ?? { _ in .normal }
     let t: (Env) throws -> Bool = testCode ?? { _ in true }
     let u: ExprCode = updateCode ?? { _ in .undefined }
+    if transparent {
+      return { [unowned(unsafe) interp] env in
+        for step in steps { try step(env) }
+        _ = try i(env)
+        while try t(env) {
+          try interp.checkInterrupt()
+          let c = try b(env)
+          if case .normal = c {} else {
+            let (exit, result) = self.loopResult(c, labels)
+            if exit { return result }
+          }
+          _ = try u(env)
+        }
+        return .normal
+      }
+    }
     return { [unowned(unsafe) interp] env in
       var e = Env.make(parent: env, count: count)
       for step in steps { try step(e) }
@@ -264,13 +281,14 @@ extension Compiler {
     let bindAndBody: (bind: (Env, Value) throws -> Void, body: StmtCode, count: Int?)
     switch head {
     case .declaration(let kind, let pattern) where kind != .var:
-      let ((bind, b), s) = withBlockScope { () -> ((Env, Value) throws -> Void, StmtCode) in
+      let transparent = !ClosureScan.pattern(pattern) && !ClosureScan.stmt(body)
+      let ((bind, b), s) = withBlockScope(transparent: transparent) { () -> ((Env, Value) throws -> Void, StmtCode) in
         var names: [String] = []
         patternNames(pattern, into: &names)
         for n in names { scope.declare(n, kind == .const ? .constBinding : .letBinding) }
         return (compilePattern(pattern, mode: .initialize), compileStatement(body))
       }
-      bindAndBody = (bind, b, s.slotCount)
+      bindAndBody = (bind, b, s.isTransparent ? nil : s.slotCount)
     case .declaration(_, let pattern), .target(let pattern):
       bindAndBody = (compilePattern(pattern, mode: .assign), compileStatement(body), nil)
     }
@@ -307,15 +325,17 @@ extension Compiler {
     var catchCode: ((Env, Value) throws -> Completion)?
     if let catchBody {
       if let param {
-        let ((bind, handler), s) = withBlockScope { () -> ((Env, Value) throws -> Void, StmtCode) in
+        let transparent = !ClosureScan.pattern(param) && !ClosureScan.any(catchBody)
+        let ((bind, handler), s) = withBlockScope(transparent: transparent) { () -> ((Env, Value) throws -> Void, StmtCode) in
           var names: [String] = []
           patternNames(param, into: &names)
           for n in names { scope.declare(n, .letBinding) }
           return (compilePattern(param, mode: .initialize), compileBlock(catchBody))
         }
         let count = s.slotCount
+        let isTransparent = s.isTransparent
         catchCode = { env, v in
-          let e = Env.make(parent: env, count: count)
+          let e = isTransparent ? env : Env.make(parent: env, count: count)
           try bind(e, v)
           return try handler(e)
         }
@@ -366,9 +386,10 @@ extension Compiler {
     let compiled: [(test: ExprCode?, body: StmtCode)]
     var count: Int?
     if needsScope {
-      let (parts, s) = withBlockScope(compileCases)
+      let transparent = !cases.contains { ($0.test.map(ClosureScan.expr) ?? false) || ClosureScan.any($0.body) }
+      let (parts, s) = withBlockScope(transparent: transparent, compileCases)
       (steps, compiled) = parts
-      count = s.slotCount
+      count = s.isTransparent ? nil : s.slotCount
     } else {
       (steps, compiled) = (compileCases())
     }

@@ -238,8 +238,10 @@ final class Compiler {
   // MARK: - Scopes
 
   /// Compiles `body` in a new block scope; returns the code and the scope's slot count.
-  func withBlockScope<T>(_ body: () -> T) -> (T, Scope) {
-    let s = Scope(parent: scope, function: scope.function, isFunctionScope: false)
+  /// With `transparent`, the scope's names live in the enclosing environment
+  /// (callers pass `!ClosureScan...` for the code the scope covers).
+  func withBlockScope<T>(transparent: Bool = false, _ body: () -> T) -> (T, Scope) {
+    let s = Scope(parent: scope, function: scope.function, isFunctionScope: false, transparent: transparent)
     let saved = scope
     scope = s
     defer { scope = saved }
@@ -249,9 +251,17 @@ final class Compiler {
   /// A statement list with its own lexical declarations.
   func compileBlock(_ stmts: [Stmt]) -> StmtCode {
     if !hasLexicalDeclarations(stmts) { return compileStatements(stmts) }
-    let ((steps, body), s) = withBlockScope { () -> ([(Env) throws -> Void], StmtCode) in
+    let transparent = !ClosureScan.any(stmts)
+    let ((steps, body), s) = withBlockScope(transparent: transparent) { () -> ([(Env) throws -> Void], StmtCode) in
       let steps = declareHoisted(stmts, functionTop: false)
       return (steps, compileStatements(stmts))
+    }
+    if s.isTransparent {
+      if steps.isEmpty { return body }
+      return { env in
+        for step in steps { try step(env) }
+        return try body(env)
+      }
     }
     let count = s.slotCount
     return { env in

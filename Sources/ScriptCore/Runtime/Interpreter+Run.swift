@@ -18,7 +18,7 @@ extension Interpreter {
     let sourceFile = SourceFile(name: file, text: source)
     let parsed = Parser.parse(sourceFile)
     if !parsed.diagnostics.isEmpty { return .syntaxErrors(parsed.diagnostics) }
-    return onScriptThread { [self] in
+    return onScriptThread { [unowned self] in
       let program = Compiler(interp: self, file: sourceFile, mode: .script).compileProgram(parsed.program)
       return execute(program)
     }
@@ -31,7 +31,7 @@ extension Interpreter {
     let sourceFile = SourceFile(name: file, text: source)
     let parsed = Parser.parse(sourceFile)
     if !parsed.diagnostics.isEmpty { return .syntaxErrors(parsed.diagnostics) }
-    return onScriptThread { [self] in
+    return onScriptThread { [unowned self] in
       replCompletion = .undefined
       let program = Compiler(interp: self, file: sourceFile, mode: .repl).compileProgram(parsed.program)
       let result = execute(program)

@@ -65,10 +65,11 @@ public final class Realm {
     for entry in entries {
       switch entry {
       case .function(let name, let arity, let body):
+        let qualified = prefix + name  // built once, not on every call
         let f = NativeFunction(prototype: functionPrototype, name: name, arity: arity) { call in
           try body(NativeCall(
             interpreter: call.interpreter, this: call.this,
-            arguments: Arguments(call.arguments.values, function: prefix + name)))
+            arguments: Arguments(call.arguments.values, function: qualified)))
         }
         object.defineOwn(name, Property(.object(f), enumerable: false))
       case .constant(let name, let value):

@@ -35,6 +35,13 @@ final class Env: ManagedBuffer<EnvHeader, Value> {
     withUnsafeMutablePointers { h, e in _ = e.deinitialize(count: h.pointee.count) }
   }
 
+  /// Clears every slot to `undefined` (before an environment is reused).
+  func reset() {
+    withUnsafeMutablePointers { h, e in
+      for i in 0..<h.pointee.count { e[i] = .undefined }
+    }
+  }
+
   @inline(__always)
   var parent: Env? { header.parent }
 
@@ -145,10 +152,16 @@ final class Scope {
   /// nested block): loops then copy their scope per iteration.
   var containsClosure = false
 
-  init(parent: Scope?, function: FunctionInfo, isFunctionScope: Bool) {
+  /// A block scope without its own runtime environment: its names get slots
+  /// in the nearest enclosing scope that has one (used when no closure can
+  /// capture them, so one environment per entry or iteration is not needed).
+  let isTransparent: Bool
+
+  init(parent: Scope?, function: FunctionInfo, isFunctionScope: Bool, transparent: Bool = false) {
     self.parent = parent
     self.function = function
     self.isFunctionScope = isFunctionScope
+    self.isTransparent = transparent && !isFunctionScope && parent != nil
     if isFunctionScope && !function.isArrow {
       slotCount = 3  // this, callee, new.target
     }
@@ -157,6 +170,20 @@ final class Scope {
   static let thisSlot = 0
   static let calleeSlot = 1
   static let newTargetSlot = 2
+
+  /// The scope whose runtime environment holds this scope's slots.
+  var owner: Scope {
+    var s = self
+    while s.isTransparent, let p = s.parent { s = p }
+    return s
+  }
+
+  /// A new slot in the owner's environment.
+  private func allocateSlot() -> Int {
+    let o = owner
+    o.slotCount += 1
+    return o.slotCount - 1
+  }
 
   @discardableResult
   func declare(_ name: String, _ kind: BindingKind, at offset: Int = 0) -> Binding {
@@ -167,16 +194,12 @@ final class Scope {
       names[name] = b
       return b
     }
-    let b = Binding(slot: slotCount, kind: kind, declaredAt: offset)
-    slotCount += 1
+    let b = Binding(slot: allocateSlot(), kind: kind, declaredAt: offset)
     names[name] = b
     return b
   }
 
-  func hiddenSlot() -> Int {
-    slotCount += 1
-    return slotCount - 1
-  }
+  func hiddenSlot() -> Int { allocateSlot() }
 
   /// The nearest enclosing function scope.
   var functionScope: Scope {
@@ -207,7 +230,7 @@ extension Scope {
     var s: Scope? = self
     while let sc = s {
       if let b = sc.names[name] { return .local(depth: depth, binding: b, scope: sc) }
-      depth += 1
+      if !sc.isTransparent { depth += 1 }
       s = sc.parent
     }
     return .global(name)
@@ -220,7 +243,7 @@ extension Scope {
     var s: Scope? = self
     while let sc = s {
       if sc.isFunctionScope && !sc.function.isArrow { return (depth, sc) }
-      depth += 1
+      if !sc.isTransparent { depth += 1 }
       s = sc.parent
     }
     return nil

@@ -18,6 +18,14 @@ final class FunctionCode {
   /// TDZ slots and hoisted function declarations).
   @exclusivity(unchecked) var prologue: (Env, [Value]) throws -> Void = { _, _ in }
   @exclusivity(unchecked) var body: StmtCode = { _ in .normal }
+  /// Set when every parameter is a plain name (no defaults, rest, `arguments`):
+  /// callers may then write arguments straight into these slots and run
+  /// `entry` (hoisted declarations) instead of `prologue`.
+  @exclusivity(unchecked) var directParameterSlots: [Int]?
+  @exclusivity(unchecked) var entry: ((Env) throws -> Void)?
+  /// True when no closure can capture a call's environment (the body creates
+  /// none), so a finished call's environment may be reused by the next call.
+  var poolable = false
 
   init(name: String, file: SourceFile, length: Int, isArrow: Bool, isAsync: Bool, isMethod: Bool) {
     self.name = name
@@ -40,6 +48,23 @@ public final class ScriptFunction: JSFunction {
   /// Class constructors of derived classes without an explicit constructor.
   var isDefaultDerivedConstructor = false
   private var prototypeMade = false
+  /// Environments of finished calls, cleared, ready for reuse (see `FunctionCode.poolable`).
+  @exclusivity(unchecked) private var envPool: [Env] = []
+
+  /// An environment for a call: a reused one when possible.
+  @inline(__always)
+  func acquireEnv() -> Env {
+    if code.poolable, let e = envPool.popLast() { return e }
+    return Env.make(parent: env, count: code.slotCount)
+  }
+
+  /// Returns a call's environment to the pool when nothing else holds it.
+  @inline(__always)
+  func releaseEnv(_ e: inout Env) {
+    guard code.poolable, envPool.count < 32, isKnownUniquelyReferenced(&e) else { return }
+    e.reset()
+    envPool.append(e)
+  }
 
   init(code: FunctionCode, env: Env, realm: Realm, name: String? = nil) {
     self.code = code
@@ -95,6 +120,14 @@ public final class ScriptFunction: JSFunction {
   public override func call(_ interpreter: Interpreter, this: Value, arguments: [Value]) throws -> Value {
     if code.isClassConstructor {
       throw ScriptThrow.typeError("Class constructor \(name) cannot be invoked without 'new'")
+    }
+    if let slots = code.directParameterSlots {
+      var e = acquireEnv()
+      let n = min(arguments.count, slots.count)
+      for i in 0..<n { e[slots[i]] = arguments[i] }
+      let v = try interpreter.invokeDirect(self, env: e, this: this)
+      releaseEnv(&e)
+      return v
     }
     return try interpreter.invoke(self, this: this, arguments: arguments, newTarget: nil).value
   }
@@ -157,6 +190,34 @@ extension Interpreter {
       return (.undefined, env)
     } catch ScriptThrow.error(let kind, let message) {
       // Materialise native errors while this frame is still on the stack.
+      throw ScriptThrow.value(makeError(kind, message))
+    }
+  }
+
+  /// Calls `f` with its environment already holding the arguments (see
+  /// `FunctionCode.directParameterSlots`); a plain call, not `new`.
+  @inline(__always)
+  func invokeDirect(_ f: ScriptFunction, env: Env, this: Value) throws -> Value {
+    let code = f.code
+    try checkInterrupt()
+    if depth >= depthLimit {
+      throw ScriptThrow.rangeError("Maximum call stack size exceeded")
+    }
+    if !code.isArrow {
+      env[Scope.thisSlot] = this
+      env[Scope.calleeSlot] = .object(f)
+    }
+    frames.append(CallFrame(code: code, isConstruct: false, callerPosition: position))
+    depth += 1
+    defer {
+      depth -= 1
+      if let last = frames.popLast() { position = last.callerPosition }
+    }
+    do {
+      if let entry = code.entry { try entry(env) }
+      if case .returnValue(let v) = try code.body(env) { return v }
+      return .undefined
+    } catch ScriptThrow.error(let kind, let message) {
       throw ScriptThrow.value(makeError(kind, message))
     }
   }

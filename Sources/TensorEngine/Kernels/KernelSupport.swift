@@ -4,8 +4,8 @@
 // Measured on this machine (see native-recipes.md): a 2-way
 // `DispatchQueue.concurrentPerform` only pays above roughly 100-200 µs of work,
 // because the second worker wakes late. Kernels therefore estimate their work
-// (in floating-point operations or touched elements) and go parallel only
-// above `KernelThreading.minimumParallelWork`.
+// (in multiply-adds, or a few units per touched element for memory-bound loops) and
+// go parallel only above `KernelThreading.minimumParallelWork`.
 
 import Dispatch
 import Foundation
@@ -18,8 +18,10 @@ public enum KernelThreading {
   nonisolated(unsafe) public static var workerCount: Int =
     max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
 
-  /// Work units (about one multiply-add each) below which a kernel stays on one thread.
-  nonisolated(unsafe) public static var minimumParallelWork: Int = 400_000
+  /// Work units (about one multiply-add each; memory-bound kernels count a few per element)
+  /// below which a kernel stays on one thread: ~1M multiply-adds is 30-100 µs, where a
+  /// second worker starts to pay for its late wake-up.
+  nonisolated(unsafe) public static var minimumParallelWork: Int = 1_000_000
 
   /// Splits `0..<count` into at most `workerCount` contiguous chunks and runs `body` on each,
   /// in parallel when `work` (estimated multiply-adds for the whole range) is large enough.
@@ -161,25 +163,6 @@ func rowMultiplyAdd(
   }
   while i < count {
     dst[i] += a[i] * b[i]
-    i += 1
-  }
-}
-
-/// `dst[i] = max(dst[i], a[i])` for `count` floats (NaN in `a` propagates).
-@inline(__always)
-func rowMax(_ dst: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ count: Int) {
-  var i = 0
-  while i + 8 <= count {
-    let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
-    let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-    // Take x where x > d or x is NaN, so a NaN input yields NaN as in TensorFlow.
-    let m = d.replacing(with: x, where: .!(x .<= d))
-    UnsafeMutableRawPointer(dst + i).storeBytes(of: m, as: SIMD8<Float>.self)
-    i += 8
-  }
-  while i < count {
-    let x = a[i]
-    if !(x <= dst[i]) { dst[i] = x }
     i += 1
   }
 }

@@ -41,7 +41,7 @@ public func batchNormForward(
     sp[c] = offset?.value(c) ?? 0
   }
   let rows = count / channels
-  KernelThreading.forChunks(rows, work: count / 4, minimumChunk: 16) { _, range in
+  KernelThreading.forChunks(rows, work: count * 2, minimumChunk: 16) { _, range in
     for r in range {
       let xi = x + r * channels
       let yo = y + r * channels

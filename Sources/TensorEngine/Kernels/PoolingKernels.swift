@@ -6,17 +6,52 @@
 
 // MARK: - Forward
 
-/// Max pooling of NHWC `x` into `y` (`g.outShape`). A window with no input pixel
-/// (possible only with large explicit padding) yields `-infinity`.
+/// Max pooling of NHWC `x` into `y` (`g.outShape`). A NaN in a window makes the result NaN
+/// (as TF.js); a window with no input pixel (only with large explicit padding) yields
+/// `-infinity`. Each output pixel keeps eight channels' running maximum in a register.
 public func maxPoolForward(
   _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry
 ) {
+  let c = g.inChannels
+  let vectorEnd = c & ~7
   poolRows(g) { row, out in
-    out.update(repeating: -.infinity, count: g.outWidth * g.inChannels)
-    forEachWindowTap(g, outRow: row) { inOffset, ow in
-      rowMax(out + ow * g.inChannels, x + inOffset, g.inChannels)
+    let b = row / g.outHeight
+    let oh = row - b * g.outHeight
+    let image = x + b * g.inHeight * g.inWidth * c
+    let ih0 = oh * g.strideH - g.padTop
+    let khLo = max(0, ceilDiv(-ih0, g.dilationH))
+    let khHi = max(khLo, min(g.filterHeight, ceilDiv(g.inHeight - ih0, g.dilationH)))
+    for ow in 0..<g.outWidth {
+      let iw0 = ow * g.strideW - g.padLeft
+      let kwLo = max(0, ceilDiv(-iw0, g.dilationW))
+      let kwHi = max(kwLo, min(g.filterWidth, ceilDiv(g.inWidth - iw0, g.dilationW)))
+      let o = out + ow * c
+      var c0 = 0
+      while c0 < vectorEnd {
+        var m = SIMD8<Float>(repeating: -.infinity)
+        for kh in khLo..<khHi {
+          let line = image + ((ih0 + kh * g.dilationH) * g.inWidth + iw0) * c + c0
+          for kw in kwLo..<kwHi {
+            let v = UnsafeRawPointer(line + kw * g.dilationW * c).loadUnaligned(as: SIMD8<Float>.self)
+            m.replace(with: v, where: (v .> m) .| (v .!= v))
+          }
+        }
+        UnsafeMutableRawPointer(o + c0).storeBytes(of: m, as: SIMD8<Float>.self)
+        c0 += 8
+      }
+      while c0 < c {
+        var m = -Float.infinity
+        for kh in khLo..<khHi {
+          for kw in kwLo..<kwHi {
+            let v = image[((ih0 + kh * g.dilationH) * g.inWidth + iw0 + kw * g.dilationW) * c + c0]
+            if v > m || v.isNaN { m = v }
+          }
+        }
+        o[c0] = m
+        c0 += 1
+      }
     }
-  } output: { y + $0 * g.outWidth * g.inChannels }
+  } output: { y + $0 * g.outWidth * c }
 }
 
 /// Average pooling of NHWC `x` into `y`, dividing by the count of real (unpadded) pixels in

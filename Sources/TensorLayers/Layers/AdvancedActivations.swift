@@ -10,6 +10,7 @@ public final class ReLU: Layer {
   /// The cap, if any.
   public let maxValue: Double?
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     maxValue = try args.double("maxValue")
     try super.init(args)
@@ -34,6 +35,7 @@ public final class LeakyReLU: Layer {
   override public class var className: String { "LeakyReLU" }
   let alpha: Double
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     // Keras 3 calls it negative_slope.
     alpha = try args.double("alpha") ?? args.double("negativeSlope") ?? 0.3
@@ -52,6 +54,7 @@ public final class ELU: Layer {
   override public class var className: String { "ELU" }
   let alpha: Double
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     alpha = try args.double("alpha") ?? 1
     try super.init(args)
@@ -77,6 +80,7 @@ public final class SoftmaxLayer: Layer {
   override public class var className: String { "Softmax" }
   let axis: Int
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     axis = try args.int("axis") ?? -1
     try super.init(args)

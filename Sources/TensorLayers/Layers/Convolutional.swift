@@ -65,6 +65,7 @@ public class BaseConv: Layer {
   class var needsFilters: Bool { true }
   class var kernelInitializerKey: String { "kernelInitializer" }
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     let r = Swift.type(of: self).spatialRank
     rank = r
@@ -267,6 +268,7 @@ public final class DepthwiseConv2D: BaseConv {
   /// Output channels per input channel.
   public let depthMultiplier: Int
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     depthMultiplier = try args.int("depthMultiplier") ?? 1
     try super.init(args)
@@ -318,6 +320,7 @@ public final class SeparableConv2D: BaseConv {
   let pointwiseInitializer: Initializer
   var pointwiseKernel: LayerVariable?
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     depthMultiplier = try args.int("depthMultiplier") ?? 1
     pointwiseInitializer = try Initializer.from(

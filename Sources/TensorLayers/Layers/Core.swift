@@ -90,6 +90,7 @@ public final class Dense: Layer {
   /// The bias `[units]` once built.
   public private(set) var bias: LayerVariable?
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     guard let units = try args.int("units"), units > 0 else {
       throw valueError(
@@ -158,6 +159,7 @@ public final class Flatten: Layer {
   override public class var className: String { "Flatten" }
   let dataFormat: String
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     dataFormat = try args.string("dataFormat") ?? "channelsLast"
     try super.init(args)
@@ -199,6 +201,7 @@ public final class Reshape: Layer {
   /// The target shape (one entry may be nil or -1: inferred).
   public let targetShape: [Int?]
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     guard let t = try args.shape("targetShape") else {
       throw valueError("targetShape is required for the Reshape layer")
@@ -258,6 +261,7 @@ public final class Dropout: Layer {
   let noiseShape: [Int?]?
   let seed: Double?
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     guard let r = try args.double("rate") else {
       throw valueError("rate is required for the Dropout layer")
@@ -294,6 +298,7 @@ public final class ActivationLayer: Layer {
   /// The function.
   public let activation: Activation
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     activation = try Activation.from(args["activation"])
     try super.init(args)

@@ -87,6 +87,7 @@ public final class Concatenate: Merge {
   /// The joined axis.
   public let axis: Int
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     axis = try args.int("axis") ?? -1
     try super.init(args)

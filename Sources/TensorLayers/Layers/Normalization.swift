@@ -16,6 +16,7 @@ public final class BatchNormalization: Layer {
   var gamma: LayerVariable?, beta: LayerVariable?
   var movingMean: LayerVariable?, movingVariance: LayerVariable?
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     // Keras 2 writes `axis: [3]`.
     if let list = try args.ints("axis") {
@@ -126,6 +127,84 @@ public final class BatchNormalization: Layer {
       ("gammaInitializer", gammaInitializer.serialized),
       ("movingMeanInitializer", movingMeanInitializer.serialized),
       ("movingVarianceInitializer", movingVarianceInitializer.serialized),
+      ("betaRegularizer", betaRegularizer?.serialized ?? .null),
+      ("gammaRegularizer", gammaRegularizer?.serialized ?? .null),
+    ])
+  }
+}
+
+/// Normalizes each sample over `axis` (TF.js `LayerNormalization`): weights `gamma`,
+/// `beta` shaped like the normalized axes.
+public final class LayerNormalization: Layer {
+  override public class var className: String { "LayerNormalization" }
+  let axisArg: [Int]
+  var axes: [Int] = []
+  let epsilon: Double
+  let center: Bool, scale: Bool
+  let betaInitializer: Initializer, gammaInitializer: Initializer
+  let betaRegularizer: Regularizer?, gammaRegularizer: Regularizer?
+  var gamma: LayerVariable?, beta: LayerVariable?
+
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
+  public required init(_ args: ConfigObject) throws {
+    axisArg = try args.ints("axis") ?? [-1]
+    epsilon = try args.double("epsilon") ?? 1e-3
+    center = try args.bool("center") ?? true
+    scale = try args.bool("scale") ?? true
+    betaInitializer = try Initializer.from(args["betaInitializer"], default: "zeros")
+    gammaInitializer = try Initializer.from(args["gammaInitializer"], default: "ones")
+    betaRegularizer = try Regularizer.from(args["betaRegularizer"])
+    gammaRegularizer = try Regularizer.from(args["gammaRegularizer"])
+    try super.init(args)
+  }
+
+  override public func build(_ inputShapes: [[Int?]]) throws {
+    let s = inputShapes[0]
+    axes = axisArg.map { $0 < 0 ? $0 + s.count : $0 }
+    for a in axes where a < 0 || a >= s.count { throw valueError("Invalid axis: \(a)") }
+    if Set(axes).count != axes.count {
+      throw valueError("Found duplicate axes in: \(axes.map(String.init).joined(separator: ","))")
+    }
+    let paramShape = try axes.map { a -> Int in
+      guard let d = s[a] else {
+        throw valueError("LayerNormalization needs a defined dimension on axis \(a).")
+      }
+      return d
+    }
+    inputSpec = InputSpec(ndim: s.count)
+    if scale {
+      gamma = try addWeight(
+        "gamma", shape: paramShape, initializer: gammaInitializer, regularizer: gammaRegularizer)
+    }
+    if center {
+      beta = try addWeight(
+        "beta", shape: paramShape, initializer: betaInitializer, regularizer: betaRegularizer)
+    }
+    built = true
+  }
+
+  override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
+    let x = inputs[0]
+    return [
+      try Engine.shared.tidy {
+        let m = try x.moments(axes, keepDims: true)
+        var bshape = [Int](repeating: 1, count: x.rank)
+        for a in axes { bshape[a] = x.shape[a] }
+        var y = try x.sub(m.mean).mul(
+          try m.variance.add(Tensor.scalar(Float(epsilon))).rsqrt())
+        if let gamma { y = try y.mul(try gamma.read().reshape(bshape)) }
+        if let beta { y = try y.add(try beta.read().reshape(bshape)) }
+        return y
+      }
+    ]
+  }
+
+  override public func layerConfig() -> ConfigObject {
+    ConfigObject([
+      ("axis", .ints(axes.isEmpty ? axisArg : axes)), ("epsilon", .number(epsilon)),
+      ("center", .bool(center)), ("scale", .bool(scale)),
+      ("betaInitializer", betaInitializer.serialized),
+      ("gammaInitializer", gammaInitializer.serialized),
       ("betaRegularizer", betaRegularizer?.serialized ?? .null),
       ("gammaRegularizer", gammaRegularizer?.serialized ?? .null),
     ])

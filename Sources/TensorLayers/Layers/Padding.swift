@@ -33,6 +33,7 @@ public final class ZeroPadding2D: Layer {
   public let padding: [[Int]]
   let dataFormat: String
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     padding = try readPairs(args, "padding", default: 1)
     dataFormat = try args.string("dataFormat") ?? "channelsLast"
@@ -69,6 +70,7 @@ public final class Cropping2D: Layer {
   public let cropping: [[Int]]
   let dataFormat: String
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     cropping = try readPairs(args, "cropping", default: 0)
     dataFormat = try args.string("dataFormat") ?? "channelsLast"
@@ -112,6 +114,7 @@ public final class UpSampling2D: Layer {
   let interpolation: String
   let dataFormat: String
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     size = try args.intTuple("size", count: 2) ?? [2, 2]
     if size.contains(where: { $0 <= 0 }) {
@@ -154,6 +157,7 @@ public final class Rescaling: Layer {
   override public class var className: String { "Rescaling" }
   let scale: Double, offset: Double
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     guard let s = try args.double("scale") else {
       throw valueError("scale is required for the Rescaling layer")

@@ -14,6 +14,7 @@ public class Pooling: Layer {
   let padding: String
   let dataFormat: String
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     let r = Swift.type(of: self).spatialRank
     let pool = try args.intTuple("poolSize", count: r) ?? Array(repeating: 2, count: r)
@@ -91,6 +92,7 @@ public class GlobalPooling: Layer {
   let dataFormat: String
   let keepDims: Bool
 
+  /// Creates the layer from TF.js args (camelCase keys; Keras configs camel-cased).
   public required init(_ args: ConfigObject) throws {
     dataFormat = try args.string("dataFormat") ?? "channelsLast"
     keepDims = try args.bool("keepdims") ?? args.bool("keepDims") ?? false

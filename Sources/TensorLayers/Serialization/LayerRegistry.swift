@@ -18,7 +18,8 @@ public enum LayerRegistry {
       GlobalAveragePooling1D.self, GlobalAveragePooling2D.self, GlobalMaxPooling1D.self,
       GlobalMaxPooling2D.self, BatchNormalization.self, ZeroPadding2D.self, Cropping2D.self,
       UpSampling2D.self, Rescaling.self, Add.self, Multiply.self, Average.self, Maximum.self,
-      Minimum.self, Concatenate.self,
+      Minimum.self, Concatenate.self, Embedding.self, Permute.self, RepeatVector.self,
+      LayerNormalization.self,
     ]
     for cls in all { table[cls.className] = cls }
     // Keras aliases.
@@ -44,7 +45,8 @@ public enum LayerRegistry {
       "Unknown layer: \(name). This may be due to one of the following reasons:\n"
         + "1. The layer is defined in Python, in which case it needs to be ported to TensorFlow.js "
         + "or your JavaScript code.\n2. The custom layer is defined in JavaScript, but is not "
-        + "registered properly with tf.serialization.registerClass().")
+        + "registered properly with tf.serialization.registerClass()."
+        + didYouMean(name, in: classNames).replacingOccurrences(of: " Did", with: "\nDid"))
   }
 
   /// Builds a layer (or a nested model) from `{className, config}` (camel-cased keys).

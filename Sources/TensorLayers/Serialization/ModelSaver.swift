@@ -8,9 +8,13 @@ import TensorEngine
 
 /// What a save wrote (TF.js `SaveResult.modelArtifactsInfo`).
 public struct SaveInfo {
+  /// When the save happened.
   public let dateSaved: Date
+  /// Bytes of the topology JSON.
   public let modelTopologyBytes: Int
+  /// Bytes of the weights manifest JSON.
   public let weightSpecsBytes: Int
+  /// Bytes of weight data.
   public let weightDataBytes: Int
 }
 

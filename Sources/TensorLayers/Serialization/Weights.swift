@@ -8,12 +8,17 @@ import TensorEngine
 
 /// One entry of a `weightsManifest` group.
 public struct WeightSpec {
+  /// The weight name (`layer/weight`).
   public var name: String
+  /// The shape.
   public var shape: [Int]
+  /// The stored dtype (`float32`, `int32`, `bool`).
   public var dtype: String
   /// `uint8`, `uint16` or `float16` when quantized.
   public var quantization: String?
+  /// Quantization scale.
   public var scale: Double?
+  /// Quantization minimum.
   public var min: Double?
   /// `model` or `optimizer`.
   public var group: String?
@@ -117,16 +122,24 @@ public enum WeightsIO {
 
   /// Reads every group's shards from `directory` and decodes them.
   public static func load(_ manifest: ConfigValue, directory: URL) throws -> [(String, Tensor)] {
+    try load(manifest) { p in
+      let url = directory.appendingPathComponent(p)
+      guard let d = FileManager.default.contents(atPath: url.path) else {
+        throw valueError("Weight file \(url.path) does not exist: loading failed")
+      }
+      return d
+    }
+  }
+
+  /// Fetches every group's shards with `fetch(path)` (paths as the manifest lists them)
+  /// and decodes them.
+  public static func load(_ manifest: ConfigValue, fetch: (String) throws -> Data) throws
+    -> [(String, Tensor)]
+  {
     var out: [(String, Tensor)] = []
     for group in try parseManifest(manifest) {
       var bytes: [UInt8] = []
-      for p in group.paths {
-        let url = directory.appendingPathComponent(p)
-        guard let d = FileManager.default.contents(atPath: url.path) else {
-          throw valueError("Weight file \(url.path) does not exist: loading failed")
-        }
-        bytes += [UInt8](d)
-      }
+      for p in group.paths { bytes += [UInt8](try fetch(p)) }
       out += try decode(group.specs, bytes)
     }
     return out
@@ -175,42 +188,5 @@ extension LayersModel {
       throw valueError("\(missing.count) of \(targets.count) weights are not set: \(missing)")
     }
     for (t, v) in plan { try t.write(v) }
-  }
-}
-
-/// Loading layers models from disk (TF.js `tf.loadLayersModel('file://...')`).
-public enum ModelLoader {
-  /// Loads `model.json` and its weight shards; the model comes back uncompiled.
-  public static func loadLayersModel(path: String, strict: Bool = true) throws -> LayersModel {
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-      throw valueError("model.json path \(path) does not exist: loading failed")
-    }
-    if isDir.boolValue {
-      throw valueError(
-        "The path to load from must be a file. Loading from a directory is not "
-          + "supported.")
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw valueError("Cannot read \(path)")
-    }
-    let json = try ConfigValue.parseJSON(data)
-    guard let root = json.object else { throw valueError("model.json must hold a JSON object") }
-    if try root.string("format") == "graph-model" {
-      throw valueError("\(path) is a graph model; load it with tf.loadGraphModel().")
-    }
-    guard let topology = root["modelTopology"] else {
-      throw valueError("model.json has no modelTopology")
-    }
-    let model = try LayerRegistry.modelFromTopology(topology)
-    if let manifest = root["weightsManifest"] {
-      let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
-      let all = try WeightsIO.load(manifest, directory: dir)
-      let groups = try WeightsIO.parseManifest(manifest).flatMap(\.specs)
-      let optimizerNames = Set(groups.filter { $0.group == "optimizer" }.map(\.name))
-      defer { for (_, t) in all { t.dispose() } }
-      try model.loadWeights(all.filter { !optimizerNames.contains($0.0) }, strict: strict)
-    }
-    return model
   }
 }
