@@ -51,7 +51,7 @@ final class SaveTests: XCTestCase {
     assertThrows(["Cannot create directory", "\(tmp)/no/such"]) {
       try ModelIO.save(model, to: "file://\(tmp)/no/such")
     }
-    FileManager.default.createFile(atPath: tmp + "/file", contents: Data([1]))
+    XCTAssertTrue(FileManager.default.createFile(atPath: tmp + "/file", contents: Data([1])))
     assertThrows(["exists as a file"]) { try ModelIO.save(model, to: tmp + "/file") }
     assertThrows(["Saving to http://h/m is not supported"]) {
       try ModelIO.save(model, to: "http://h/m")
