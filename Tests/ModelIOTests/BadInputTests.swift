@@ -83,7 +83,9 @@ final class BadInputTests: XCTestCase {
     assertThrows(["is a layers model; load it with tf.loadLayersModel()"]) {
       try ModelIO.loadGraphModel(fixturePath("small_convnet/model/model.json"))
     }
-    assertThrows(["does not exist"]) { try ModelIO.loadGraphModel(dir + "/nope.json") }
+    assertThrows(["model.json path \(dir)/nope.json does not exist: loading failed"]) {
+      try ModelIO.loadGraphModel(dir + "/nope.json")
+    }
     assertThrows(["must be a file"]) { try ModelIO.loadGraphModel(dir) }
   }
 

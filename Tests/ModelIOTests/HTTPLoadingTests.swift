@@ -86,7 +86,10 @@ final class HTTPLoadingTests: XCTestCase {
     let cacheDir = try temporaryFolder(self) + "/cache"
     let options = ModelLoadOptions(cache: DownloadCache(directory: cacheDir))
     let base = server.baseURL
-    assertThrows(["Request to \(base)/missing/model.json failed with status code 404"]) {
+    assertThrows([
+      "Request to \(base)/missing/model.json failed with status code 404. Please verify this URL "
+        + "points to the model JSON of the model to load."
+    ]) {
       try ModelIO.loadGraphModel(base + "/missing/model.json", options: options)
     }
     assertThrows(["\(base)/page/model.json is an HTML page"]) {

@@ -64,8 +64,10 @@ extension ModelArtifacts {
   public static func load(
     _ location: ModelURL, cache: DownloadCache?, onProgress: ((Double) -> Void)? = nil
   ) throws -> ModelArtifacts {
-    let what = "model.json"
-    let data = try fetch(location, what: what, cache: cache, validate: parseRoot)
+    let data = try fetch(
+      location, what: "model.json path", cache: cache,
+      note: " Please verify this URL points to the model JSON of the model to load.",
+      noteOnlyForHTTP: true, validate: parseRoot)
     let root = try parseRoot(Data(data), location)
     var groups: [(specs: [WeightSpec], data: [UInt8])] = []
     var parsed: [(paths: [String], specs: [WeightSpec])] = []
@@ -162,10 +164,11 @@ extension ModelArtifacts {
   /// Reads a file, or downloads a URL through the cache (checked by `validate` first).
   static func fetch(
     _ location: ModelURL, what: String, cache: DownloadCache?, note: String = "",
-    validate: ((Data, ModelURL) throws -> ConfigObject)? = nil
+    noteOnlyForHTTP: Bool = false, validate: ((Data, ModelURL) throws -> ConfigObject)? = nil
   ) throws -> [UInt8] {
     switch location {
     case .file(let path):
+      let note = noteOnlyForHTTP ? "" : note
       var isDir: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
         throw valueError("\(what) \(path) does not exist: loading failed\(note)")
@@ -175,7 +178,7 @@ extension ModelArtifacts {
           "The path to load from must be a file. Loading from a directory is not supported.")
       }
       guard let d = FileManager.default.contents(atPath: path) else {
-        throw valueError("Cannot read \(what.lowercased()) \(path)\(note)")
+        throw valueError("Cannot read \(path)\(note)")
       }
       return [UInt8](d)
     case .http(let url):
