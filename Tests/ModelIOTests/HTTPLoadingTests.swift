@@ -73,6 +73,20 @@ final class HTTPLoadingTests: XCTestCase {
       ["/m/group1-shard1of2.bin", "/m/group1-shard2of2.bin", "/m/model.json"])
   }
 
+  func testWeightPathPrefix() throws {
+    let fixture = "functional_blocks_uint8_sharded"
+    var r = try routes(fixture, prefix: "/shards")
+    r["/json/model.json"] = r["/shards/model.json"]
+    let server = try LoopbackServer(routes: r)
+    defer { server.stop() }
+    var options = ModelLoadOptions(cache: nil)
+    options.weightPathPrefix = server.baseURL + "/shards/"
+    _ = try ModelIO.loadLayersModel(server.baseURL + "/json/model.json", options: options)
+    XCTAssertEqual(
+      server.requests.sorted(),
+      ["/json/model.json", "/shards/group1-shard1of2.bin", "/shards/group1-shard2of2.bin"])
+  }
+
   func testHTTPFailuresAreNamed() throws {
     let fixture = "mobilenet_v2_0.35_feature_graph"
     var r = try routes(fixture, prefix: "/ok")

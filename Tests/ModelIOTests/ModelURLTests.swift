@@ -18,6 +18,15 @@ final class ModelURLTests: XCTestCase {
       .http("https://tfhub.dev/google/tfjs-model/x/1/group1-shard1of2.bin?tfjs-format=file"))
     XCTAssertEqual(
       ModelURL.http("http://h/a/model.json").weightLocation("w.bin"), .http("http://h/a/w.bin"))
+    XCTAssertEqual(
+      hub.weightLocation("w.bin", prefix: "https://cdn/w/"),
+      .http("https://cdn/w/w.bin?tfjs-format=file"))
+    XCTAssertEqual(
+      ModelURL.file("/a/b/model.json").weightLocation("w.bin", prefix: "../shards/"),
+      .file("/a/shards/w.bin"))
+    XCTAssertEqual(
+      ModelURL.file("/a/b/model.json").weightLocation("w.bin", prefix: "file:///c/"),
+      .file("/c/w.bin"))
   }
 
   func testPaths() throws {

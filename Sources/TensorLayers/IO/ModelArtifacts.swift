@@ -18,6 +18,9 @@ public struct ModelLoadOptions {
   public var cache: DownloadCache? = .standard
   /// Folder that relative paths resolve against (default: the working folder).
   public var baseDirectory: String?
+  /// TF.js `weightPathPrefix`: where the weight files are, instead of next to model.json
+  /// (a URL or a path; relative paths resolve against model.json's folder).
+  public var weightPathPrefix: String?
   /// TF.js `onProgress`: called with the fraction of files read (model.json and shards).
   public var onProgress: ((Double) -> Void)?
 
@@ -62,7 +65,8 @@ public struct ModelArtifacts {
 extension ModelArtifacts {
   /// Reads model.json and every weight file it lists.
   public static func load(
-    _ location: ModelURL, cache: DownloadCache?, onProgress: ((Double) -> Void)? = nil
+    _ location: ModelURL, cache: DownloadCache?, weightPathPrefix: String? = nil,
+    onProgress: ((Double) -> Void)? = nil
   ) throws -> ModelArtifacts {
     let data = try fetch(
       location, what: "model.json path", cache: cache,
@@ -87,7 +91,8 @@ extension ModelArtifacts {
       for path in group.paths {
         let names = group.specs.prefix(3).map { $0.name }.joined(separator: ", ")
         bytes += try fetch(
-          location.weightLocation(path), what: "Weight file", cache: cache,
+          location.weightLocation(path, prefix: weightPathPrefix), what: "Weight file",
+          cache: cache,
           note: " (weight group \(g + 1): \(names)\(group.specs.count > 3 ? ", ..." : ""))")
         done += 1
         onProgress?(Double(done) / Double(files))
@@ -95,7 +100,9 @@ extension ModelArtifacts {
       if bytes.count != expected {
         // A wrong-sized download must not stay cached, or every later load fails the same way.
         for path in group.paths {
-          if case .http(let u) = location.weightLocation(path) { cache?.remove(u) }
+          if case .http(let u) = location.weightLocation(path, prefix: weightPathPrefix) {
+            cache?.remove(u)
+          }
         }
         throw valueError(
           "The weight files of group \(g + 1) (\(group.paths.joined(separator: ", "))) of "

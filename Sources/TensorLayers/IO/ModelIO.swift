@@ -17,7 +17,8 @@ public enum ModelIO {
     let location = try ModelURL.parse(
       url, fromTFHub: options.fromTFHub, base: options.baseDirectory)
     let artifacts = try ModelArtifacts.load(
-      location, cache: options.cache, onProgress: options.onProgress)
+      location, cache: options.cache, weightPathPrefix: options.weightPathPrefix,
+      onProgress: options.onProgress)
     return try graphModel(artifacts)
   }
 
@@ -49,7 +50,8 @@ public enum ModelIO {
     let location = try ModelURL.parse(
       url, fromTFHub: options.fromTFHub, base: options.baseDirectory)
     let artifacts = try ModelArtifacts.load(
-      location, cache: options.cache, onProgress: options.onProgress)
+      location, cache: options.cache, weightPathPrefix: options.weightPathPrefix,
+      onProgress: options.onProgress)
     return try layersModel(artifacts, strict: options.strict)
   }
 

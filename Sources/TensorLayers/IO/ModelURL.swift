@@ -60,8 +60,27 @@ public enum ModelURL: Equatable {
     }
   }
 
-  /// Where a weight file listed in the manifest lives, relative to this model.json.
-  public func weightLocation(_ path: String) -> ModelURL {
+  /// Where a weight file listed in the manifest lives: next to this model.json, or under
+  /// TF.js's `weightPathPrefix` when given (the query of an http model.json still follows).
+  public func weightLocation(_ path: String, prefix: String? = nil) -> ModelURL {
+    if let prefix {
+      var suffix = ""
+      if case .http(let u) = self, let q = u.lastIndex(of: "?"),
+        q > (u.lastIndex(of: "/") ?? u.startIndex)
+      {
+        suffix = String(u[q...])
+      }
+      let lower = prefix.lowercased()
+      if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+        return .http(prefix + path + suffix)
+      }
+      var p = prefix + path
+      if lower.hasPrefix("file://") { p = String(p.dropFirst("file://".count)) }
+      if !p.hasPrefix("/"), case .file(let json) = self {
+        p = URL(fileURLWithPath: json).deletingLastPathComponent().appendingPathComponent(p).path
+      }
+      return .file(URL(fileURLWithPath: p).standardizedFileURL.path)
+    }
     switch self {
     case .file(let p):
       return .file(
