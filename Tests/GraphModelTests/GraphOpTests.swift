@@ -135,6 +135,17 @@ final class GraphOpTests: XCTestCase {
     XCTAssertEqual(Set(model.outputNodes), ["relu", "elu", "pad", "cat", "sq"])
   }
 
+  func testPlaceholderWithDefault() throws {
+    let root = try graph([
+      ("d", "Const", [], float), ("p", "PlaceholderWithDefault", ["d"], float),
+      ("y", "Square", ["p"], ""),
+    ])
+    let model = try GraphModel(modelJSON: root, weights: [("d", try t([3], [1]))])
+    XCTAssertEqual(model.inputNodes, ["p"])
+    XCTAssertEqual(try model.execute([String: Tensor](), outputs: ["y"])[0].dataSync(), [9])
+    XCTAssertEqual(try model.execute(["p": try t([2], [1])], outputs: ["y"])[0].dataSync(), [4])
+  }
+
   func testGraphStructureErrors() throws {
     assertThrows(["Tensorflow Op is not supported: Frob (node 'y')"]) {
       try GraphModel(

@@ -112,7 +112,7 @@ extension GraphModel {
       case "NoOp":
         values[i] = []
         continue
-      case "Placeholder", "PlaceholderWithDefault":
+      case "Placeholder":
         throw valueError("Placeholder '\(node.name)' was not fed.")
       default: break
       }
@@ -228,7 +228,7 @@ extension GraphModel {
         } else {
           state[i] = 2
           order.append(i)
-          if !fed.contains(i) && nodes[i].op.hasPrefix("Placeholder") {
+          if !fed.contains(i) && nodes[i].op == "Placeholder" {
             missing.append(nodes[i].name)
           }
         }

@@ -13,7 +13,7 @@ typealias GraphOpKernel = (GraphNode, [Tensor]) throws -> [Tensor]
 /// The op table.
 enum GraphOps {
   /// Ops handled by the executor itself (inputs and constants) rather than a kernel.
-  static let structural: Set<String> = ["Placeholder", "PlaceholderWithDefault", "Const", "NoOp"]
+  static let structural: Set<String> = ["Placeholder", "Const", "NoOp"]
 
   /// True when the executor can run `op`.
   static func supports(_ op: String) -> Bool { structural.contains(op) || kernels[op] != nil }
@@ -23,6 +23,8 @@ enum GraphOps {
     var k: [String: GraphOpKernel] = [:]
     // MARK: - Identity and element-wise
     k["Identity"] = { _, x in [try arg(x, 0, "Identity").clone()] }
+    // Unfed, it passes its default (input 0) through; fed, the executor never runs it.
+    k["PlaceholderWithDefault"] = k["Identity"]
     k["StopGradient"] = k["Identity"]
     k["Snapshot"] = k["Identity"]
     k["Relu"] = unary { try $0.relu() }
