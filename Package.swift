@@ -43,12 +43,18 @@ let package = Package(
     .executableTarget(
       name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine",
       exclude: ["README.md"]),
+    // Model-file load times and graph-model inference: benchmarks/models/run.sh
+    .executableTarget(
+      name: "tl-bench-models", dependencies: ["TensorEngine", "TensorLayers"],
+      path: "benchmarks/models", exclude: ["run.sh", "bench_tf.py", "README.md"]),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
     .testTarget(
       name: "TFBindingsTests", dependencies: ["TFBindings", "ScriptCore", "TensorEngine"],
       exclude: ["scripts"]),
     .testTarget(name: "TensorLayersTests", dependencies: ["TensorLayers", "TensorEngine"]),
+    .testTarget(name: "GraphModelTests", dependencies: ["TensorLayers", "TensorEngine"]),
+    .testTarget(name: "ModelIOTests", dependencies: ["TensorLayers", "TensorEngine"]),
     // The REPL's terminal-free logic (via @testable import tl) and the runner
     // tests, which spawn the built `tl` binary next to the test bundle.
     .testTarget(name: "CLITests", dependencies: ["tl", "ScriptCore"]),
