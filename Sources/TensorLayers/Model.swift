@@ -379,7 +379,7 @@ open class LayersModel: Layer {
     for layer in layers {
       var entry = ConfigObject([
         ("name", .string(layer.name)), ("className", .string(layer.className)),
-        ("config", .object(layer.fullConfig())),
+        ("config", .object(layer.getConfig())),
       ])
       var nodes: [ConfigValue] = []
       for node in layer.inboundNodes where containerNodeIds.contains(node.id) {
@@ -416,7 +416,7 @@ open class LayersModel: Layer {
   public func toJSON() -> ConfigValue {
     ConfigValue.object(
       ConfigObject([
-        ("className", .string(className)), ("config", .object(getConfigForSave())),
+        ("className", .string(className)), ("config", .object(getConfig())),
         ("kerasVersion", .string("tfjs-layers 4.22.0")), ("backend", .string("tensor_flow.js")),
       ])
     ).snakeCased()
@@ -429,13 +429,6 @@ open class LayersModel: Layer {
     return c
   }
 
-  /// The model's getConfig (name plus the container keys).
-  func getConfigForSave() -> ConfigObject { getConfig() }
-}
-
-extension Layer {
-  /// getConfig as nested in a model config.
-  func fullConfig() -> ConfigObject { getConfig() }
 }
 
 extension ConfigValue {

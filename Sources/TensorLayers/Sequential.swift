@@ -122,7 +122,7 @@ public final class Sequential: LayersModel {
           layers.map { l in
             .object(
               ConfigObject([
-                ("className", .string(l.className)), ("config", .object(l.fullConfig())),
+                ("className", .string(l.className)), ("config", .object(l.getConfig())),
               ]))
           })
       )

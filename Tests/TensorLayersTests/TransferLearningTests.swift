@@ -92,6 +92,21 @@ final class TransferLearningTests: XCTestCase {
       try head.predict(features), try model.predict(x), atol: 1e-6, rtol: 1e-5, "head")
   }
 
+  /// A model cut from another shares its layers: training the cut changes the original.
+  func testTrainingACutModelChangesTheOriginal() throws {
+    let x = try input(shape: [3], name: "shared_in")
+    let hidden = try Dense(args(("units", .int(4)), ("name", .string("shared_hidden"))))
+    let h = try hidden.apply(x)
+    let full = try LayersModel(
+      inputs: [x],
+      outputs: [try Dense(args(("units", .int(1)), ("name", .string("full_out")))).apply(h)])
+    let cut = try LayersModel(inputs: full.inputs, outputs: try hidden.output)
+    let before = try full.getLayer(name: "shared_hidden").getWeights()[0].dataSync()
+    try cut.compile(optimizer: SGDOptimizer(learningRate: 0.5), loss: [.name("meanSquaredError")])
+    try cut.trainOnBatch([try Tensor.ones([2, 3])], [try Tensor.ones([2, 4])])
+    XCTAssertNotEqual(try full.getLayer(name: "shared_hidden").getWeights()[0].dataSync(), before)
+  }
+
   func testConvNetLossFalls() throws {
     let model = try Sequential(layers: [
       try Conv2D(
