@@ -88,6 +88,14 @@ class LayerObject: JSObject {
   }
 
   override func ownKeys() -> [String] { ["name", "trainable"] + storage.orderedKeys }
+
+  /// `Dense { name: 'dense_Dense1', trainable: true }`: the layer's class, not the prototype's.
+  override func inspect(_ interpreter: Interpreter, depth: Int, colors: Bool) -> String? {
+    let shown = interpreter.realm.newObject()
+    shown.put("name", .string(layer.name))
+    shown.put("trainable", .bool(layer.trainable))
+    return layer.className + " " + interpreter.inspect(.object(shown), colors: colors)
+  }
 }
 
 /// A `tf.Initializer` made by `tf.initializers.*`.
