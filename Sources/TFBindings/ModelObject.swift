@@ -185,12 +185,16 @@ extension TFContext {
       .function("summary", arity: 3) { [self] call in
         let model = try thisModel(call.this, "summary")
         let a = call.arguments
-        let width = try a.optionalNumber(0, name: "lineLength").map { Int($0) }
+        let width = a[0].isNullish ? nil : try a.integer(0, name: "lineLength")
+        if let width, width < 1 || width > 10_000 {
+          throw argumentError("summary: lineLength must be between 1 and 10000, but got \(width)")
+        }
         var positions: [Double]?
         if case .object(let list as JSArray) = a[1] {
           positions = try list.elements.map { v in
-            guard case .number(let d) = v else {
-              throw argumentError("Argument 'positions' passed to 'summary' must be numbers")
+            guard case .number(let d) = v, d.isFinite, d >= 0, d <= 10_000 else {
+              throw argumentError(
+                "Argument 'positions' passed to 'summary' must be numbers from 0 to 10000")
             }
             return d
           }
