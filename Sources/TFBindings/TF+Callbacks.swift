@@ -12,6 +12,12 @@
 
 import Foundation
 import ScriptCore
+
+#if canImport(Glibc)
+  @preconcurrency import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import TensorEngine
 import TensorLayers
 
@@ -165,8 +171,13 @@ final class ProgbarLogger: Callback {
     let now = Date()
     if now.timeIntervalSince(lastDraw) < 0.1 && batch + 1 < batches { return }
     lastDraw = now
-    write("\r\u{1B}[K" + ProgbarLogger.liveLine(
-      batch: batch, batches: batches, elapsed: now.timeIntervalSince(epochStart), logs: logs))
+    var line = ProgbarLogger.liveLine(
+      batch: batch, batches: batches, elapsed: now.timeIntervalSince(epochStart), logs: logs)
+    // A line longer than the terminal wraps, and `\r` could then not redraw it in place.
+    if let columns = terminalColumns(), line.count >= columns {
+      line = String(line.prefix(max(1, columns - 1)))
+    }
+    write("\r\u{1B}[K" + line)
     drewLine = true
   }
 
@@ -179,6 +190,13 @@ final class ProgbarLogger: Callback {
     } else {
       write(ProgressText.epochHeader(epoch, epochs) + " - " + summary + "\n")
     }
+  }
+
+  /// The width of the terminal on stdout, if it reports one.
+  private func terminalColumns() -> Int? {
+    var size = winsize()
+    guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+    return Int(size.ws_col)
   }
 
   private func write(_ text: String) {
