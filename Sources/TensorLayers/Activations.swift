@@ -51,7 +51,8 @@ public final class Activation {
       }
     case let other:
       throw valueError(
-        "Unknown activation: \(other). This may be due to one of the following "
+        "Unknown activation: \(other).\(didYouMean(other, in: names)) This may be due to one "
+          + "of the following "
           + "reasons:\n1. The activation is defined in Python, in which case it needs to be ported "
           + "to TensorFlow.js or your JavaScript code.\n2. The custom activation is defined in "
           + "JavaScript, but is not registered properly with tf.serialization.registerClass().")

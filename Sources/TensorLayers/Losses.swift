@@ -135,7 +135,30 @@ public enum LayerLosses {
     case "logLoss": return logLoss
     case "cosineDistance": return cosineDistance
     default:
-      throw valueError("Unknown loss \(name)")
+      throw valueError("Unknown loss \(name)" + lossHint(name))
     }
   }
+}
+
+/// The names `compile` accepts for `loss`.
+let lossNames = [
+  "meanSquaredError", "meanAbsoluteError", "meanAbsolutePercentageError",
+  "meanSquaredLogarithmicError", "squaredHinge", "hinge", "categoricalHinge", "logcosh",
+  "categoricalCrossentropy", "sparseCategoricalCrossentropy", "binaryCrossentropy",
+  "kullbackLeiblerDivergence", "poisson", "cosineProximity", "huberLoss", "logLoss",
+  "cosineDistance",
+]
+
+/// A hint for a loss name TF.js does not know: Keras short names and snake_case spellings
+/// map to the camelCase name; otherwise the closest name.
+func lossHint(_ name: String) -> String {
+  let aliases = [
+    "mse": "meanSquaredError", "MSE": "meanSquaredError", "mae": "meanAbsoluteError",
+    "MAE": "meanAbsoluteError", "mape": "meanAbsolutePercentageError",
+    "msle": "meanSquaredLogarithmicError",
+  ]
+  if let a = aliases[name] { return ". Did you mean '\(a)'?" }
+  let camel = toCamelCase(name)
+  if camel != name, lossNames.contains(camel) { return ". Did you mean '\(camel)'?" }
+  return closestName(name, in: lossNames).map { ". Did you mean '\($0)'?" } ?? ""
 }

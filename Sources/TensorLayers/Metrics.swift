@@ -59,7 +59,14 @@ public enum LayerMetrics {
     case "mape", "MAPE", "meanAbsolutePercentageError":
       return LayerLosses.meanAbsolutePercentageError
     case "cosine", "cosineProximity": return LayerLosses.cosineProximity
-    default: throw valueError("Unknown metric function: \(name)")
+    default:
+      let known = [
+        "accuracy", "acc", "crossentropy", "ce", "binaryAccuracy", "categoricalAccuracy",
+        "sparseCategoricalAccuracy", "precision", "recall", "categoricalCrossentropy",
+        "sparseCategoricalCrossentropy", "binaryCrossentropy", "mse", "mae", "mape", "cosine",
+      ]
+      throw valueError(
+        "Unknown metric function: \(name)." + didYouMean(toCamelCase(name), in: known))
     }
   }
 

@@ -191,9 +191,10 @@ open class LayersModel: Layer {
   /// `getLayer(name)`; throws `No such layer: <name>` listing the layers that exist.
   public func getLayer(name: String) throws -> Layer {
     if let l = layers.first(where: { $0.name == name }) { return l }
+    let names = layers.map(\.name)
     throw valueError(
-      "No such layer: \(name). Layers in this model: "
-        + layers.map(\.name).joined(separator: ", "))
+      "No such layer: \(name).\(didYouMean(name, in: names)) Layers in this model: "
+        + names.joined(separator: ", "))
   }
 
   /// `getLayer(undefined, index)`.

@@ -24,14 +24,12 @@ final class LoadingTests: XCTestCase {
     let layer = try model.getLayer(name: "conv_pw_13_relu")
     let cut = try LayersModel(inputs: model.inputs, outputs: try layer.output)
     XCTAssertEqual(cut.outputs[0].shape, [nil, 7, 7, 256])
-    // Shared weights: changing the original changes the cut model.
+    // The cut model holds the same layer objects.
     let conv1 = try model.getLayer(name: "conv1")
     XCTAssertTrue(try cut.getLayer(name: "conv1") === conv1)
     XCTAssertThrowsError(try model.getLayer(name: "conv_pw_14_relu")) { e in
-      XCTAssertTrue(
-        "\(e)".hasPrefix(
-          "No such layer: conv_pw_14_relu. Layers in this model: "
-            + "input_1, conv1,"), "\(e)")
+      XCTAssertTrue("\(e)".hasPrefix("No such layer: conv_pw_14_relu. Did you mean "), "\(e)")
+      XCTAssertTrue("\(e)".contains(" Layers in this model: input_1, conv1, conv1_bn,"), "\(e)")
     }
   }
 

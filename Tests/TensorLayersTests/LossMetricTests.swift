@@ -22,7 +22,7 @@ final class LossMetricTests: XCTestCase {
     let h = try loss("huberLoss", y, p)
     XCTAssertEqual(h, [0.75, 1.25])  // per element: 0, 1.5 | 2.5, 0
     XCTAssertThrowsError(try LayerLosses.named("mse")) {
-      XCTAssertEqual("\($0)", "Unknown loss mse")
+      XCTAssertEqual("\($0)", "Unknown loss mse. Did you mean 'meanSquaredError'?")
     }
   }
 
@@ -70,5 +70,11 @@ final class LossMetricTests: XCTestCase {
     XCTAssertEqual(
       try LayerMetrics.resolve("mae", lossName: nil, outputShape: [nil, 3]).logName, "mae")
     XCTAssertThrowsError(try LayerMetrics.named("f1"))
+    XCTAssertThrowsError(try LayerLosses.named("categorical_crossentropy")) { e in
+      XCTAssertTrue("\(e)".hasSuffix("Did you mean 'categoricalCrossentropy'?"), "\(e)")
+    }
+    XCTAssertThrowsError(try LayerLosses.named("binaryCrosentropy")) { e in
+      XCTAssertTrue("\(e)".hasSuffix("Did you mean 'binaryCrossentropy'?"), "\(e)")
+    }
   }
 }

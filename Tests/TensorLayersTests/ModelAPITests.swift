@@ -96,6 +96,9 @@ final class ModelAPITests: XCTestCase {
     XCTAssertThrowsError(try model.getLayer(name: "nope")) { e in
       XCTAssertEqual("\(e)", "No such layer: nope. Layers in this model: only")
     }
+    XCTAssertThrowsError(try model.getLayer(name: "onyl")) { e in
+      XCTAssertEqual("\(e)", "No such layer: onyl. Did you mean only? Layers in this model: only")
+    }
     XCTAssertThrowsError(try model.getLayer(index: 3))
   }
 
@@ -140,7 +143,7 @@ final class ModelAPITests: XCTestCase {
           + "Tensors. Found 4 input sample(s) and 3 target sample(s).")
     }
     XCTAssertThrowsError(try model.compile(optimizer: "sgd", loss: [.name("mse")])) { e in
-      XCTAssertEqual("\(e)", "Unknown loss mse")
+      XCTAssertEqual("\(e)", "Unknown loss mse. Did you mean 'meanSquaredError'?")
     }
     XCTAssertEqual(try model.getWeights().map { try $0.dataSync() }, before)
   }

@@ -45,7 +45,8 @@ public enum LayerRegistry {
       "Unknown layer: \(name). This may be due to one of the following reasons:\n"
         + "1. The layer is defined in Python, in which case it needs to be ported to TensorFlow.js "
         + "or your JavaScript code.\n2. The custom layer is defined in JavaScript, but is not "
-        + "registered properly with tf.serialization.registerClass().")
+        + "registered properly with tf.serialization.registerClass()."
+        + didYouMean(name, in: classNames).replacingOccurrences(of: " Did", with: "\nDid"))
   }
 
   /// Builds a layer (or a nested model) from `{className, config}` (camel-cased keys).
