@@ -41,7 +41,12 @@ let package = Package(
     // Release benchmark of the kernels (not part of `swift test`):
     //   swift run -c release tl-bench-engine
     .executableTarget(
-      name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine"),
+      name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine",
+      exclude: ["README.md"]),
+    // Model-file load times and graph-model inference: benchmarks/models/run.sh
+    .executableTarget(
+      name: "tl-bench-models", dependencies: ["TensorEngine", "TensorLayers"],
+      path: "benchmarks/models", exclude: ["run.sh", "bench_tf.py", "README.md"]),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
     .testTarget(

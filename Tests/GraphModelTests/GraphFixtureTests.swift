@@ -17,7 +17,8 @@ final class GraphFixtureTests: XCTestCase {
     let y = try model.predict([x])
     XCTAssertEqual(y.count, 1)
     XCTAssertEqual(Engine.shared.numTensors, before + 1, "only the output stays alive")
-    try assertClose(y[0], try XCTUnwrap(cases.arrays["y"]), atol: cases.atol, rtol: cases.rtol, name)
+    try assertClose(
+      y[0], try XCTUnwrap(cases.arrays["y"]), atol: cases.atol, rtol: cases.rtol, name)
   }
 
   func testMobileNetV2FeatureGraph() throws { try check("mobilenet_v2_0.35_feature_graph") }
@@ -30,8 +31,10 @@ final class GraphFixtureTests: XCTestCase {
     defer { model.dispose() }
     XCTAssertEqual(model.inputNodes, ["inputs"])
     XCTAssertEqual(model.outputNodes, ["feature_vector"])
-    XCTAssertEqual(model.inputs, [GraphTensorInfo(name: "inputs", shape: [-1, 224, 224, 3], dtype: .float32)])
-    XCTAssertEqual(model.outputs, [GraphTensorInfo(name: "Identity", shape: [-1, 1280], dtype: .float32)])
+    XCTAssertEqual(
+      model.inputs, [GraphTensorInfo(name: "inputs", shape: [-1, 224, 224, 3], dtype: .float32)])
+    XCTAssertEqual(
+      model.outputs, [GraphTensorInfo(name: "Identity", shape: [-1, 1280], dtype: .float32)])
     XCTAssertNotNil(model.modelSignature?.object?["inputs"])
     XCTAssertTrue(model.modelVersion.hasSuffix(".undefined"))
 
@@ -47,6 +50,11 @@ final class GraphFixtureTests: XCTestCase {
     XCTAssertLessThanOrEqual(try both[0].dataSync().max() ?? 7, 6)
     XCTAssertEqual(try both[1].dataSync(), try viaKey[0].dataSync())
 
+    // Zero Pad nodes before valid convolutions are folded into the convolution's padding,
+    // and can still be requested themselves.
+    let pad = "StatefulPartitionedCall/mobilenetv2_0.35_224/block_1_pad/Pad"
+    XCTAssertFalse(model.nodes.contains { n in n.inputs.contains { $0.node == pad } })
+    XCTAssertEqual(try model.execute(["inputs": x], outputs: [pad])[0].shape, [1, 113, 113, 48])
     assertThrows(["must be [-1,224,224,3], but was [1,224,224]"]) {
       try model.execute(["inputs": try Tensor.zeros([1, 224, 224])])
     }
@@ -60,7 +68,9 @@ final class GraphFixtureTests: XCTestCase {
     assertThrows(["Input tensor count mismatch", "1 placeholders", "2 input tensors"]) {
       try model.predict([x, x])
     }
-    assertThrows(["Missing the following inputs: [inputs]"]) { try model.execute([String: Tensor]()) }
+    assertThrows(["Missing the following inputs: [inputs]"]) {
+      try model.execute([String: Tensor]())
+    }
     model.dispose()
     assertThrows(["disposed"]) { try model.predict([x]) }
   }
@@ -74,8 +84,10 @@ final class GraphFixtureTests: XCTestCase {
     // The topology itself parses; without weights the first Const is named.
     let root = try XCTUnwrap(
       try ConfigValue.parseJSON(Data(contentsOf: URL(fileURLWithPath: path))).object)
-    assertThrows(["The weight 'StatefulPartitionedCall/mobilenetv2_1.00_224/block_1_pad/Pad/paddings'",
-                  "is missing"]) {
+    assertThrows([
+      "The weight 'StatefulPartitionedCall/mobilenetv2_1.00_224/block_1_pad/Pad/paddings'",
+      "is missing",
+    ]) {
       try GraphModel(modelJSON: root, weights: [])
     }
     let nodes = try GraphDef.parseNodes(try XCTUnwrap(root["modelTopology"]))

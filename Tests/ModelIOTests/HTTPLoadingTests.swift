@@ -39,8 +39,10 @@ final class HTTPLoadingTests: XCTestCase {
     model.dispose()
     XCTAssertEqual(
       server.requests,
-      ["/tfhub/feature/1/model.json?tfjs-format=file",
-       "/tfhub/feature/1/group1-shard1of1.bin?tfjs-format=file"])
+      [
+        "/tfhub/feature/1/model.json?tfjs-format=file",
+        "/tfhub/feature/1/group1-shard1of1.bin?tfjs-format=file",
+      ])
 
     server.stop()
     let again = try ModelIO.loadGraphModel(url, options: options)
@@ -58,10 +60,14 @@ final class HTTPLoadingTests: XCTestCase {
     let server = try LoopbackServer(routes: try routes(fixture, prefix: "/m"))
     defer { server.stop() }
     let cases = try GraphCases(fixture)
+    var progress: [Double] = []
     let model = try ModelIO.loadLayersModel(
-      server.baseURL + "/m/model.json", options: ModelLoadOptions(cache: nil))
+      server.baseURL + "/m/model.json",
+      options: ModelLoadOptions(cache: nil, onProgress: { progress.append($0) }))
+    XCTAssertEqual(progress, [1.0 / 3, 2.0 / 3, 1])
     let y = try model.predict(try XCTUnwrap(cases.arrays["x"]))
-    try assertClose(y, try XCTUnwrap(cases.arrays["y"]), atol: cases.atol, rtol: cases.rtol, fixture)
+    try assertClose(
+      y, try XCTUnwrap(cases.arrays["y"]), atol: cases.atol, rtol: cases.rtol, fixture)
     XCTAssertEqual(
       server.requests.sorted(),
       ["/m/group1-shard1of2.bin", "/m/group1-shard2of2.bin", "/m/model.json"])
@@ -89,10 +95,21 @@ final class HTTPLoadingTests: XCTestCase {
     assertThrows(["Failed to parse model JSON of \(base)/bad/model.json"]) {
       try ModelIO.loadGraphModel(base + "/bad/model.json", options: options)
     }
-    assertThrows(["Request to \(base)/broken/group1-shard1of1.bin failed with status code 500",
-                  "weight group 1"]) {
+    assertThrows([
+      "Request to \(base)/broken/group1-shard1of1.bin failed with status code 500",
+      "weight group 1",
+    ]) {
       try ModelIO.loadGraphModel(base + "/broken/model.json", options: options)
     }
+    // A shard of the wrong size is an error, and is not kept in the cache.
+    r["/short/model.json"] = r["/ok/model.json"]
+    server.set("/short/model.json", r["/ok/model.json"])
+    server.set("/short/group1-shard1of1.bin", .init(status: 200, body: [1, 2, 3]))
+    assertThrows(["group1-shard1of1.bin", "hold 3 bytes"]) {
+      try ModelIO.loadGraphModel(base + "/short/model.json", options: options)
+    }
+    server.set("/short/group1-shard1of1.bin", r["/ok/group1-shard1of1.bin"])
+    try ModelIO.loadGraphModel(base + "/short/model.json", options: options).dispose()
     // Failed responses are not cached: once the server is fixed, the page loads.
     server.set("/page/model.json", r["/ok/model.json"])
     server.set("/page/group1-shard1of1.bin", r["/ok/group1-shard1of1.bin"])

@@ -96,9 +96,12 @@ final class LoopbackServer: @unchecked Sendable {
     let target = parts.count > 1 ? String(parts[1]) : "/"
     lock.lock()
     log.append(target)
-    let r = routes[target] ?? Response(status: 404, body: Array("not found".utf8), contentType: "text/plain")
+    let r =
+      routes[target]
+      ?? Response(status: 404, body: Array("not found".utf8), contentType: "text/plain")
     lock.unlock()
-    let head = "HTTP/1.1 \(r.status) X\r\nContent-Length: \(r.body.count)\r\n"
+    let head =
+      "HTTP/1.1 \(r.status) X\r\nContent-Length: \(r.body.count)\r\n"
       + "Content-Type: \(r.contentType)\r\nConnection: close\r\n\r\n"
     let bytes = Array(head.utf8) + r.body
     var off = 0

@@ -8,7 +8,8 @@ import XCTest
 final class ModelURLTests: XCTestCase {
   func testTFHubAndWeightURLs() throws {
     let hub = try ModelURL.parse("https://tfhub.dev/google/tfjs-model/x/1", fromTFHub: true)
-    XCTAssertEqual(hub, .http("https://tfhub.dev/google/tfjs-model/x/1/model.json?tfjs-format=file"))
+    XCTAssertEqual(
+      hub, .http("https://tfhub.dev/google/tfjs-model/x/1/model.json?tfjs-format=file"))
     XCTAssertEqual(
       try ModelURL.parse("https://www.kaggle.com/m/x/3/", fromTFHub: true).text,
       "https://www.kaggle.com/m/x/3/model.json?tfjs-format=file")
@@ -21,7 +22,8 @@ final class ModelURLTests: XCTestCase {
 
   func testPaths() throws {
     XCTAssertEqual(try ModelURL.parse("file:///a/b/model.json"), .file("/a/b/model.json"))
-    XCTAssertEqual(try ModelURL.parse("m/model.json", base: "/base/dir"), .file("/base/dir/m/model.json"))
+    XCTAssertEqual(
+      try ModelURL.parse("m/model.json", base: "/base/dir"), .file("/base/dir/m/model.json"))
     XCTAssertEqual(try ModelURL.parse("file://../m.json", base: "/base/dir"), .file("/base/m.json"))
     let home = FileManager.default.homeDirectoryForCurrentUser.path
     XCTAssertEqual(try ModelURL.parse("~/m/model.json"), .file(home + "/m/model.json"))

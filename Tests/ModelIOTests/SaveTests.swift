@@ -24,7 +24,8 @@ final class SaveTests: XCTestCase {
       XCTAssertEqual(
         root.keys, ["modelTopology", "weightsManifest", "format", "generatedBy", "convertedBy"])
       XCTAssertEqual(try root.string("format"), "layers-model")
-      XCTAssertTrue(try root.string("generatedBy")?.hasPrefix("TensorFlow.js tfjs-layers v") == true)
+      XCTAssertTrue(
+        try root.string("generatedBy")?.hasPrefix("TensorFlow.js tfjs-layers v") == true)
       XCTAssertEqual(root["convertedBy"]?.isNull, true)
       let groups = try XCTUnwrap(root["weightsManifest"]?.array)
       XCTAssertEqual(groups.count, 1)

@@ -48,11 +48,15 @@ func cpuTime() -> Double {
   return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
-/// Runs `python3 -c script` and returns its standard output, or nil if it failed.
+/// The Python that runs the comparators: `$TL_TF_PYTHON` (e.g. a virtual
+/// environment with TensorFlow, see Tests/Fixtures/README.md) or `python3`.
+let pythonExecutable = ProcessInfo.processInfo.environment["TL_TF_PYTHON"] ?? "python3"
+
+/// Runs `python -c script` and returns its standard output, or nil if it failed.
 func python(_ script: String) -> String? {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = ["python3", "-c", script]
+  process.arguments = [pythonExecutable, "-c", script]
   let pipe = Pipe()
   process.standardOutput = pipe
   process.standardError = FileHandle.nullDevice

@@ -159,11 +159,15 @@ extension Compiler {
 
   func compileGlobalRead(_ name: String, _ range: SourceRange, forTypeof: Bool) -> ExprCode {
     var cache: GlobalBinding?
+    var checkedGeneration = -1
     let global = interp.realm.globalObject
     let at = range.start
     return { [unowned(unsafe) interp] env in
-      if let b = cache ?? interp.lexicalGlobals[name] {
-        cache = b
+      if cache == nil, checkedGeneration != interp.lexicalGlobalsGeneration {
+        cache = interp.lexicalGlobals[name]
+        checkedGeneration = interp.lexicalGlobalsGeneration
+      }
+      if let b = cache {
         if isUninitialized(b.value) {
           interp.position = at
           throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
@@ -281,7 +285,11 @@ extension Compiler {
     let at = range.start
     return { [unowned(unsafe) interp] env in
       let v = try object(env)
-      if case .object(let o) = v, let p = o.lookup(name), case .value(let x) = p.slot { return x }
+      if case .object(let o) = v {
+        // Plain objects (and class instances) keep own properties in `storage`.
+        if type(of: o) == JSObject.self, let x = o.storage.dataValue(name) { return x }
+        if let p = o.lookup(name), case .value(let x) = p.slot { return x }
+      }
       if v.isNullish {
         if optional { throw OptionalChainShortCircuit() }
         interp.position = at

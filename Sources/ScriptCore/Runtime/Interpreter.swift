@@ -118,7 +118,11 @@ public final class Interpreter {
   /// Coroutines started from inside other coroutines, not yet suspended.
   var coroutineNesting = 0
   /// Bindings declared at the REPL's top level.
-  @exclusivity(unchecked) var lexicalGlobals: [String: GlobalBinding] = [:]
+  @exclusivity(unchecked) var lexicalGlobals: [String: GlobalBinding] = [:] {
+    didSet { lexicalGlobalsGeneration &+= 1 }
+  }
+  /// Changes whenever a REPL binding is added: global-name sites re-check then.
+  @exclusivity(unchecked) var lexicalGlobalsGeneration = 0
   /// The value of the last expression statement at the REPL's top level.
   @exclusivity(unchecked) var replCompletion: Value = .undefined
   /// `process.argv` as the host gave it.

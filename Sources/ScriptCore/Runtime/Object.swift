@@ -47,6 +47,13 @@ public struct PropertyStorage {
 
   public func contains(_ key: String) -> Bool { index[key] != nil }
 
+  /// The value of data property `key`, without copying the whole property (hot path).
+  @inline(__always)
+  public func dataValue(_ key: String) -> Value? {
+    guard let i = index[key], case .value(let v) = properties[i].slot else { return nil }
+    return v
+  }
+
   public mutating func set(_ key: String, _ property: Property) {
     if let i = index[key] {
       properties[i] = property

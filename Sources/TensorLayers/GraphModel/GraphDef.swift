@@ -259,7 +259,10 @@ public enum GraphDef {
     if let l = o["list"] {
       guard let lo = l.object else { throw bad() }
       var list = GraphAttrList()
-      list.ints = try (lo["i"]?.array ?? []).map { guard let n = int64($0) else { throw bad() }; return n }
+      list.ints = try (lo["i"]?.array ?? []).map {
+        guard let n = int64($0) else { throw bad() }
+        return n
+      }
       list.floats = try (lo["f"]?.array ?? []).map {
         guard let d = $0.number else { throw bad() }
         return d
@@ -268,9 +271,14 @@ public enum GraphDef {
         guard let s = $0.string, let d = base64Text(s) else { throw bad() }
         return d
       }
-      list.types = (lo["type"]?.array ?? []).map { $0.string ?? exactInt($0.number).map(String.init) ?? "" }
+      list.types = (lo["type"]?.array ?? []).map {
+        $0.string ?? exactInt($0.number).map(String.init) ?? ""
+      }
       list.shapes = try (lo["shape"]?.array ?? []).map { try shape($0, bad) }
-      list.bools = (lo["b"]?.array ?? []).map { if case .bool(let b) = $0 { return b }; return false }
+      list.bools = (lo["b"]?.array ?? []).map {
+        if case .bool(let b) = $0 { return b }
+        return false
+      }
       return .list(list)
     }
     return .other

@@ -16,6 +16,9 @@ struct GraphPlan {
 }
 
 extension GraphModel {
+  /// When non-nil, seconds spent per op type are added here (for benchmarks).
+  nonisolated(unsafe) public static var profile: [String: Double]?
+
   /// TF.js `predict(inputs)`: `execute` with the model's `outputNodes`. Inputs are matched
   /// to `inputNodes` by position.
   public func predict(_ inputs: [Tensor]) throws -> [Tensor] {
@@ -125,6 +128,13 @@ extension GraphModel {
         throw valueError("Tensorflow Op is not supported: \(node.op) (node '\(node.name)')")
       }
       var result: [Tensor]
+      let start = GraphModel.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+      defer {
+        if start != 0 {
+          let ns = Double(DispatchTime.now().uptimeNanoseconds - start)
+          GraphModel.profile?[node.op, default: 0] += ns / 1e9
+        }
+      }
       do {
         result = try kernel(node, args)
       } catch let e as LayersError {
@@ -167,7 +177,8 @@ extension GraphModel {
   private func checkInput(_ key: String, _ node: GraphNode, _ t: Tensor) throws {
     guard node.op.hasPrefix("Placeholder") else { return }
     if let shape = node.shape("shape") {
-      let ok = shape.count == t.rank
+      let ok =
+        shape.count == t.rank
         && zip(shape, t.shape).allSatisfy { $0 < 0 || $0 == $1 }
       if !ok {
         throw valueError(
@@ -187,7 +198,8 @@ extension GraphModel {
 
   /// The nodes the outputs depend on (stopping at fed nodes), in topological order.
   func plan(_ outs: [GraphEdge], fed: Set<Int>) throws -> GraphPlan {
-    let key = outs.map(\.text).joined(separator: "\u{1}") + "\u{2}"
+    let key =
+      outs.map(\.text).joined(separator: "\u{1}") + "\u{2}"
       + fed.sorted().map(String.init).joined(separator: ",")
     if let p = plans[key] { return p }
     var state = [UInt8](repeating: 0, count: nodes.count)  // 0 new, 1 open, 2 done

@@ -77,12 +77,13 @@ public final class GraphModel {
       }
       weights[n.name] = Engine.shared.keep(t)
     }
-    self.nodes = nodes
+    self.nodes = GraphRewrite.foldPadding(nodes, index: index, weights: weights)
     self.index = index
     self.weights = weights
 
     let metadata = root["userDefinedMetadata"]?.object
-    let signature = root["signature"].flatMap { $0.isNull ? nil : $0 }
+    let signature =
+      root["signature"].flatMap { $0.isNull ? nil : $0 }
       ?? metadata?["signature"].flatMap { $0.isNull ? nil : $0 }
     self.modelSignature = signature
     self.structuredOutputKeys = metadata?["structuredOutputKeys"]?.array?.compactMap(\.string)
@@ -100,13 +101,17 @@ public final class GraphModel {
         }
         let edge = GraphEdge(parsing: name)
         guard index[edge.node] != nil else {
-          throw valueError("Signature \(key) entry '\(k)' names '\(name)', which is not in the graph.")
+          throw valueError(
+            "Signature \(key) entry '\(k)' names '\(name)', which is not in the graph.")
         }
         return (edge, k)
       }
     }
-    inputEdges = try signatureEdges("inputs")
-      ?? nodes.filter { $0.op.hasPrefix("Placeholder") }.map { (GraphEdge(node: $0.name, index: 0), nil) }
+    inputEdges =
+      try signatureEdges("inputs")
+      ?? nodes.filter { $0.op.hasPrefix("Placeholder") }.map {
+        (GraphEdge(node: $0.name, index: 0), nil)
+      }
     if let sig = try signatureEdges("outputs") {
       outputEdges = sig
     } else {

@@ -114,7 +114,9 @@ enum GraphOps {
   // MARK: - Helpers
 
   static func arg(_ x: [Tensor], _ i: Int, _ op: String) throws -> Tensor {
-    guard i < x.count else { throw valueError("\(op) needs at least \(i + 1) inputs, got \(x.count).") }
+    guard i < x.count else {
+      throw valueError("\(op) needs at least \(i + 1) inputs, got \(x.count).")
+    }
     return x[i]
   }
 
@@ -193,8 +195,7 @@ extension GraphOps {
   /// Conv2D / DepthwiseConv2dNative, and their fused forms with `fused_ops`
   /// `[extra, activation]`: extra is biasadd (args: bias), fusedbatchnorm (args: scale,
   /// offset, mean, variance) or noop; prelu takes one more arg (alpha).
-  static func conv(_ n: GraphNode, _ x: [Tensor], depthwise: Bool, fused: Bool) throws -> Tensor
-  {
+  static func conv(_ n: GraphNode, _ x: [Tensor], depthwise: Bool, fused: Bool) throws -> Tensor {
     try dataFormatNHWC(n)
     let input = try arg(x, 0, n.op)
     let filter = try arg(x, 1, n.op)
@@ -213,7 +214,8 @@ extension GraphOps {
         filter, strides, pad, "NHWC", dilations, nil, f.bias, act, f.preluAlpha,
         Float(n.float("leakyrelu_alpha", 0.2)))
     }
-    let y = depthwise
+    let y =
+      depthwise
       ? try input.depthwiseConv2d(filter, strides: strides, padding: pad, dilations: dilations)
       : try input.conv2d(filter, strides: strides, padding: pad, dilations: dilations)
     return try f.apply(to: y, n)

@@ -18,7 +18,8 @@ public enum AtomicFile {
   public static func write(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let dir = url.deletingLastPathComponent().path
-    let temp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let temp =
+      dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw ioError("Cannot create \(temp)", errno) }
     var ok = false
@@ -29,7 +30,7 @@ public enum AtomicFile {
       guard var p = raw.baseAddress else { return true }
       var left = raw.count
       while left > 0 {
-        let n = Glibc.write(fd, p, left)
+        let n = systemWrite(fd, p, left)
         if n < 0 {
           if errno == EINTR { continue }
           return false
@@ -52,6 +53,14 @@ public enum AtomicFile {
     close(fd)
     guard rename(temp, path) == 0 else { throw ioError("Cannot replace \(path)", errno) }
     ok = true
+  }
+
+  private static func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    #if canImport(Glibc)
+      return Glibc.write(fd, p, n)
+    #else
+      return Darwin.write(fd, p, n)
+    #endif
   }
 
   private static func ioError(_ what: String, _ code: Int32) -> LayersError {

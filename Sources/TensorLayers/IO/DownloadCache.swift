@@ -36,16 +36,22 @@ public struct DownloadCache {
     let name = String(repeating: "0", count: 16 - hex.count) + hex
     var file = url.split(separator: "?").first.map(String.init) ?? url
     file = file.split(separator: "/").last.map(String.init) ?? ""
-    let safe = String(file.unicodeScalars.prefix(64).map {
-      CharacterSet.alphanumerics.contains($0) || $0 == "." || $0 == "-" || $0 == "_"
-        ? Character($0) : "_"
-    })
+    let safe = String(
+      file.unicodeScalars.prefix(64).map {
+        CharacterSet.alphanumerics.contains($0) || $0 == "." || $0 == "-" || $0 == "_"
+          ? Character($0) : "_"
+      })
     return directory + "/" + name + (safe.isEmpty ? "" : "-" + safe)
   }
 
   /// The cached bytes of a URL, if present.
   public func read(_ url: String) -> Data? {
     FileManager.default.contents(atPath: path(for: url))
+  }
+
+  /// Forgets a URL's cached bytes.
+  public func remove(_ url: String) {
+    try? FileManager.default.removeItem(atPath: path(for: url))
   }
 
   /// Stores the bytes of a URL (creating the folder); failures to cache are not errors.

@@ -18,12 +18,15 @@ public struct ModelLoadOptions {
   public var cache: DownloadCache? = .standard
   /// Folder that relative paths resolve against (default: the working folder).
   public var baseDirectory: String?
+  /// TF.js `onProgress`: called with the fraction of files read (model.json and shards).
+  public var onProgress: ((Double) -> Void)?
 
   /// Default options.
   public init(
     fromTFHub: Bool = false, strict: Bool = true, cache: DownloadCache? = .standard,
-    baseDirectory: String? = nil
+    baseDirectory: String? = nil, onProgress: ((Double) -> Void)? = nil
   ) {
+    self.onProgress = onProgress
     self.fromTFHub = fromTFHub
     self.strict = strict
     self.cache = cache
@@ -58,34 +61,46 @@ public struct ModelArtifacts {
 
 extension ModelArtifacts {
   /// Reads model.json and every weight file it lists.
-  public static func load(_ location: ModelURL, cache: DownloadCache?) throws -> ModelArtifacts {
+  public static func load(
+    _ location: ModelURL, cache: DownloadCache?, onProgress: ((Double) -> Void)? = nil
+  ) throws -> ModelArtifacts {
     let what = "model.json"
     let data = try fetch(location, what: what, cache: cache, validate: parseRoot)
     let root = try parseRoot(Data(data), location)
     var groups: [(specs: [WeightSpec], data: [UInt8])] = []
+    var parsed: [(paths: [String], specs: [WeightSpec])] = []
     if let manifest = root["weightsManifest"], !manifest.isNull {
-      let parsed = try WeightsIO.parseManifest(manifest)
-      for (g, group) in parsed.enumerated() {
-        let expected = try expectedBytes(group.specs)
-        if group.paths.isEmpty && expected > 0 {
-          throw valueError("Weight group \(g + 1) of \(location.text) lists no files.")
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(expected)
-        for path in group.paths {
-          let names = group.specs.prefix(3).map { $0.name }.joined(separator: ", ")
-          bytes += try fetch(
-            location.weightLocation(path), what: "Weight file", cache: cache,
-            note: " (weight group \(g + 1): \(names)\(group.specs.count > 3 ? ", ..." : ""))")
-        }
-        if bytes.count != expected {
-          throw valueError(
-            "The weight files of group \(g + 1) (\(group.paths.joined(separator: ", "))) of "
-              + "\(location.text) hold \(bytes.count) bytes, but the manifest's "
-              + "\(group.specs.count) weights need \(expected) bytes.")
-        }
-        groups.append((group.specs, bytes))
+      parsed = try WeightsIO.parseManifest(manifest)
+    }
+    let files = 1 + parsed.reduce(0) { $0 + $1.paths.count }
+    var done = 1
+    onProgress?(Double(done) / Double(files))
+    for (g, group) in parsed.enumerated() {
+      let expected = try expectedBytes(group.specs)
+      if group.paths.isEmpty && expected > 0 {
+        throw valueError("Weight group \(g + 1) of \(location.text) lists no files.")
       }
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(expected)
+      for path in group.paths {
+        let names = group.specs.prefix(3).map { $0.name }.joined(separator: ", ")
+        bytes += try fetch(
+          location.weightLocation(path), what: "Weight file", cache: cache,
+          note: " (weight group \(g + 1): \(names)\(group.specs.count > 3 ? ", ..." : ""))")
+        done += 1
+        onProgress?(Double(done) / Double(files))
+      }
+      if bytes.count != expected {
+        // A wrong-sized download must not stay cached, or every later load fails the same way.
+        for path in group.paths {
+          if case .http(let u) = location.weightLocation(path) { cache?.remove(u) }
+        }
+        throw valueError(
+          "The weight files of group \(g + 1) (\(group.paths.joined(separator: ", "))) of "
+            + "\(location.text) hold \(bytes.count) bytes, but the manifest's "
+            + "\(group.specs.count) weights need \(expected) bytes.")
+      }
+      groups.append((group.specs, bytes))
     }
     return ModelArtifacts(location: location, root: root, groups: groups)
   }
@@ -98,7 +113,8 @@ extension ModelArtifacts {
       for d in s.shape {
         let (m, overflow) = n.multipliedReportingOverflow(by: d)
         guard d >= 0, !overflow, m < 1 << 31 else {
-          throw valueError("Weight \(s.name) has an invalid shape [\(s.shape.map(String.init).joined(separator: ","))].")
+          let dims = s.shape.map(String.init).joined(separator: ",")
+          throw valueError("Weight \(s.name) has an invalid shape [\(dims)].")
         }
         n = m
       }
@@ -107,7 +123,8 @@ extension ModelArtifacts {
       case ("uint8"?, "float32"), ("uint8"?, "int32"), ("uint16"?, "float32"),
         ("uint16"?, "int32"), ("float16"?, "float32"):
         if s.quantization != "float16", s.scale == nil || s.min == nil {
-          throw valueError("Weight \(s.name) is quantized to \(s.quantization ?? "") but has no min and scale.")
+          throw valueError(
+            "Weight \(s.name) is quantized to \(s.quantization ?? "") but has no min and scale.")
         }
       case (let q?, _) where !["uint8", "uint16", "float16"].contains(q):
         throw valueError("Weight \(s.name) has an unsupported quantization dtype '\(q)'.")

@@ -16,7 +16,8 @@ public enum ModelIO {
   {
     let location = try ModelURL.parse(
       url, fromTFHub: options.fromTFHub, base: options.baseDirectory)
-    let artifacts = try ModelArtifacts.load(location, cache: options.cache)
+    let artifacts = try ModelArtifacts.load(
+      location, cache: options.cache, onProgress: options.onProgress)
     return try graphModel(artifacts)
   }
 
@@ -24,9 +25,10 @@ public enum ModelIO {
   public static func graphModel(_ artifacts: ModelArtifacts) throws -> GraphModel {
     let root = artifacts.root
     let format = try root.string("format")
-    if format == "layers-model" || root["modelTopology"]?.object?["node"] == nil
-      && (root["modelTopology"]?.object?.has("class_name") == true
-        || root["modelTopology"]?.object?.has("model_config") == true)
+    if format == "layers-model"
+      || root["modelTopology"]?.object?["node"] == nil
+        && (root["modelTopology"]?.object?.has("class_name") == true
+          || root["modelTopology"]?.object?.has("model_config") == true)
     {
       throw valueError(
         "\(artifacts.location.text) is a layers model; load it with tf.loadLayersModel().")
@@ -46,7 +48,8 @@ public enum ModelIO {
   ) throws -> LayersModel {
     let location = try ModelURL.parse(
       url, fromTFHub: options.fromTFHub, base: options.baseDirectory)
-    let artifacts = try ModelArtifacts.load(location, cache: options.cache)
+    let artifacts = try ModelArtifacts.load(
+      location, cache: options.cache, onProgress: options.onProgress)
     return try layersModel(artifacts, strict: options.strict)
   }
 

@@ -34,8 +34,9 @@ public enum ModelURL: Equatable {
       throw valueError("fromTFHub needs an http:// or https:// URL, but got \(text)")
     }
     var path = text
-    if lower.hasPrefix("file://") { path = String(text.dropFirst("file://".count)) }
-    else if let colon = text.range(of: "://") {
+    if lower.hasPrefix("file://") {
+      path = String(text.dropFirst("file://".count))
+    } else if let colon = text.range(of: "://") {
       throw valueError(
         "Cannot find a handler for the URL scheme '\(text[..<colon.lowerBound])://' of \(text); "
           + "use http://, https://, file:// or a path.")
@@ -63,7 +64,8 @@ public enum ModelURL: Equatable {
   public func weightLocation(_ path: String) -> ModelURL {
     switch self {
     case .file(let p):
-      return .file(URL(fileURLWithPath: p).deletingLastPathComponent().appendingPathComponent(path).path)
+      return .file(
+        URL(fileURLWithPath: p).deletingLastPathComponent().appendingPathComponent(path).path)
     case .http(let u):
       let lastSlash = u.lastIndex(of: "/") ?? u.startIndex
       let prefix = u[..<lastSlash]
