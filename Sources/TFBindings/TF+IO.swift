@@ -22,6 +22,32 @@ final class GraphModelObject: JSObject {
   override var className: String { "GraphModel" }
 }
 
+/// Calls a script's `onProgress(fraction)` from a loader; the first error it throws is kept
+/// (the loader's callback cannot throw) and makes the load fail once the loader returns.
+final class ProgressRelay {
+  private(set) var error: Error?
+  private let interp: Interpreter
+  private let function: Value
+
+  init(_ interp: Interpreter, _ function: Value) {
+    self.interp = interp
+    self.function = function
+  }
+
+  /// The loader's callback, or nil when the script gave no function.
+  var callback: ((Double) -> Void)? {
+    guard case .object(let f) = function, f is JSFunction else { return nil }
+    return { [self] fraction in
+      guard error == nil else { return }
+      do {
+        _ = try interp.call(function, this: .undefined, [.number(fraction)])
+      } catch {
+        self.error = error
+      }
+    }
+  }
+}
+
 extension TFContext {
   /// The folder relative model paths resolve against: the running script's, else nil
   /// (the working folder).
@@ -59,11 +85,13 @@ extension TFContext {
         var options = ModelLoadOptions(
           fromTFHub: o.flag("fromTFHub"), strict: o.flag("strict", default: true))
         options.baseDirectory = scriptDirectory(interp)
-        let onProgress = o["onProgress"]
+        let progress = ProgressRelay(interp, o["onProgress"])
+        options.onProgress = progress.callback
         return .object(settled(interp) {
           let model = try ModelIO.loadLayersModel(url, options: options)
-          if case .object(let f) = onProgress, f is JSFunction {
-            _ = try interp.call(onProgress, this: .undefined, [.number(1)])
+          if let error = progress.error {
+            model.dispose()
+            throw error
           }
           return wrapLayer(model)
         })
@@ -77,11 +105,13 @@ extension TFContext {
         try o.rejectUnknown()
         var options = ModelLoadOptions(fromTFHub: o.flag("fromTFHub"))
         options.baseDirectory = scriptDirectory(interp)
-        let onProgress = o["onProgress"]
+        let progress = ProgressRelay(interp, o["onProgress"])
+        options.onProgress = progress.callback
         return .object(settled(interp) {
           let model = try ModelIO.loadGraphModel(url, options: options)
-          if case .object(let f) = onProgress, f is JSFunction {
-            _ = try interp.call(onProgress, this: .undefined, [.number(1)])
+          if let error = progress.error {
+            model.dispose()
+            throw error
           }
           return .object(GraphModelObject(prototype: layersState.graphModelPrototype, model: model))
         })
