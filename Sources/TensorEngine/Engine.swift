@@ -107,8 +107,8 @@ public final class Engine {
 
   /// One open `tidy`/`startScope`: the tensors created while it is innermost.
   private final class Scope {
-    let id: Int
-    let name: String
+    var id: Int
+    var name: String
     var tracked: [Tensor] = []
 
     init(id: Int, name: String) {
@@ -116,6 +116,9 @@ public final class Engine {
       self.name = name
     }
   }
+
+  /// Closed scopes kept for reuse: every op opens one, so this saves two allocations per op.
+  private var scopePool: [Scope] = []
 
   /// Undisposed tensor count.
   public private(set) var numTensors = 0
@@ -234,7 +237,19 @@ public final class Engine {
   /// Opens a scope: tensors created until `endScope` are tracked by it.
   public func startScope(_ name: String = "") {
     scopeCounter += 1
-    scopes.append(Scope(id: scopeCounter, name: name))
+    if let scope = scopePool.popLast() {
+      scope.id = scopeCounter
+      scope.name = name
+      scopes.append(scope)
+    } else {
+      scopes.append(Scope(id: scopeCounter, name: name))
+    }
+  }
+
+  /// Returns a closed scope to the pool, emptied but keeping its capacity.
+  private func recycle(_ scope: Scope) {
+    scope.tracked.removeAll(keepingCapacity: scope.tracked.capacity <= 1024)
+    if scopePool.count < 64 { scopePool.append(scope) }
   }
 
   /// Closes the innermost scope, disposing its tensors except `result` and kept ones;
@@ -252,6 +267,7 @@ public final class Engine {
     for t in result where !t.isKept && t.scopeId == scope.id {
       track(t)
     }
+    recycle(scope)
   }
 
   /// Closes the innermost scope keeping one tensor (the common case of an op's result).
@@ -259,6 +275,7 @@ public final class Engine {
     guard let scope = scopes.popLast() else { return }
     for t in scope.tracked where !t.isKept && t !== result { t.dispose() }
     if !result.isKept && result.scopeId == scope.id { track(result) }
+    recycle(scope)
   }
 
   /// True inside at least one `tidy`/`startScope`.

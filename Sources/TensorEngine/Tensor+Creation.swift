@@ -11,6 +11,9 @@ public indirect enum NestedValues: Equatable {
 // MARK: - Allocation
 
 extension Tensor {
+  /// The machine's memory, read once (each read is a system call).
+  static let physicalMemory = ProcessInfo.processInfo.physicalMemory
+
   /// Largest element count one tensor may hold.
   public static let maxElements = Int(Int32.max)
 
@@ -32,7 +35,7 @@ extension Tensor {
       total = product
     }
     let bytes = UInt64(total) * 4
-    if bytes > ProcessInfo.processInfo.physicalMemory {
+    if bytes > physicalMemory {
       throw TensorError(
         "Cannot allocate a tensor of shape [\(shapeText(shape))]: \(bytes) bytes exceeds the "
           + "available memory.")
