@@ -43,6 +43,11 @@ let package = Package(
     .executableTarget(
       name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine",
       exclude: ["README.md"]),
+    // Release benchmark of a loaded layers model (MobileNet predict, the chapter's head fit)
+    // beside TensorFlow/Keras: swift run -c release tl-bench-models
+    .executableTarget(
+      name: "tl-bench-models", dependencies: ["TensorEngine", "TensorLayers"],
+      path: "benchmarks/models", exclude: ["README.md"]),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
     .testTarget(
