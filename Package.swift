@@ -44,10 +44,10 @@ let package = Package(
       name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine",
       exclude: ["README.md"]),
     // Release benchmark of a loaded layers model (MobileNet predict, the chapter's head fit)
-    // beside TensorFlow/Keras: swift run -c release tl-bench-models
+    // beside TensorFlow/Keras: swift run -c release tl-bench-layers
     .executableTarget(
-      name: "tl-bench-models", dependencies: ["TensorEngine", "TensorLayers"],
-      path: "benchmarks/models", exclude: ["README.md"]),
+      name: "tl-bench-layers", dependencies: ["TensorEngine", "TensorLayers"],
+      path: "benchmarks/layers", exclude: ["README.md"]),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
     .testTarget(

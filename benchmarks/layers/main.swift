@@ -1,7 +1,7 @@
-// tl-bench-models: release-mode speed of layers models as the chapter uses them, beside
+// tl-bench-layers: release-mode speed of layers models as the chapter uses them, beside
 // TensorFlow/Keras on the same machine in the same command.
 //
-//   swift run -c release -Xswiftc -target-cpu -Xswiftc haswell tl-bench-models
+//   swift run -c release -Xswiftc -target-cpu -Xswiftc haswell tl-bench-layers
 //     [--batch 32] [--runs 5] [--features 130] [--epochs 20] [--no-tf] [--only predict|fit]
 //
 // 1. Loads Tests/Fixtures/mobilenet_v1_0.25_224 with ModelLoader (load time), predicts a
@@ -36,7 +36,7 @@ while let argument = arguments.next() {
   case "--only": only = arguments.next()
   default:
     print(
-      "usage: tl-bench-models [--batch N] [--runs N] [--features N] [--epochs N] [--no-tf] "
+      "usage: tl-bench-layers [--batch N] [--runs N] [--features N] [--epochs N] [--no-tf] "
         + "[--only predict|fit]")
     exit(64)
   }
