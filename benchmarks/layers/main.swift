@@ -3,6 +3,7 @@
 //
 //   swift run -c release -Xswiftc -target-cpu -Xswiftc haswell tl-bench-layers
 //     [--batch 32] [--runs 5] [--features 130] [--epochs 20] [--no-tf] [--only predict|fit]
+//     [--layers]  (CPU time per layer class of the MobileNet chain, applied layer by layer)
 //
 // 1. Loads Tests/Fixtures/mobilenet_v1_0.25_224 with ModelLoader (load time), predicts a
 //    batch of 224×224×3 images (images/s, best and median wall time, CPU time), and
@@ -25,6 +26,7 @@ var featureCount = 130
 var epochs = 20
 var runTensorFlow = true
 var only: String?
+var perLayer = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
   switch argument {
@@ -34,10 +36,11 @@ while let argument = arguments.next() {
   case "--epochs": epochs = Int(arguments.next() ?? "") ?? epochs
   case "--no-tf": runTensorFlow = false
   case "--only": only = arguments.next()
+  case "--layers": perLayer = true
   default:
     print(
       "usage: tl-bench-layers [--batch N] [--runs N] [--features N] [--epochs N] [--no-tf] "
-        + "[--only predict|fit]")
+        + "[--only predict|fit] [--layers]")
     exit(64)
   }
 }
@@ -143,9 +146,33 @@ func benchmarkPredict() throws -> PredictResult {
     try Engine.shared.tidy { _ = try cut.predict(images).dataSync() }
   }
   images.dispose()
+  if perLayer { try profileLayers(model, x) }
   x.dispose()
   model.dispose()
   return PredictResult(load: load, timing: timing, featureTiming: featureTiming)
+}
+
+/// Applies a chain model's layers one at a time and prints the CPU time per layer class.
+func profileLayers(_ model: LayersModel, _ x: Tensor) throws {
+  var cpu: [String: Double] = [:]
+  var count: [String: Int] = [:]
+  for _ in 0..<runs {
+    try Engine.shared.tidy {
+      var y = x
+      for layer in model.layers where !(layer is InputLayer) {
+        let c = cpuTime()
+        y = try layer.apply(y)
+        cpu[layer.className, default: 0] += cpuTime() - c
+        count[layer.className, default: 0] += 1
+      }
+    }
+  }
+  print("tl: CPU time per pass by layer class (batch \(batch), layer by layer):")
+  for (name, t) in cpu.sorted(by: { $0.value > $1.value }) {
+    print(
+      "  \(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(ms(t / Double(runs))) "
+        + "over \(count[name, default: 0] / runs) layers")
+  }
 }
 
 // MARK: - tl: the chapter's head
