@@ -47,6 +47,11 @@ let package = Package(
     .executableTarget(
       name: "tl-bench-models", dependencies: ["TensorEngine", "TensorLayers"],
       path: "benchmarks/models", exclude: ["run.sh", "bench_tf.py", "README.md"]),
+    // Release benchmark of a loaded layers model (MobileNet predict, the chapter's head fit)
+    // beside TensorFlow/Keras: swift run -c release tl-bench-layers
+    .executableTarget(
+      name: "tl-bench-layers", dependencies: ["TensorEngine", "TensorLayers"],
+      path: "benchmarks/layers", exclude: ["README.md"]),
     .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
     .testTarget(
