@@ -30,7 +30,11 @@ let package = Package(
       providers: [.apt(["libedit-dev"])]),
     .target(name: "TensorEngine", dependencies: ["CBLAS"]),
     .target(name: "TensorLayers", dependencies: ["TensorEngine"]),
-    .target(name: "ScriptCore"),
+    // The interpreter's hot paths: no dynamic exclusivity checks (its mutable
+    // state is touched by one thread at a time; measured in benchmarks/lang).
+    .target(
+      name: "ScriptCore",
+      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
     .target(name: "TFBindings", dependencies: ["ScriptCore", "TensorEngine", "TensorLayers"]),
     .executableTarget(
       name: "tl",
