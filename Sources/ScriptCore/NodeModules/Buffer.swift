@@ -212,15 +212,20 @@ final class BufferSupport {
     }
   }
 
-  /// An encoding argument (`'utf8'`); `fallback` when missing.
-  static func encoding(_ value: Value, _ interp: Interpreter, fallback: TextEncoding = .utf8) throws -> TextEncoding {
+  /// An encoding argument (`'utf8'`); utf8 when missing. Unknown names fail
+  /// with Buffer's error, or with fs's when `forFS` (Node words them differently).
+  static func encoding(_ value: Value, _ interp: Interpreter, forFS: Bool = false) throws -> TextEncoding {
     guard case .string(let name) = value else {
-      if value.isNullish { return fallback }
+      if value.isNullish { return .utf8 }
       throw interp.invalidArgType("encoding", expected: "of type string", got: value)
     }
     guard let e = TextEncoding(name: name) else {
-      throw interp.nodeError(
-        .typeError, code: "ERR_UNKNOWN_ENCODING", "Unknown encoding: \(name)")
+      if forFS {
+        throw interp.nodeError(
+          .typeError, code: "ERR_INVALID_ARG_VALUE",
+          "The argument 'encoding' is invalid encoding. Received '\(name)'")
+      }
+      throw interp.nodeError(.typeError, code: "ERR_UNKNOWN_ENCODING", "Unknown encoding: \(name)")
     }
     return e
   }

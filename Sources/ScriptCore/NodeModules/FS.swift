@@ -140,12 +140,12 @@ final class FileSystemModule {
     let encoding = try option(call, 1, "encoding")
     let bytes = try run { try FileSystem.readFile(path) }
     if encoding.isNullish { return .object(buffers.make(bytes)) }
-    return .string(try BufferSupport.encoding(encoding, interpreter).decode(bytes[...]))
+    return .string(try BufferSupport.encoding(encoding, interpreter, forFS: true).decode(bytes[...]))
   }
 
   /// The bytes of `writeFile`'s data argument.
   private func data(_ call: NativeCall, _ i: Int) throws -> [UInt8] {
-    let encoding = try BufferSupport.encoding(try option(call, i + 1, "encoding"), interpreter)
+    let encoding = try BufferSupport.encoding(try option(call, i + 1, "encoding"), interpreter, forFS: true)
     guard let bytes = try buffers.bytes(of: call.arguments[i], encoding: encoding, interpreter: interpreter),
       !(call.arguments[i].asObject is JSArray)
     else {
