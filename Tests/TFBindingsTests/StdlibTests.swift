@@ -15,7 +15,8 @@ final class StdlibTests: XCTestCase {
   private func filesOnDisk() throws -> [String: String] {
     let dir = StdlibTests.repositoryRoot.appendingPathComponent("stdlib")
     var files: [String: String] = [:]
-    for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".tl") {
+    for name in try FileManager.default.contentsOfDirectory(atPath: dir.path)
+    where name.hasSuffix(".tl") {
       files[name] = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
     }
     return files
@@ -33,7 +34,9 @@ final class StdlibTests: XCTestCase {
       XCTAssertEqual(module.source, text, "\(file): \(hint)")
       let declared = text.components(separatedBy: "\n").first { $0.hasPrefix("// module: ") }
       XCTAssertEqual(
-        declared.map { String($0.dropFirst("// module: ".count)).trimmingCharacters(in: .whitespaces) },
+        declared.map {
+          String($0.dropFirst("// module: ".count)).trimmingCharacters(in: .whitespaces)
+        },
         module.name, "\(file): \(hint)")
     }
   }
@@ -56,8 +59,9 @@ final class StdlibTests: XCTestCase {
       let result = interp.run(source: "require('\(name)')", file: "main.tl")
       guard case .uncaught(_, let text) = result else { return XCTFail("\(name): \(result)") }
       XCTAssertTrue(
-        text.hasPrefix("Error: Cannot find module '\(name)' imported from main.tl:1"
-          + " (tl does not provide this package yet)"), text)
+        text.hasPrefix(
+          "Error: Cannot find module '\(name)' imported from main.tl:1"
+            + " (tl does not provide this package yet)"), text)
     }
     let (interp, _) = makeTFInterpreter()
     guard case .uncaught(_, let text) = interp.run(source: "require('left-pad')", file: "main.tl")

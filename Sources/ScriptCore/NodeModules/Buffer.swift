@@ -20,7 +20,8 @@ public final class BufferObject: JSObject {
 
   public override func ownProperty(_ key: String) -> Property? {
     if let i = arrayIndex(key) {
-      return Int(i) < bytes.count ? Property(.number(Double(bytes[Int(i)])), configurable: false) : nil
+      return Int(i) < bytes.count
+        ? Property(.number(Double(bytes[Int(i)])), configurable: false) : nil
     }
     return storage.find(key)
   }
@@ -30,7 +31,8 @@ public final class BufferObject: JSObject {
     if let i = arrayIndex(key) {
       // As a Uint8Array: out-of-range writes are ignored, values wrap modulo 256.
       if Int(i) < bytes.count, case .value(.number(let d)) = property.slot {
-        bytes[Int(i)] = d.isFinite ? UInt8(truncatingIfNeeded: Int64(d.rounded(.towardZero)) & 0xff) : 0
+        bytes[Int(i)] =
+          d.isFinite ? UInt8(truncatingIfNeeded: Int64(d.rounded(.towardZero)) & 0xff) : 0
       }
       return true
     }
@@ -123,7 +125,8 @@ enum TextEncoding: String {
 /// Base64 (RFC 4648); decoding accepts the URL-safe alphabet and skips other
 /// characters, as Node's does.
 enum Base64 {
-  static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+  static let alphabet = Array(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
   static func encode(_ bytes: ArraySlice<UInt8>) -> String {
     var out: [UInt8] = []
@@ -214,7 +217,9 @@ final class BufferSupport {
 
   /// An encoding argument (`'utf8'`); utf8 when missing. Unknown names fail
   /// with Buffer's error, or with fs's when `forFS` (Node words them differently).
-  static func encoding(_ value: Value, _ interp: Interpreter, forFS: Bool = false) throws -> TextEncoding {
+  static func encoding(_ value: Value, _ interp: Interpreter, forFS: Bool = false) throws
+    -> TextEncoding
+  {
     guard case .string(let name) = value else {
       if value.isNullish { return .utf8 }
       throw interp.invalidArgType("encoding", expected: "of type string", got: value)
@@ -232,7 +237,8 @@ final class BufferSupport {
 
   func installGlobal() {
     let ctor = realm.newFunction("Buffer", arity: 2) { _ in
-      throw ScriptThrow.typeError("Buffer() is not supported by tl: use Buffer.from or Buffer.alloc")
+      throw ScriptThrow.typeError(
+        "Buffer() is not supported by tl: use Buffer.from or Buffer.alloc")
     }
     ctor.defineOwn("prototype", Property(.object(prototype), enumerable: false, writable: false))
     prototype.defineOwn("constructor", Property(.object(ctor), enumerable: false))
@@ -263,14 +269,17 @@ final class BufferSupport {
         guard n >= 0, n <= 1 << 31 else {
           throw call.interpreter.nodeError(
             .rangeError, code: "ERR_OUT_OF_RANGE",
-            "The value of \"size\" is out of range. It must be >= 0 && <= 2147483648. Received \(n)")
+            "The value of \"size\" is out of range. It must be >= 0 && <= 2147483648. Received \(n)"
+          )
         }
         let fill = call.arguments[1].asNumber.map { UInt8(truncatingIfNeeded: Int($0)) } ?? 0
         return .object(make([UInt8](repeating: fill, count: n)))
       },
       .function("byteLength", arity: 2) { call in
         let e = try BufferSupport.encoding(call.arguments[1], call.interpreter)
-        if case .object(let b as BufferObject) = call.arguments[0] { return .number(Double(b.bytes.count)) }
+        if case .object(let b as BufferObject) = call.arguments[0] {
+          return .number(Double(b.bytes.count))
+        }
         return .number(Double(e.encode(try call.arguments.string(0, name: "string")).count))
       },
       .function("concat", arity: 1) { [unowned self] call in
@@ -287,11 +296,13 @@ final class BufferSupport {
       },
       .function("from", arity: 2) { [unowned self] call in
         let e = try BufferSupport.encoding(call.arguments[1], call.interpreter)
-        guard let bytes = try bytes(of: call.arguments[0], encoding: e, interpreter: call.interpreter)
+        guard
+          let bytes = try bytes(of: call.arguments[0], encoding: e, interpreter: call.interpreter)
         else {
           throw call.interpreter.invalidArgType(
             "first argument",
-            expected: "of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object",
+            expected:
+              "of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object",
             got: call.arguments[0])
         }
         return .object(make(bytes))

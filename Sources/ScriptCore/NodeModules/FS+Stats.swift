@@ -25,7 +25,8 @@ extension FileSystemModule {
 
   func installStatsPrototypes() {
     let tests = [
-      FileSystemModule.typeTest("isDirectory", S_IFDIR), FileSystemModule.typeTest("isFile", S_IFREG),
+      FileSystemModule.typeTest("isDirectory", S_IFDIR),
+      FileSystemModule.typeTest("isFile", S_IFREG),
       FileSystemModule.typeTest("isSymbolicLink", S_IFLNK),
     ]
     let realm = interpreter.realm
@@ -46,18 +47,23 @@ extension FileSystemModule {
       Double(t.tv_sec) * 1000 + Double(t.tv_nsec) / 1_000_000
     }
     let fields: [(String, Double)] = [
-      ("dev", Double(info.st_dev)), ("mode", Double(info.st_mode)), ("nlink", Double(info.st_nlink)),
+      ("dev", Double(info.st_dev)), ("mode", Double(info.st_mode)),
+      ("nlink", Double(info.st_nlink)),
       ("uid", Double(info.st_uid)), ("gid", Double(info.st_gid)), ("rdev", Double(info.st_rdev)),
       ("blksize", Double(info.st_blksize)), ("ino", Double(info.st_ino)),
       ("size", Double(info.st_size)), ("blocks", Double(info.st_blocks)),
     ]
     for (key, value) in fields { s.put(key, .number(value)) }
     #if canImport(Darwin)
-      let times = [("atime", info.st_atimespec), ("mtime", info.st_mtimespec),
-                   ("ctime", info.st_ctimespec), ("birthtime", info.st_birthtimespec)]
+      let times = [
+        ("atime", info.st_atimespec), ("mtime", info.st_mtimespec),
+        ("ctime", info.st_ctimespec), ("birthtime", info.st_birthtimespec),
+      ]
     #else
-      let times = [("atime", info.st_atim), ("mtime", info.st_mtim),
-                   ("ctime", info.st_ctim), ("birthtime", info.st_ctim)]
+      let times = [
+        ("atime", info.st_atim), ("mtime", info.st_mtim),
+        ("ctime", info.st_ctim), ("birthtime", info.st_ctim),
+      ]
     #endif
     for (key, t) in times { s.put(key + "Ms", .number(milliseconds(t))) }
     let dateConstructor = interpreter.realm.globalObject.getDataValue("Date")

@@ -31,9 +31,10 @@ final class FileSystemModule {
   private var operations: [(name: String, arity: Int, body: Operation)] {
     [
       ("appendFile", 3, appendFile), ("copyFile", 3, copyFile), ("lstat", 2, lstat),
-      ("mkdir", 2, mkdir), ("mkdtemp", 2, mkdtemp), ("readFile", 2, readFile), ("readdir", 2, readdir),
-      ("realpath", 2, realpath), ("rename", 2, rename), ("rm", 2, rm), ("rmdir", 2, rmdir),
-      ("stat", 2, stat), ("unlink", 1, unlink), ("writeFile", 3, writeFile),
+      ("mkdir", 2, mkdir), ("mkdtemp", 2, mkdtemp), ("readFile", 2, readFile),
+      ("readdir", 2, readdir), ("realpath", 2, realpath), ("rename", 2, rename),
+      ("rm", 2, rm), ("rmdir", 2, rmdir), ("stat", 2, stat), ("unlink", 1, unlink),
+      ("writeFile", 3, writeFile),
     ]
   }
 
@@ -43,25 +44,26 @@ final class FileSystemModule {
     var sync: [NativeEntry] = operations.map { op in
       .function(op.name + "Sync", arity: op.arity) { call in try op.body(call) }
     }
-    sync.append(.function("existsSync", arity: 1) { call in
-      guard let path = try? FileSystemModule.path(call, 0) else { return false }
-      return .bool(FileSystem.exists(path))
-    })
+    sync.append(
+      .function("existsSync", arity: 1) { call in
+        guard let path = try? FileSystemModule.path(call, 0) else { return false }
+        return .bool(FileSystem.exists(path))
+      })
     let callbacks: [NativeEntry] = operations.map { op in
       .function(op.name, arity: op.arity + 1) { [unowned self] call in
         try withCallback(call, op.name, op.body)
       }
     }
     let fs = realm.newNamespace(sync + callbacks, prefix: "fs.")
-    let promises = realm.newNamespace(operations.map { op in
-      .function(op.name, arity: op.arity) { [unowned self] call in
-        .object(settled(call, op.body))
-      }
-    }, prefix: "fsPromises.")
+    let promises = realm.newNamespace(
+      operations.map { op in
+        .function(op.name, arity: op.arity) { [unowned self] call in
+          .object(settled(call, op.body))
+        }
+      }, prefix: "fsPromises.")
     let constants = realm.newObject()
-    for (name, value) in [("F_OK", 0), ("R_OK", 4), ("W_OK", 2), ("X_OK", 1), ("COPYFILE_EXCL", 1)] {
-      constants.put(name, .number(Double(value)))
-    }
+    let flags = [("F_OK", 0), ("R_OK", 4), ("W_OK", 2), ("X_OK", 1), ("COPYFILE_EXCL", 1)]
+    for (name, value) in flags { constants.put(name, .number(Double(value))) }
     fs.put("constants", .object(constants))
     promises.put("constants", .object(constants))
     fs.put("promises", .object(promises))
@@ -81,10 +83,14 @@ final class FileSystemModule {
 
   /// The callback form: the last argument is `(err, result) => ...`, called
   /// from the microtask queue.
-  private func withCallback(_ call: NativeCall, _ name: String, _ body: @escaping Operation) throws -> Value {
+  private func withCallback(_ call: NativeCall, _ name: String, _ body: @escaping Operation) throws
+    -> Value
+  {
     let args = call.arguments.values
-    guard case .object(let last) = args.last ?? .undefined, let callback = last as? JSFunction else {
-      throw interpreter.invalidArgType("cb", expected: "of type function", got: args.last ?? .undefined)
+    guard case .object(let last) = args.last ?? .undefined, let callback = last as? JSFunction
+    else {
+      throw interpreter.invalidArgType(
+        "cb", expected: "of type function", got: args.last ?? .undefined)
     }
     let inner = NativeCall(
       interpreter: interpreter, this: call.this,
@@ -110,7 +116,8 @@ final class FileSystemModule {
       if s.utf8.contains(0) {
         throw call.interpreter.nodeError(
           .typeError, code: "ERR_INVALID_ARG_VALUE",
-          "The argument '\(name)' must be a string, Uint8Array, or URL without null bytes. Received '\(s)'")
+          "The argument '\(name)' must be a string, Uint8Array, or URL without null bytes. Received '\(s)'"
+        )
       }
       return s
     case .object(let b as BufferObject): return String(decoding: b.bytes, as: UTF8.self)
@@ -140,13 +147,17 @@ final class FileSystemModule {
     let encoding = try option(call, 1, "encoding")
     let bytes = try run { try FileSystem.readFile(path) }
     if encoding.isNullish { return .object(buffers.make(bytes)) }
-    return .string(try BufferSupport.encoding(encoding, interpreter, forFS: true).decode(bytes[...]))
+    return .string(
+      try BufferSupport.encoding(encoding, interpreter, forFS: true).decode(bytes[...]))
   }
 
   /// The bytes of `writeFile`'s data argument.
   private func data(_ call: NativeCall, _ i: Int) throws -> [UInt8] {
-    let encoding = try BufferSupport.encoding(try option(call, i + 1, "encoding"), interpreter, forFS: true)
-    guard let bytes = try buffers.bytes(of: call.arguments[i], encoding: encoding, interpreter: interpreter),
+    let encoding = try BufferSupport.encoding(
+      try option(call, i + 1, "encoding"), interpreter, forFS: true)
+    guard
+      let bytes = try buffers.bytes(
+        of: call.arguments[i], encoding: encoding, interpreter: interpreter),
       !(call.arguments[i].asObject is JSArray)
     else {
       throw interpreter.invalidArgType(
@@ -188,24 +199,30 @@ final class FileSystemModule {
     guard try option(call, 1, "withFileTypes").isTruthy else {
       return .object(realm.newArray(entries.map { .string($0.name) }))
     }
-    return .object(realm.newArray(entries.map { entry in
-      let d = JSObject(prototype: direntPrototype)
-      d.put("name", .string(entry.name))
-      d.put("parentPath", .string(path))
-      var type = Int(entry.type)
-      if type == Int(DT_UNKNOWN), let info = try? FileSystem.status(path + "/" + entry.name, followLinks: false) {
-        type = Int(info.st_mode & S_IFMT) >> 12
-      }
-      d.defineOwn("type", Property(.number(Double(type)), enumerable: false))
-      return .object(d)
-    }))
+    return .object(
+      realm.newArray(
+        entries.map { entry in
+          let d = JSObject(prototype: direntPrototype)
+          d.put("name", .string(entry.name))
+          d.put("parentPath", .string(path))
+          var type = Int(entry.type)
+          if type == Int(DT_UNKNOWN),
+            let info = try? FileSystem.status(path + "/" + entry.name, followLinks: false)
+          {
+            type = Int(info.st_mode & S_IFMT) >> 12
+          }
+          d.defineOwn("type", Property(.number(Double(type)), enumerable: false))
+          return .object(d)
+        }))
   }
 
   private func mkdir(_ call: NativeCall) throws -> Value {
     let path = try FileSystemModule.path(call, 0)
     var mode: mode_t = 0o777
     if case .number(let m) = call.arguments[1] { mode = mode_t(truncatingIfNeeded: Int(m)) }
-    if case .number(let m) = try option(call, 1, "mode") { mode = mode_t(truncatingIfNeeded: Int(m)) }
+    if case .number(let m) = try option(call, 1, "mode") {
+      mode = mode_t(truncatingIfNeeded: Int(m))
+    }
     let recursive = try flag(call, 1)
     let created = try run { try FileSystem.makeDirectory(path, recursive: recursive, mode: mode) }
     return created.map { .string($0) } ?? .undefined
@@ -226,7 +243,9 @@ final class FileSystemModule {
     do {
       return makeStats(try FileSystem.status(path, followLinks: followLinks))
     } catch let e as SystemCallError {
-      if e.errno == ENOENT, case .bool(false) = try option(call, 1, "throwIfNoEntry") { return .undefined }
+      if e.errno == ENOENT, case .bool(false) = try option(call, 1, "throwIfNoEntry") {
+        return .undefined
+      }
       throw interpreter.scriptError(e)
     }
   }

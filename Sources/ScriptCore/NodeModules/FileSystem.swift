@@ -109,14 +109,17 @@ enum FileSystem {
     var info = stat()
     if lstat(path, &info) == 0 {
       if exclusive { throw SystemCallError(errno: EEXIST, syscall: "open", path: path) }
-      if info.st_mode & S_IFMT == S_IFDIR { throw SystemCallError(errno: EISDIR, syscall: "open", path: path) }
+      if info.st_mode & S_IFMT == S_IFDIR {
+        throw SystemCallError(errno: EISDIR, syscall: "open", path: path)
+      }
       if info.st_mode & S_IFMT == S_IFLNK, let resolved = realPath(path) {
         target = resolved
         _ = stat(resolved, &info)
       }
     }
     let existed = lstat(target, &info) == 0
-    let temp = PathOps.dirname(target) + "/." + PathOps.basename(target) + ".tl-\(getpid())-\(nextTemp())"
+    let temp =
+      PathOps.dirname(target) + "/." + PathOps.basename(target) + ".tl-\(getpid())-\(nextTemp())"
     let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     if fd < 0 {
       throw SystemCallError(errno: errno, syscall: "open", path: path)
@@ -194,10 +197,14 @@ enum FileSystem {
       current = parent
     }
     if missing.isEmpty {
-      if info.st_mode & S_IFMT != S_IFDIR { throw SystemCallError(errno: EEXIST, syscall: "mkdir", path: path) }
+      if info.st_mode & S_IFMT != S_IFDIR {
+        throw SystemCallError(errno: EEXIST, syscall: "mkdir", path: path)
+      }
       return nil
     }
-    if info.st_mode & S_IFMT != S_IFDIR { throw SystemCallError(errno: ENOTDIR, syscall: "mkdir", path: path) }
+    if info.st_mode & S_IFMT != S_IFDIR {
+      throw SystemCallError(errno: ENOTDIR, syscall: "mkdir", path: path)
+    }
     for dir in missing.reversed() where mkdir(dir, mode) != 0 && errno != EEXIST {
       throw fail("mkdir", path)
     }

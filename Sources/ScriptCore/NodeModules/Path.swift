@@ -91,7 +91,9 @@ enum PathOps {
     let p = trimmingTrailingSlashes(path)
     if p == "/" { return "" }
     let base = p.lastIndex(of: "/").map { p[p.index(after: $0)...] } ?? p
-    if let s = suffix, !s.isEmpty, base.hasSuffix(s), base != s { return String(base.dropLast(s.count)) }
+    if let s = suffix, !s.isEmpty, base.hasSuffix(s), base != s {
+      return String(base.dropLast(s.count))
+    }
     return String(base)
   }
 
@@ -104,7 +106,9 @@ enum PathOps {
   }
 
   /// `{root, dir, base, ext, name}`.
-  static func parse(_ path: String) -> (root: String, dir: String, base: String, ext: String, name: String) {
+  static func parse(_ path: String) -> (
+    root: String, dir: String, base: String, ext: String, name: String
+  ) {
     if path.isEmpty { return ("", "", "", "", "") }
     let root = path.hasPrefix("/") ? "/" : ""
     let p = trimmingTrailingSlashes(path)
@@ -119,7 +123,9 @@ enum PathOps {
     return (root, dir, base, ext, name)
   }
 
-  static func format(dir: String?, root: String?, base: String?, name: String?, ext: String?) -> String {
+  static func format(dir: String?, root: String?, base: String?, name: String?, ext: String?)
+    -> String
+  {
     let directory = (dir?.isEmpty == false ? dir : root) ?? ""
     var e = ext ?? ""
     if !e.isEmpty, !e.hasPrefix(".") { e = "." + e }
@@ -167,13 +173,15 @@ extension NodeModules {
         let v = try call.interpreter.get(.object(o), key)
         return v.isNullish ? nil : try call.interpreter.toString(v)
       }
-      return .string(PathOps.format(
-        dir: try field("dir"), root: try field("root"), base: try field("base"),
-        name: try field("name"), ext: try field("ext")))
+      return .string(
+        PathOps.format(
+          dir: try field("dir"), root: try field("root"), base: try field("base"),
+          name: try field("name"), ext: try field("ext")))
     },
     .function("isAbsolute", arity: 1) { call in .bool(try pathString(call, 0).hasPrefix("/")) },
     .function("join", arity: 0) { call in .string(PathOps.join(try allPathStrings(call))) },
-    .function("normalize", arity: 1) { call in .string(PathOps.normalize(try pathString(call, 0))) },
+    .function("normalize", arity: 1) { call in .string(PathOps.normalize(try pathString(call, 0)))
+    },
     .function("parse", arity: 1) { call in
       let p = PathOps.parse(try pathString(call, 0))
       let o = call.interpreter.realm.newObject()
