@@ -36,6 +36,7 @@ public enum TFBindings {
     for name in moduleNames {
       interpreter.registerModule(name) { _ in .object(tf) }
     }
+    installStdlib(into: interpreter)
   }
 }
 

@@ -154,6 +154,8 @@ final class GoldenTests: XCTestCase {
 
   func testBuiltinsScripts() { runFolder("builtins") }
 
+  func testNodeScripts() { runFolder("node") }
+
   /// Runs one script named by `TL_SCRIPT` and prints its output (a debugging aid).
   func testAdHocScript() throws {
     guard let path = ProcessInfo.processInfo.environment["TL_SCRIPT"] else { return }

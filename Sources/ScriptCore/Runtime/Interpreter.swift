@@ -142,6 +142,8 @@ public final class Interpreter {
   // Modules
   var moduleLoaders: [String: (Interpreter) throws -> Value] = [:]
   var sourceModules: [String: String] = [:]
+  /// Why a known package name cannot be imported (`Cannot find module` adds it).
+  var unavailableModules: [String: String] = [:]
   var moduleCache: [String: Value] = [:]
   var modulesLoading: Set<String> = []
 
