@@ -168,6 +168,10 @@ enum FileSystem {
 
   static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+  static func checkAccess(_ path: String, mode: Int32) throws {
+    if access(path, mode) != 0 { throw fail("access", path) }
+  }
+
   /// The entries' names, without `.` and `..`, sorted by their bytes (the
   /// directory's own order is arbitrary; sorting keeps output deterministic).
   static func readDirectory(_ path: String) throws -> [(name: String, type: UInt8)] {
