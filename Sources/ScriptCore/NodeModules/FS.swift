@@ -68,6 +68,8 @@ final class FileSystemModule {
     fs.put("constants", .object(constants))
     promises.put("constants", .object(constants))
     fs.put("promises", .object(promises))
+    fs.makeOwnPropertiesEnumerable()
+    promises.makeOwnPropertiesEnumerable()
     return fs
   }
 
