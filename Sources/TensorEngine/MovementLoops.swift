@@ -76,3 +76,36 @@ func forEachPrefix(_ shape: [Int], dims: Int, _ body: (Int, Int) -> Void) {
     body(i, off)
   }
 }
+
+/// Copies each innermost row of `src` (shaped `shape`) into `out` (shaped `outShape`, already
+/// filled with the pad value) at offset `before[d]` along every dimension: one block copy per
+/// row, the row's output offset advanced incrementally.
+func padRows(
+  _ src: [Float], _ shape: [Int], into out: inout [Float], _ outShape: [Int], before: [Int]
+) {
+  let rank = shape.count
+  let inner = shape[rank - 1]
+  let rows = sizeOf(shape) / inner
+  let outStrides = computeStrides(outShape)
+  var start = 0
+  for d in 0..<rank { start += before[d] * outStrides[d] }
+  src.withUnsafeBufferPointer { sp in
+    out.withUnsafeMutableBufferPointer { op in
+      guard let s = sp.baseAddress, let o = op.baseAddress else { return }
+      var index = [Int](repeating: 0, count: rank)
+      var offset = start
+      for row in 0..<rows {
+        (o + offset).update(from: s + row * inner, count: inner)
+        var d = rank - 2
+        while d >= 0 {
+          index[d] += 1
+          offset += outStrides[d]
+          if index[d] < shape[d] { break }
+          offset -= outStrides[d] * index[d]
+          index[d] = 0
+          d -= 1
+        }
+      }
+    }
+  }
+}

@@ -288,11 +288,10 @@ extension Tensor {
   }
 
   /// conv2d's checks and geometry, without running it.
-  private func conv2dGeometry(
+  func conv2dGeometry(
     _ filter: Tensor, _ strides: [Int], _ padding: ConvPadding, _ dataFormat: String,
-    _ dilations: [Int], _ dimRoundingMode: DimRoundingMode?
+    _ dilations: [Int], _ dimRoundingMode: DimRoundingMode?, op: String = "fused conv2d"
   ) throws -> (Conv2DGeometry, Tensor, Bool) {
-    let op = "fused conv2d"
     try checkAlive()
     try filter.checkAlive()
     try requireDtype(.float32, arg: "x", op: op)

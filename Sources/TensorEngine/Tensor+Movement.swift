@@ -283,18 +283,8 @@ extension Tensor {
     ) {
       var out = [Float](repeating: fill, count: sizeOf(outShape))
       let inner = x.shape[x.rank - 1]
-      let outStrides = computeStrides(outShape)
-      let src = x.values
       guard inner > 0, x.size > 0 else { return Tensor.build(out, outShape, x.dtype) }
-      forEachPrefix(x.shape, dims: x.rank - 1) { row, _ in
-        var rem = row
-        var off = paddings[x.rank - 1][0]
-        for d in stride(from: x.rank - 2, through: 0, by: -1) {
-          off += (rem % x.shape[d] + paddings[d][0]) * outStrides[d]
-          rem /= x.shape[d]
-        }
-        for j in 0..<inner { out[off + j] = src[row * inner + j] }
-      }
+      padRows(x.values, x.shape, into: &out, outShape, before: paddings.map { $0[0] })
       return Tensor.build(out, outShape, x.dtype)
     }
   }

@@ -124,11 +124,13 @@ extension Tensor {
   }
   /// `max(x, 0)`.
   public func relu() throws -> Tensor {
+    if dtype == .float32 { return try clampOp("Relu", lower: 0, upper: .infinity) }
     let dt: DType? = dtype == .bool ? .int32 : nil
     return try unaryOp("Relu", outDtype: dt) { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }
   }
   /// `min(max(x, 0), 6)`.
   public func relu6() throws -> Tensor {
+    if dtype == .float32 { return try clampOp("Relu6", lower: 0, upper: 6) }
     let dt: DType? = dtype == .bool ? .int32 : nil
     return try unaryOp("Relu6", outDtype: dt) { $0.isNaN ? $0 : Swift.min(Swift.max($0, 0), 6) }
   }
@@ -182,6 +184,7 @@ extension Tensor {
           + "(\(jsNumber(Double(max)))).")
     }
     let attrs = OpAttrs(["clipValueMin": .float(Double(min)), "clipValueMax": .float(Double(max))])
+    if dtype == .float32 { return try clampOp("ClipByValue", lower: min, upper: max, attrs: attrs) }
     return try unaryOp("ClipByValue", attrs: attrs) {
       $0.isNaN ? $0 : Swift.min(Swift.max($0, min), max)
     }

@@ -22,6 +22,8 @@ open class LayersModel: Layer {
   var containerNodeIds: Set<Int> = []
   /// Training configuration, set by `compile`.
   public internal(set) var compiled: CompiledState?
+  /// The layer chains fused at inference (built on first use; reset with the graph).
+  var inferencePlan: InferencePlan?
   /// Set to true (e.g. by a callback) to stop `fit` after the current batch.
   public var stopTraining = false
   /// True while `fit` runs.
@@ -163,6 +165,7 @@ open class LayersModel: Layer {
     self.layers = ordered
     self.nodesByDepth = byDepth
     self.containerNodeIds = nodeIds
+    self.inferencePlan = nil
     self.built = true
     if let own = inboundNodes.first, own.inboundLayers.isEmpty {
       own.inputTensors = inputs
@@ -259,17 +262,28 @@ open class LayersModel: Layer {
     if xs.count != inputs.count {
       throw valueError("Model \(name) expects \(inputs.count) input(s), but got \(xs.count).")
     }
+    // Inference runs fusable layer chains as single kernels (Layers/InferenceFusion.swift).
+    var plan: InferencePlan?
+    if !training && !Engine.shared.isRecording {
+      if inferencePlan == nil { inferencePlan = makeInferencePlan() }
+      plan = inferencePlan
+    }
     return try Engine.shared.tidy {
       var values: [Int: Tensor] = [:]
       for (x, t) in zip(inputs, xs) { values[x.id] = t }
       for d in nodesByDepth.keys.sorted(by: >) {
         for node in nodesByDepth[d]! {
+          if plan?.absorbed.contains(node.id) == true { continue }
           if node.outputTensors.allSatisfy({ values[$0.id] != nil }) { continue }
           let ins = try node.inputTensors.map { x -> Tensor in
             guard let v = values[x.id] else {
               throw valueError("Graph disconnected: no value for tensor \(x.name).")
             }
             return v
+          }
+          if let chain = plan?.chains[node.id] {
+            values[chain.output.id] = try runChain(chain, ins[0])
+            continue
           }
           let outs = try node.outboundLayer.apply(ins, training: training)
           for (t, v) in zip(node.outputTensors, outs) { values[t.id] = v }

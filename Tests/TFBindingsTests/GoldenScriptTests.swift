@@ -76,7 +76,8 @@ enum GoldenScripts {
     let expect = ScriptExpectations(source: source)
     if expect.skip != nil { return ([], out) }
     var problems: [String] = []
-    switch interp.run(source: source, file: url.lastPathComponent) {
+    // The full path: scripts import data modules and load model files relative to themselves.
+    switch interp.run(source: source, file: url.path) {
     case .syntaxErrors(let diagnostics):
       return (["syntax errors: " + diagnostics.map(\.description).joined(separator: "; ")], out)
     case .uncaught(_, let text):

@@ -122,6 +122,29 @@ extension Interpreter {
     return try co.incoming.get()
   }
 
+  // MARK: Async natives
+
+  /// Runs `body` as an async native function (TF.js's `model.fit`): it starts now, runs
+  /// until it finishes or calls `awaitResult`, and its outcome settles the returned
+  /// promise (a script throw rejects it; an interrupt unwinds the run).
+  public func runAsync(_ body: @escaping () throws -> Value) throws -> PromiseObject {
+    let promise = newPromise()
+    try startCoroutine { [self] in
+      do {
+        resolvePromise(promise, with: try body())
+      } catch let t as ScriptThrow {
+        rejectPromise(promise, with: thrownValue(t))
+      }
+    }
+    return promise
+  }
+
+  /// `await value` from inside a `runAsync` body: suspends it until the value (a promise
+  /// or thenable, or any value for one microtask turn) settles; a rejection throws.
+  public func awaitResult(_ value: Value) throws -> Value {
+    try awaitValue(value)
+  }
+
   /// Ends every suspended coroutine (their threads unwind and exit).
   func cancelCoroutines() {
     while let co = liveCoroutines.values.first {

@@ -231,6 +231,14 @@ public final class Interpreter {
     interruptFlag.store(true, ordering: .relaxed)
   }
 
+  /// True once the host asked the run to stop; natives with long loops (model.fit) poll it
+  /// to stop between steps, leaving their state usable.
+  public var isInterruptRequested: Bool { interruptFlag.load(ordering: .relaxed) }
+
+  /// Unwinds the run (it returns `.interrupted`) when the host asked it to stop; scripts
+  /// cannot catch it. For natives that stop a long loop early.
+  public func throwIfInterrupted() throws { try checkInterrupt() }
+
   @inline(__always)
   func checkInterrupt() throws {
     if interruptFlag.load(ordering: .relaxed) { throw InterruptSignal() }

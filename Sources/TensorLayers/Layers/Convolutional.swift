@@ -124,6 +124,19 @@ public class BaseConv: Layer {
     }
   }
 
+  /// The convolution with its bias and a linear/relu/relu6 activation in one kernel call
+  /// (`depthwise` for DepthwiseConv2D), or nil where the op-by-op path must run: under a
+  /// gradient tape, for other activations, dilated convolutions or non-float input.
+  func fusedCall(_ x: Tensor, depthwise: Bool) throws -> Tensor? {
+    guard !Engine.shared.isRecording, x.dtype == .float32, rank == 2,
+      dilationRate.allSatisfy({ $0 == 1 }), let kernel,
+      let bounds = fusableClamp(activation)
+    else { return nil }
+    return try x.convolutionWithEpilogue(
+      kernel.read(), depthwise: depthwise, strides: strides, padding: enginePadding(padding),
+      shift: try bias?.read().dataSync(), lower: bounds.0, upper: bounds.1)
+  }
+
   /// Adds the bias and applies the activation.
   func finish(_ y: Tensor) throws -> Tensor {
     var out = y
@@ -175,7 +188,8 @@ public class Conv2D: BaseConv {
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
-    [
+    if let y = try fusedCall(inputs[0], depthwise: false) { return [y] }
+    return [
       try Engine.shared.tidy {
         let y = try inputs[0].conv2d(
           kernel!.read(), strides: strides, padding: enginePadding(padding), dilations: dilationRate
@@ -294,7 +308,8 @@ public final class DepthwiseConv2D: BaseConv {
   }
 
   override public func call(_ inputs: [Tensor], training: Bool) throws -> [Tensor] {
-    [
+    if let y = try fusedCall(inputs[0], depthwise: true) { return [y] }
+    return [
       try Engine.shared.tidy {
         let y = try inputs[0].depthwiseConv2d(
           kernel!.read(), strides: strides, padding: enginePadding(padding), dilations: dilationRate

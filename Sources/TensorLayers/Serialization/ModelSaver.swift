@@ -85,10 +85,11 @@ public enum ModelSaver {
     let a = try artifacts(model)
     let dir = URL(fileURLWithPath: directory)
     do {
-      try Data(a.json.utf8).write(to: dir.appendingPathComponent("model.json"))
-      try Data(a.data).write(to: dir.appendingPathComponent("weights.bin"))
+      // Weights first: a model.json is never left pointing at a missing weights.bin.
+      try AtomicFile.write(Data(a.data), to: dir.appendingPathComponent("weights.bin").path)
+      try AtomicFile.write(Data(a.json.utf8), to: dir.appendingPathComponent("model.json").path)
     } catch {
-      throw valueError("Cannot write the model to \(directory): \(error.localizedDescription)")
+      throw valueError("Cannot write the model to \(directory): \(error)")
     }
     return SaveInfo(
       dateSaved: Date(), modelTopologyBytes: a.topologyBytes,

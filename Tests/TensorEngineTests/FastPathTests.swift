@@ -1,0 +1,72 @@
+// The specialised float32 loops (clamps, pad, element-wise fast paths) against the
+// scalar definitions of the ops, bit for bit, on awkward values and lengths that are
+// not multiples of the vector width.
+
+import Foundation
+import XCTest
+
+@testable import TensorEngine
+
+final class FastPathTests: XCTestCase {
+  /// Values with NaN, signed zeros, infinities, and the clamp bounds themselves.
+  let awkward: [Float] = [
+    .nan, -0.0, 0.0, -.infinity, .infinity, -1, 1, 5.999999, 6, 6.000001, 1e-45, -1e-45,
+    0.5, -0.5, 3, 7, -7, 1e30, -1e30, 2.5, .nan, -0.0, 6, 0,
+  ]
+
+  /// Bit patterns, so NaN == NaN and -0 != +0.
+  func bits(_ v: [Float]) -> [UInt32] { v.map(\.bitPattern) }
+
+  func testReluFamilyMatchesScalarDefinitionsBitForBit() throws {
+    for length in [1, 7, 8, 9, 23, awkward.count] {
+      let values = Array(awkward.prefix(length))
+      let x = try Tensor.tensor(values, shape: [length])
+      XCTAssertEqual(
+        bits(try x.relu().dataSync()), bits(values.map { $0 > 0 ? $0 : ($0.isNaN ? $0 : 0) }))
+      XCTAssertEqual(
+        bits(try x.relu6().dataSync()),
+        bits(values.map { $0.isNaN ? $0 : Swift.min(Swift.max($0, 0), 6) }))
+      for (lo, hi) in [(Float(-0.0), Float(0.0)), (-1, 1), (0.5, 0.5), (-.infinity, 2)] {
+        XCTAssertEqual(
+          bits(try x.clipByValue(lo, hi).dataSync()),
+          bits(values.map { $0.isNaN ? $0 : Swift.min(Swift.max($0, lo), hi) }), "\(lo) \(hi)")
+      }
+    }
+  }
+
+  func testClampsKeepIntDtypesAndLargeInputsUseBothHalves() throws {
+    let ints = try Tensor.tensor([-3, 0, 4, 9], shape: [4], dtype: .int32)
+    XCTAssertEqual(try ints.relu6().dtype, .int32)
+    XCTAssertEqual(try ints.relu6().dataSync(), [0, 0, 4, 6])
+    XCTAssertEqual(try ints.clipByValue(-1, 5).dataSync(), [-1, 0, 4, 5])
+    // Above the two-worker threshold.
+    let n = 250_003
+    let values = (0..<n).map { Float($0 % 17) - 8.5 }
+    let big = try Tensor.tensor(values, shape: [n])
+    XCTAssertEqual(try big.relu6().dataSync(), values.map { Swift.min(Swift.max($0, 0), 6) })
+  }
+
+  func testPadMatchesElementWalk() throws {
+    let shape = [2, 3, 4, 5]
+    let values = (0..<shape.reduce(1, *)).map(Float.init)
+    let x = try Tensor.tensor(values, shape: shape)
+    let paddings = [[1, 0], [0, 2], [3, 1], [0, 2]]
+    let y = try x.pad(paddings, constantValue: -1)
+    let outShape = zip(shape, paddings).map { $0 + $1[0] + $1[1] }
+    XCTAssertEqual(y.shape, outShape)
+    var expected = [Float](repeating: -1, count: outShape.reduce(1, *))
+    for a in 0..<2 {
+      for b in 0..<3 {
+        for c in 0..<4 {
+          for d in 0..<5 {
+            let o = (((a + 1) * outShape[1] + b) * outShape[2] + c + 3) * outShape[3] + d
+            expected[o] = values[((a * 3 + b) * 4 + c) * 5 + d]
+          }
+        }
+      }
+    }
+    XCTAssertEqual(try y.dataSync(), expected)
+    let v = try Tensor.tensor([1, 2, 3], shape: [3]).pad([[2, 1]])
+    XCTAssertEqual(try v.dataSync(), [0, 0, 1, 2, 3, 0])
+  }
+}
