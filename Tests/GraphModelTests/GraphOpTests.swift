@@ -182,6 +182,20 @@ final class GraphOpTests: XCTestCase {
         modelJSON: try graph([("x", "Placeholder", [], "\"padding\":{\"s\":\"***\"}")]), weights: []
       )
     }
+    // A Pad before a valid convolution with non-integer paddings is left unfolded and fails
+    // as the Pad, by name.
+    let conv = "\"strides\":{\"list\":{\"i\":[\"1\",\"1\",\"1\",\"1\"]}},\"padding\":{\"s\":\"\(b64("VALID"))\"}"
+    let padded = try GraphModel(
+      modelJSON: try graph([
+        ("x", "Placeholder", [], float), ("p", "Const", [], float), ("k", "Const", [], float),
+        ("pad", "Pad", ["x", "p"], ""), ("c", "Conv2D", ["pad", "k"], conv),
+      ]),
+      weights: [
+        ("p", try t([0, 0, .nan, 1, 1, 1, 0, 0], [4, 2])), ("k", try t([1], [1, 1, 1, 1])),
+      ])
+    assertThrows(["non-integer", "graph node 'pad', op Pad"]) {
+      try padded.execute(["x": try Tensor.zeros([1, 2, 2, 1])], outputs: ["c"])
+    }
     // A kernel's error names the node.
     let bad = try GraphModel(
       modelJSON: try graph([("x", "Placeholder", [], float), ("r", "Reshape", ["x", "x"], "")]),

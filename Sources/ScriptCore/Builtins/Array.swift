@@ -75,24 +75,19 @@ extension Builtins {
   ) throws {
     let thisArg = call.arguments[1]
     let length = a.elements.count
-    // One reused argument buffer (copy-on-write keeps it safe if retained).
-    var args: [Value] = [.undefined, .undefined, .object(a)]
-    func step(_ i: Int) throws -> Bool {
-      let v = i < a.elements.count ? a.elements[i] : .undefined
-      args[0] = v
-      args[1] = .number(Double(i))
-      return try body(i, v, f.call(call.interpreter, this: thisArg, arguments: args))
-    }
+    let this = Value.object(a)
     if reverse {
       var i = length - 1
       while i >= 0 {
-        if try !step(i) { return }
+        let v = i < a.elements.count ? a.elements[i] : .undefined
+        if try !body(i, v, f.call(call.interpreter, this: thisArg, arguments: [v, .number(Double(i)), this])) { return }
         i -= 1
       }
     } else {
       var i = 0
       while i < length {
-        if try !step(i) { return }
+        let v = i < a.elements.count ? a.elements[i] : .undefined
+        if try !body(i, v, f.call(call.interpreter, this: thisArg, arguments: [v, .number(Double(i)), this])) { return }
         i += 1
       }
     }
@@ -497,13 +492,8 @@ extension Builtins {
         defined = numbers.map { .number($0) }
         break
       }
-      // One argument buffer for all calls: copy-on-write keeps it safe if the
-      // comparator holds on to its arguments, and spares an allocation per call.
-      var args: [Value] = [.undefined, .undefined]
       try defined.sort { x, y in
-        args[0] = x
-        args[1] = y
-        let r = try o.call(interp, this: .undefined, arguments: args)
+        let r = try o.call(interp, this: .undefined, arguments: [x, y])
         if case .number(let d) = r { return d < 0 }
         return try interp.toNumber(r) < 0
       }

@@ -29,6 +29,7 @@ enum GraphRewrite {
         let paddings = weights[nodes[p].inputs[1].node], nodes[p].inputs[1].index == 0,
         paddings.shape == [4, 2]
       else { continue }
+      guard paddings.values.allSatisfy({ $0.isFinite && abs($0) < 1e6 }) else { continue }
       let v = paddings.values.map { Int($0) }
       guard v[0] == 0, v[1] == 0, v[6] == 0, v[7] == 0, v.allSatisfy({ $0 >= 0 }) else { continue }
       var attrs = conv.attrs
