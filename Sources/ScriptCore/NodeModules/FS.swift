@@ -30,7 +30,8 @@ final class FileSystemModule {
   /// adds `Sync`. `existsSync` alone has no promise form, as in Node.
   private var operations: [(name: String, arity: Int, body: Operation)] {
     [
-      ("appendFile", 3, appendFile), ("copyFile", 3, copyFile), ("lstat", 2, lstat),
+      ("access", 2, access), ("appendFile", 3, appendFile), ("copyFile", 3, copyFile),
+      ("lstat", 2, lstat),
       ("mkdir", 2, mkdir), ("mkdtemp", 2, mkdtemp), ("readFile", 2, readFile),
       ("readdir", 2, readdir), ("realpath", 2, realpath), ("rename", 2, rename),
       ("rm", 2, rm), ("rmdir", 2, rmdir), ("stat", 2, stat), ("unlink", 1, unlink),
@@ -67,6 +68,8 @@ final class FileSystemModule {
     fs.put("constants", .object(constants))
     promises.put("constants", .object(constants))
     fs.put("promises", .object(promises))
+    fs.makeOwnPropertiesEnumerable()
+    promises.makeOwnPropertiesEnumerable()
     return fs
   }
 
@@ -182,6 +185,14 @@ final class FileSystemModule {
         .typeError, code: "ERR_INVALID_ARG_VALUE",
         "The argument 'flags' is invalid. Received '\(mode)'")
     }
+    return .undefined
+  }
+
+  /// `access(path, mode = F_OK)`: throws unless the file exists (and allows `mode`).
+  private func access(_ call: NativeCall) throws -> Value {
+    let path = try FileSystemModule.path(call, 0)
+    let mode = Int32(truncatingIfNeeded: Int(call.arguments[1].asNumber ?? 0))
+    try run { try FileSystem.checkAccess(path, mode: mode) }
     return .undefined
   }
 

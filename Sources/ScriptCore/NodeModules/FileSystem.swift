@@ -2,6 +2,8 @@
 // libuv's error code and text, the syscall and the path as the script gave it
 // (`ENOENT: no such file or directory, open 'x.txt'`).
 
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -118,6 +120,10 @@ enum FileSystem {
       }
     }
     let existed = lstat(target, &info) == 0
+    // Replacing by rename would bypass a read-only file's protection: refuse as open(2) would.
+    if existed && access(target, W_OK) != 0 {
+      throw SystemCallError(errno: errno, syscall: "open", path: path)
+    }
     let temp =
       PathOps.dirname(target) + "/." + PathOps.basename(target) + ".tl-\(getpid())-\(nextTemp())"
     let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
@@ -141,10 +147,10 @@ enum FileSystem {
     }
   }
 
-  private static var tempCounter = 0
+  /// Numbers the temporary files (interpreters on several threads may write at once).
+  private static let tempCounter = Atomic<Int>(0)
   private static func nextTemp() -> Int {
-    tempCounter += 1
-    return tempCounter
+    tempCounter.add(1, ordering: .relaxed).newValue
   }
 
   static func appendFile(_ path: String, _ bytes: [UInt8]) throws {
@@ -161,6 +167,10 @@ enum FileSystem {
   }
 
   static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+  static func checkAccess(_ path: String, mode: Int32) throws {
+    if access(path, mode) != 0 { throw fail("access", path) }
+  }
 
   /// The entries' names, without `.` and `..`, sorted by their bytes (the
   /// directory's own order is arbitrary; sorting keeps output deterministic).

@@ -69,6 +69,18 @@ public enum NodeModules {
   }
 }
 
+extension JSObject {
+  /// Makes every own property enumerable: Node's module objects list their
+  /// functions (`console.log(fs)`, `Object.keys(path)`), unlike the built-in namespaces.
+  func makeOwnPropertiesEnumerable() {
+    for key in ownKeys() {
+      guard var p = ownProperty(key), !p.enumerable else { continue }
+      p.enumerable = true
+      defineOwn(key, p)
+    }
+  }
+}
+
 /// The process's current directory (`process.cwd()`).
 func currentDirectory() -> String {
   var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

@@ -144,6 +144,7 @@ extension NodeModules {
     path.defineOwn("sep", Property(.string("/")))
     path.defineOwn("delimiter", Property(.string(":")))
     path.defineOwn("posix", Property(.object(path)))
+    path.makeOwnPropertiesEnumerable()
     return path
   }
 
