@@ -34,6 +34,8 @@ final class LayersState {
   let regularizerPrototype: JSObject
   /// `tf.GraphModel.prototype`.
   let graphModelPrototype: JSObject
+  /// `tf.Callback.prototype`, which script callback classes extend.
+  let scriptCallbackPrototype: JSObject
   var layerWrappers: [ObjectIdentifier: WeakRef<LayerObject>] = [:]
   var symbolicWrappers: [ObjectIdentifier: WeakRef<SymbolicTensorObject>] = [:]
 
@@ -46,6 +48,7 @@ final class LayersState {
     initializerPrototype = realm.newObject()
     regularizerPrototype = realm.newObject()
     graphModelPrototype = realm.newObject()
+    scriptCallbackPrototype = realm.newObject()
   }
 
   /// Drops cache entries whose wrappers are gone (called as the caches grow).

@@ -241,6 +241,7 @@ extension TFContext {
     realm.install([getClassName], into: state.initializerPrototype)
     realm.install([getClassName], into: state.regularizerPrototype)
     installEnumerable([inputEntry], into: ns)
+    installCallbackClasses(into: ns)
     ns.put("LayersModel", classConstructor("LayersModel", state.modelPrototype,
                                            factory: "tf.model() or tf.loadLayersModel()"))
     ns.put("Sequential", classConstructor("Sequential", state.sequentialPrototype,

@@ -265,7 +265,7 @@ extension TFContext {
         let o = try Options(interp, a[2], keys: TFContext.fitKeys, function: "fit")
         try o.rejectUnknown()
         var args = try fitArgs(interp, model, o)
-        args.callbacks = try fitCallbacks(interp, o["callbacks"])
+        args.callbacks = try fitCallbacks(interp, o["callbacks"], model: call.this)
         if let logger = ProgbarLogger(output: interp.output, verbose: args.verbose) {
           args.callbacks.insert(logger, at: 0)
         }
@@ -296,17 +296,23 @@ extension TFContext {
     ]
   }
 
+  /// fit's `params` (`{epochs, initialEpoch, samples, batchSize, verbose, doValidation,
+  /// metrics}`), as History and `tf.Callback` instances show them.
+  func paramsValue(_ p: Logs, _ model: LayersModel?) -> Value {
+    var params: [(String, Value)] = p.pairs.map { p in
+      p.key == "doValidation" ? (p.key, .bool(p.value != 0)) : (p.key, .number(p.value))
+    }
+    var metrics = model?.compiled?.metricsNames ?? []
+    if p["doValidation"] == 1 { metrics += metrics.map { "val_" + $0 } }
+    params.append(("metrics", .object(realm.newArray(metrics.map { .string($0) }))))
+    return object(params)
+  }
+
   /// The `History` fit resolves with: `{epoch, history, params}`.
   func historyValue(_ h: History, _ model: LayersModel) -> Value {
     let o = NamedObject(prototype: realm.objectPrototype, name: "History")
-    var params: [(String, Value)] = h.params.pairs.map { p in
-      p.key == "doValidation" ? (p.key, .bool(p.value != 0)) : (p.key, .number(p.value))
-    }
-    var metrics = model.compiled?.metricsNames ?? []
-    if h.params["doValidation"] == 1 { metrics += metrics.map { "val_" + $0 } }
-    params.append(("metrics", .object(realm.newArray(metrics.map { .string($0) }))))
     o.put("validationData", .null)
-    o.put("params", object(params))
+    o.put("params", paramsValue(h.params, model))
     o.put("epoch", .object(realm.newArray(h.epoch.map { .number(Double($0)) })))
     o.put("history", object(h.keys.map { key in
       (key, .object(realm.newArray((h.history[key] ?? []).map { .number($0) })))
