@@ -173,6 +173,10 @@ extension TFContext {
       .function("getLayer", arity: 2) { [self] call in
         let model = try thisModel(call.this, "getLayer")
         let a = call.arguments
+        if case .number = a[0] {  // getLayer(index), as newer TF.js versions take it
+          let index = try a.integer(0, name: "index")
+          return wrapLayer(try engineCall { try model.getLayer(index: index) })
+        }
         if let name = try a.optionalString(0, name: "name") {
           return wrapLayer(try engineCall { try model.getLayer(name: name) })
         }

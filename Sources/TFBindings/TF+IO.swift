@@ -119,9 +119,6 @@ extension TFContext {
     ]
   }
 
-  /// `tf.io`: nothing beyond what `tf.loadLayersModel`/`model.save` take yet.
-  var ioNamespaceEntries: [NativeEntry] { [] }
-
   // MARK: - model.save
 
   var saveMethods: [NativeEntry] {
