@@ -12,14 +12,14 @@
 
 import Foundation
 import ScriptCore
+import TensorEngine
+import TensorLayers
 
 #if canImport(Glibc)
   @preconcurrency import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import TensorEngine
-import TensorLayers
 
 /// An output whose stdout may be a terminal (the CLI's streams conform): fit draws a
 /// live progress line there. Outputs that do not conform get plain lines.
@@ -72,8 +72,10 @@ extension TFContext {
       .function("earlyStopping", arity: 1) { [self] call in
         let o = try Options(
           call.interpreter, call.arguments[0],
-          keys: ["monitor", "minDelta", "patience", "verbose", "mode", "baseline",
-                 "restoreBestWeights"],
+          keys: [
+            "monitor", "minDelta", "patience", "verbose", "mode", "baseline",
+            "restoreBestWeights",
+          ],
           function: "earlyStopping")
         try o.rejectUnknown()
         let cb = try engineCall {
@@ -85,7 +87,7 @@ extension TFContext {
             restoreBestWeights: o.flag("restoreBestWeights"))
         }
         return .object(CallbackObject(prototype: layersState.callbackPrototype, callback: cb))
-      },
+      }
     ]
   }
 
@@ -120,7 +122,8 @@ extension TFContext {
     proto.defineOwn("constructor", Property(.object(callback), enumerable: false))
     let custom = make("CustomCallback", copyingHooks: true)
     let customProto = JSObject(prototype: proto)
-    custom.defineOwn("prototype", Property(.object(customProto), enumerable: false, writable: false))
+    custom.defineOwn(
+      "prototype", Property(.object(customProto), enumerable: false, writable: false))
     customProto.defineOwn("constructor", Property(.object(custom), enumerable: false))
     ns.put("Callback", .object(callback))
     ns.put("CustomCallback", .object(custom))
@@ -282,7 +285,8 @@ final class ProgbarLogger: Callback {
     let width = 30
     let done = batch + 1
     let filled = batches > 0 ? min(width, done * width / batches) : width
-    let bar = String(repeating: "=", count: max(0, filled - 1)) + (filled > 0 ? ">" : "")
+    let bar =
+      String(repeating: "=", count: max(0, filled - 1)) + (filled > 0 ? ">" : "")
       + String(repeating: " ", count: width - filled)
     let eta = done > 0 ? elapsed / Double(done) * Double(max(0, batches - done)) : 0
     var line = "[\(bar)] \(done)/\(batches) \(seconds(elapsed)) eta=\(seconds(eta))"
