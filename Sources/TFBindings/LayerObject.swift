@@ -34,6 +34,8 @@ final class LayersState {
   let regularizerPrototype: JSObject
   /// `tf.GraphModel.prototype`.
   let graphModelPrototype: JSObject
+  /// `tf.Callback.prototype`, which script callback classes extend.
+  let scriptCallbackPrototype: JSObject
   var layerWrappers: [ObjectIdentifier: WeakRef<LayerObject>] = [:]
   var symbolicWrappers: [ObjectIdentifier: WeakRef<SymbolicTensorObject>] = [:]
 
@@ -46,6 +48,7 @@ final class LayersState {
     initializerPrototype = realm.newObject()
     regularizerPrototype = realm.newObject()
     graphModelPrototype = realm.newObject()
+    scriptCallbackPrototype = realm.newObject()
   }
 
   /// Drops cache entries whose wrappers are gone (called as the caches grow).
@@ -147,7 +150,8 @@ extension TFContext {
     if let existing = state.symbolicWrappers[key]?.value, existing.symbolic === s {
       return .object(existing)
     }
-    let object = SymbolicTensorObject(prototype: state.symbolicPrototype, symbolic: s, context: self)
+    let object = SymbolicTensorObject(
+      prototype: state.symbolicPrototype, symbolic: s, context: self)
     state.prune()
     state.symbolicWrappers[key] = WeakRef(object)
     return .object(object)
@@ -166,7 +170,9 @@ extension TFContext {
   // MARK: - Config values
 
   /// A script value as a layer-config value; nil for `undefined` (an absent key).
-  func configValue(_ interp: Interpreter, _ v: Value, _ key: String, _ function: String, depth: Int = 0)
+  func configValue(
+    _ interp: Interpreter, _ v: Value, _ key: String, _ function: String, depth: Int = 0
+  )
     throws -> ConfigValue?
   {
     if depth > 64 {
@@ -183,9 +189,10 @@ extension TFContext {
       if let i = o as? InitializerObject { return .opaque(i.initializer) }
       if let r = o as? RegularizerObject { return .opaque(r.regularizer) }
       if let a = o as? JSArray {
-        return .array(try a.elements.map {
-          try configValue(interp, $0, key, function, depth: depth + 1) ?? .null
-        })
+        return .array(
+          try a.elements.map {
+            try configValue(interp, $0, key, function, depth: depth + 1) ?? .null
+          })
       }
       if let t = o as? TypedArrayObject { return .array(t.values.map { .number($0) }) }
       if o is JSFunction {
@@ -231,7 +238,8 @@ extension TFContext {
   ) throws -> ConfigObject {
     switch v {
     case .undefined, .null: return ConfigObject()
-    case .object(let o) where !(o is JSFunction) && !(o is JSArray) && !(o is LayerObject)
+    case .object(let o)
+    where !(o is JSFunction) && !(o is JSArray) && !(o is LayerObject)
       && !(o is TensorObject) && !(o is SymbolicTensorObject):
       var c = ConfigObject()
       for k in o.ownKeys() where o.ownProperty(k)?.enumerable == true {
@@ -273,7 +281,8 @@ extension TFContext {
       },
       .function("getWeights", arity: 1) { [self] call in
         let layer = try thisLayer(call.this, "getWeights")
-        return wrapList(try engineCall { try layer.getWeights(trainableOnly: call.arguments.flag(0)) })
+        return wrapList(
+          try engineCall { try layer.getWeights(trainableOnly: call.arguments.flag(0)) })
       },
       .function("setWeights", arity: 1) { [self] call in
         let layer = try thisLayer(call.this, "setWeights")
@@ -323,12 +332,14 @@ extension TFContext {
       .getter("built") { [self] _, this in .bool(try thisLayer(this, "built").built) },
       .getter("dtype") { [self] _, this in .string(try thisLayer(this, "dtype").dtype.rawValue) },
       .getter("inboundNodes") { [self] _, this in
-        .object(realm.newArray(try thisLayer(this, "inboundNodes").inboundNodes.map { node in
-          object([
-            ("inputTensors", .object(realm.newArray(node.inputTensors.map(wrapSymbolic)))),
-            ("outputTensors", .object(realm.newArray(node.outputTensors.map(wrapSymbolic)))),
-          ])
-        }))
+        .object(
+          realm.newArray(
+            try thisLayer(this, "inboundNodes").inboundNodes.map { node in
+              object([
+                ("inputTensors", .object(realm.newArray(node.inputTensors.map(wrapSymbolic)))),
+                ("outputTensors", .object(realm.newArray(node.outputTensors.map(wrapSymbolic)))),
+              ])
+            }))
       },
     ]
   }

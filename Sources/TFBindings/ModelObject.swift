@@ -161,18 +161,25 @@ extension TFContext {
       .getter("outputLayers") { [self] _, this in
         .object(realm.newArray(try thisModel(this, "outputLayers").outputLayers.map(wrapLayer)))
       },
-      .getter("isTraining") { [self] _, this in .bool(try thisModel(this, "isTraining").isTraining) },
+      .getter("isTraining") { [self] _, this in .bool(try thisModel(this, "isTraining").isTraining)
+      },
       .getter("metricsNames") { [self] _, this in
         let names = try thisModel(this, "metricsNames").compiled?.metricsNames ?? []
         return .object(realm.newArray(names.map { .string($0) }))
       },
       .getter("optimizer") { [self] _, this in
-        guard let o = try thisModel(this, "optimizer").compiled?.optimizer else { return .undefined }
+        guard let o = try thisModel(this, "optimizer").compiled?.optimizer else {
+          return .undefined
+        }
         return .object(OptimizerObject(prototype: optimizerPrototype, optimizer: o))
       },
       .function("getLayer", arity: 2) { [self] call in
         let model = try thisModel(call.this, "getLayer")
         let a = call.arguments
+        if case .number = a[0] {  // getLayer(index), as newer TF.js versions take it
+          let index = try a.integer(0, name: "index")
+          return wrapLayer(try engineCall { try model.getLayer(index: index) })
+        }
         if let name = try a.optionalString(0, name: "name") {
           return wrapLayer(try engineCall { try model.getLayer(name: name) })
         }
@@ -201,7 +208,9 @@ extension TFContext {
         }
         let lines = try engineCall { try model.summary(lineLength: width, positions: positions) }
         if case .object(let f) = a[2], f is JSFunction {
-          for line in lines { _ = try call.interpreter.call(a[2], this: .undefined, [.string(line)]) }
+          for line in lines {
+            _ = try call.interpreter.call(a[2], this: .undefined, [.string(line)])
+          }
         } else {
           call.interpreter.output.write(lines.map { $0 + "\n" }.joined(), to: .stdout)
         }
@@ -216,13 +225,15 @@ extension TFContext {
         let model = try thisModel(call.this, "predict")
         let interp = call.interpreter
         let xs = try modelData(interp, call.arguments[0], names: model.inputNames, "x", "predict")
-        let o = try Options(interp, call.arguments[1], keys: ["batchSize", "verbose"],
-                            function: "predict")
+        let o = try Options(
+          interp, call.arguments[1], keys: ["batchSize", "verbose"],
+          function: "predict")
         try o.rejectUnknown()
         let batchSize = try o.int("batchSize", default: 32)
-        return wrapOutputs(try engineCall {
-          try predictInterruptibly(model, xs, batchSize: batchSize, interp)
-        })
+        return wrapOutputs(
+          try engineCall {
+            try predictInterruptibly(model, xs, batchSize: batchSize, interp)
+          })
       },
       .function("predictOnBatch", arity: 1) { [self] call in
         let model = try thisModel(call.this, "predictOnBatch")
@@ -236,8 +247,9 @@ extension TFContext {
         let a = call.arguments
         let xs = try modelData(interp, a[0], names: model.inputNames, "x", "evaluate")
         let ys = try modelData(interp, a[1], names: model.outputNames, "y", "evaluate")
-        let o = try Options(interp, a[2], keys: ["batchSize", "verbose", "sampleWeight", "steps"],
-                            function: "evaluate")
+        let o = try Options(
+          interp, a[2], keys: ["batchSize", "verbose", "sampleWeight", "steps"],
+          function: "evaluate")
         try o.rejectUnknown()
         if !o["sampleWeight"].isNullish || !o["steps"].isNullish {
           throw argumentError("evaluate: sampleWeight and steps are not supported by tl")
@@ -255,7 +267,8 @@ extension TFContext {
       },
       .function("getWeights", arity: 1) { [self] call in
         let model = try thisModel(call.this, "getWeights")
-        return wrapList(try engineCall { try model.getWeights(trainableOnly: call.arguments.flag(0)) })
+        return wrapList(
+          try engineCall { try model.getWeights(trainableOnly: call.arguments.flag(0)) })
       },
     ] + trainingMethods + saveMethods
   }

@@ -12,14 +12,14 @@
 
 import Foundation
 import ScriptCore
+import TensorEngine
+import TensorLayers
 
 #if canImport(Glibc)
   @preconcurrency import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import TensorEngine
-import TensorLayers
 
 /// An output whose stdout may be a terminal (the CLI's streams conform): fit draws a
 /// live progress line there. Outputs that do not conform get plain lines.
@@ -28,6 +28,28 @@ public protocol TerminalAwareOutput: OutputSink {
   var stdoutIsTerminal: Bool { get }
   /// Pushes buffered output out (the live line has no newline).
   func flush()
+}
+
+/// The hooks of a script callback object (nil ones are skipped); a `tf.Callback` instance
+/// also gets `model` and `params` before training starts.
+final class ScriptCallback: Callback {
+  var publishParams: ((Logs) -> Void)?
+  var trainBegin: (() throws -> Void)?
+  var trainEnd: (() throws -> Void)?
+  var epochBegin: ((Int) throws -> Void)?
+  var epochEnd: ((Int, Logs) throws -> Void)?
+  var batchBegin: ((Int, Logs) throws -> Void)?
+  var batchEnd: ((Int, Logs) throws -> Void)?
+
+  override func onTrainBegin(_ logs: Logs) throws {
+    publishParams?(params)
+    try trainBegin?()
+  }
+  override func onTrainEnd(_ logs: Logs) throws { try trainEnd?() }
+  override func onEpochBegin(_ epoch: Int, _ logs: Logs) throws { try epochBegin?(epoch) }
+  override func onEpochEnd(_ epoch: Int, _ logs: Logs) throws { try epochEnd?(epoch, logs) }
+  override func onBatchBegin(_ batch: Int, _ logs: Logs) throws { try batchBegin?(batch, logs) }
+  override func onBatchEnd(_ batch: Int, _ logs: Logs) throws { try batchEnd?(batch, logs) }
 }
 
 /// A `tf.callbacks.*` object in a script.
@@ -50,8 +72,10 @@ extension TFContext {
       .function("earlyStopping", arity: 1) { [self] call in
         let o = try Options(
           call.interpreter, call.arguments[0],
-          keys: ["monitor", "minDelta", "patience", "verbose", "mode", "baseline",
-                 "restoreBestWeights"],
+          keys: [
+            "monitor", "minDelta", "patience", "verbose", "mode", "baseline",
+            "restoreBestWeights",
+          ],
           function: "earlyStopping")
         try o.rejectUnknown()
         let cb = try engineCall {
@@ -63,33 +87,68 @@ extension TFContext {
             restoreBestWeights: o.flag("restoreBestWeights"))
         }
         return .object(CallbackObject(prototype: layersState.callbackPrototype, callback: cb))
-      },
+      }
     ]
   }
 
   /// Methods of `tf.callbacks.*` objects.
   var callbackMethods: [NativeEntry] { [] }
 
+  /// `tf.Callback` (for `class MyCallback extends tf.Callback { onEpochEnd(epoch, logs) {} }`)
+  /// and `tf.CustomCallback({onEpochEnd, ...})`. fit sets `model` and `params` on them, as
+  /// TF.js's `setModel`/`setParams` do.
+  func installCallbackClasses(into ns: JSObject) {
+    let proto = layersState.scriptCallbackPrototype
+    func make(_ name: String, copyingHooks: Bool) -> NativeFunction {
+      let ctor = NativeFunction(
+        prototype: realm.functionPrototype, name: name, arity: copyingHooks ? 1 : 0,
+        construct: { interp, args, newTarget in
+          let p = try interp.get(.object(newTarget), "prototype").asObject ?? proto
+          let instance = JSObject(prototype: p)
+          if copyingHooks, case .object(let config) = args[0] {
+            for key in config.ownKeys() where config.ownProperty(key)?.enumerable == true {
+              instance.put(key, try interp.get(args[0], key))
+            }
+          }
+          return .object(instance)
+        },
+        body: { _ in
+          throw ScriptThrow.typeError("Class constructor \(name) cannot be invoked without 'new'")
+        })
+      return ctor
+    }
+    let callback = make("Callback", copyingHooks: false)
+    callback.defineOwn("prototype", Property(.object(proto), enumerable: false, writable: false))
+    proto.defineOwn("constructor", Property(.object(callback), enumerable: false))
+    let custom = make("CustomCallback", copyingHooks: true)
+    let customProto = JSObject(prototype: proto)
+    custom.defineOwn(
+      "prototype", Property(.object(customProto), enumerable: false, writable: false))
+    customProto.defineOwn("constructor", Property(.object(custom), enumerable: false))
+    ns.put("Callback", .object(callback))
+    ns.put("CustomCallback", .object(custom))
+  }
+
   // MARK: - fit's callbacks option
 
-  /// The callbacks of fit's `callbacks` option.
-  func fitCallbacks(_ interp: Interpreter, _ v: Value) throws -> [Callback] {
+  /// The callbacks of fit's `callbacks` option; `model` is the model object being trained.
+  func fitCallbacks(_ interp: Interpreter, _ v: Value, model: Value) throws -> [Callback] {
     switch v {
     case .undefined, .null: return []
     case .object(let list as JSArray):
-      return try list.elements.map { try oneCallback(interp, $0) }
-    default: return [try oneCallback(interp, v)]
+      return try list.elements.map { try oneCallback(interp, $0, model) }
+    default: return [try oneCallback(interp, v, model)]
     }
   }
 
-  private func oneCallback(_ interp: Interpreter, _ v: Value) throws -> Callback {
+  private func oneCallback(_ interp: Interpreter, _ v: Value, _ model: Value) throws -> Callback {
     switch v {
     case .object(let c as CallbackObject): return c.callback
     case .object(let f) where f is JSFunction:
       throw argumentError(
         "fit: a callback must be an object of hooks, e.g. {onEpochEnd: (epoch, logs) => ...}, "
           + "not a bare function")
-    case .object: return try scriptCallback(interp, v)
+    case .object: return try scriptCallback(interp, v, model)
     default:
       throw argumentError(
         "fit: callbacks must be objects like {onEpochEnd: (epoch, logs) => ...}, but got "
@@ -98,8 +157,16 @@ extension TFContext {
   }
 
   /// A CustomCallback whose hooks call the object's functions and await their results.
-  private func scriptCallback(_ interp: Interpreter, _ config: Value) throws -> Callback {
-    let cb = CustomCallback()
+  private func scriptCallback(_ interp: Interpreter, _ config: Value, _ model: Value) throws
+    -> Callback
+  {
+    let cb = ScriptCallback()
+    if case .object(let o) = config, inherits(o, from: layersState.scriptCallbackPrototype) {
+      cb.publishParams = { [self] params in
+        o.put("model", model)
+        o.put("params", paramsValue(params, (model.asObject as? ModelObject)?.model))
+      }
+    }
     func hook(_ name: String) throws -> Value? {
       let f = try interp.get(config, name)
       if f.isNullish { return nil }
@@ -112,10 +179,10 @@ extension TFContext {
       let r = try interp.call(f, this: config, args)
       _ = try interp.awaitResult(r)
     }
-    if let f = try hook("onTrainBegin") { cb.trainBegin = { _ in try run(f, [.undefined]) } }
-    if let f = try hook("onTrainEnd") { cb.trainEnd = { _ in try run(f, [.undefined]) } }
+    if let f = try hook("onTrainBegin") { cb.trainBegin = { try run(f, [.undefined]) } }
+    if let f = try hook("onTrainEnd") { cb.trainEnd = { try run(f, [.undefined]) } }
     if let f = try hook("onEpochBegin") {
-      cb.epochBegin = { e, _ in try run(f, [.number(Double(e)), .undefined]) }
+      cb.epochBegin = { e in try run(f, [.number(Double(e)), .undefined]) }
     }
     if let f = try hook("onEpochEnd") {
       cb.epochEnd = { [self] e, logs in try run(f, [.number(Double(e)), logsValue(logs)]) }
@@ -127,6 +194,15 @@ extension TFContext {
       cb.batchEnd = { [self] b, logs in try run(f, [.number(Double(b)), logsValue(logs)]) }
     }
     return cb
+  }
+
+  private func inherits(_ o: JSObject, from proto: JSObject) -> Bool {
+    var p = o.prototype
+    while let q = p {
+      if q === proto { return true }
+      p = q.prototype
+    }
+    return false
   }
 
   /// Logs as a plain object in key order.
@@ -209,7 +285,8 @@ final class ProgbarLogger: Callback {
     let width = 30
     let done = batch + 1
     let filled = batches > 0 ? min(width, done * width / batches) : width
-    let bar = String(repeating: "=", count: max(0, filled - 1)) + (filled > 0 ? ">" : "")
+    let bar =
+      String(repeating: "=", count: max(0, filled - 1)) + (filled > 0 ? ">" : "")
       + String(repeating: " ", count: width - filled)
     let eta = done > 0 ? elapsed / Double(done) * Double(max(0, batches - done)) : 0
     var line = "[\(bar)] \(done)/\(batches) \(seconds(elapsed)) eta=\(seconds(eta))"

@@ -77,50 +77,54 @@ extension TFContext {
       .function("loadLayersModel", arity: 2) { [self] call in
         let interp = call.interpreter
         let url = try urlArgument(call.arguments, "loadLayersModel")
-        let o = try Options(interp, call.arguments[1],
-                            keys: ["strict", "fromTFHub", "onProgress", "weightPathPrefix",
-                                   "requestInit"],
-                            function: "loadLayersModel")
+        let o = try Options(
+          interp, call.arguments[1],
+          keys: [
+            "strict", "fromTFHub", "onProgress", "weightPathPrefix",
+            "requestInit",
+          ],
+          function: "loadLayersModel")
         try o.rejectUnknown()
         var options = ModelLoadOptions(
           fromTFHub: o.flag("fromTFHub"), strict: o.flag("strict", default: true))
         options.baseDirectory = scriptDirectory(interp)
         let progress = ProgressRelay(interp, o["onProgress"])
         options.onProgress = progress.callback
-        return .object(settled(interp) {
-          let model = try ModelIO.loadLayersModel(url, options: options)
-          if let error = progress.error {
-            model.dispose()
-            throw error
-          }
-          return wrapLayer(model)
-        })
+        return .object(
+          settled(interp) {
+            let model = try ModelIO.loadLayersModel(url, options: options)
+            if let error = progress.error {
+              model.dispose()
+              throw error
+            }
+            return wrapLayer(model)
+          })
       },
       .function("loadGraphModel", arity: 2) { [self] call in
         let interp = call.interpreter
         let url = try urlArgument(call.arguments, "loadGraphModel")
-        let o = try Options(interp, call.arguments[1],
-                            keys: ["fromTFHub", "onProgress", "weightPathPrefix", "requestInit"],
-                            function: "loadGraphModel")
+        let o = try Options(
+          interp, call.arguments[1],
+          keys: ["fromTFHub", "onProgress", "weightPathPrefix", "requestInit"],
+          function: "loadGraphModel")
         try o.rejectUnknown()
         var options = ModelLoadOptions(fromTFHub: o.flag("fromTFHub"))
         options.baseDirectory = scriptDirectory(interp)
         let progress = ProgressRelay(interp, o["onProgress"])
         options.onProgress = progress.callback
-        return .object(settled(interp) {
-          let model = try ModelIO.loadGraphModel(url, options: options)
-          if let error = progress.error {
-            model.dispose()
-            throw error
-          }
-          return .object(GraphModelObject(prototype: layersState.graphModelPrototype, model: model))
-        })
+        return .object(
+          settled(interp) {
+            let model = try ModelIO.loadGraphModel(url, options: options)
+            if let error = progress.error {
+              model.dispose()
+              throw error
+            }
+            return .object(
+              GraphModelObject(prototype: layersState.graphModelPrototype, model: model))
+          })
       },
     ]
   }
-
-  /// `tf.io`: nothing beyond what `tf.loadLayersModel`/`model.save` take yet.
-  var ioNamespaceEntries: [NativeEntry] { [] }
 
   // MARK: - model.save
 
@@ -130,26 +134,33 @@ extension TFContext {
         let model = try thisModel(call.this, "save")
         let interp = call.interpreter
         let url = try urlArgument(call.arguments, "save")
-        let o = try Options(interp, call.arguments[1], keys: ["trainableOnly", "includeOptimizer"],
-                            function: "save")
+        let o = try Options(
+          interp, call.arguments[1], keys: ["trainableOnly", "includeOptimizer"],
+          function: "save")
         try o.rejectUnknown()
         if o.flag("trainableOnly") || o.flag("includeOptimizer") {
           throw argumentError("save: trainableOnly and includeOptimizer are not supported by tl")
         }
         let base = scriptDirectory(interp)
-        return .object(settled(interp) {
-          let info = try ModelIO.save(model, to: url, baseDirectory: base)
-          let iso = ISO8601DateFormatter()
-          iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-          return object([("modelArtifactsInfo", object([
-            ("dateSaved", .string(iso.string(from: info.dateSaved))),
-            ("modelTopologyType", .string(info.modelTopologyType)),
-            ("modelTopologyBytes", .number(Double(info.modelTopologyBytes))),
-            ("weightSpecsBytes", .number(Double(info.weightSpecsBytes))),
-            ("weightDataBytes", .number(Double(info.weightDataBytes))),
-          ]))])
-        })
-      },
+        return .object(
+          settled(interp) {
+            let info = try ModelIO.save(model, to: url, baseDirectory: base)
+            let iso = ISO8601DateFormatter()
+            iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return object([
+              (
+                "modelArtifactsInfo",
+                object([
+                  ("dateSaved", .string(iso.string(from: info.dateSaved))),
+                  ("modelTopologyType", .string(info.modelTopologyType)),
+                  ("modelTopologyBytes", .number(Double(info.modelTopologyBytes))),
+                  ("weightSpecsBytes", .number(Double(info.weightSpecsBytes))),
+                  ("weightDataBytes", .number(Double(info.weightDataBytes))),
+                ])
+              )
+            ])
+          })
+      }
     ]
   }
 
@@ -205,15 +216,20 @@ extension TFContext {
   }
 
   private func tensorInfos(_ infos: [GraphTensorInfo]) -> Value {
-    .object(realm.newArray(infos.map { info in
-      object([
-        ("name", .string(info.name)),
-        ("shape", info.shape.map { s in
-          .object(realm.newArray(s.map { $0 < 0 ? .number(-1) : .number(Double($0)) }))
-        } ?? .undefined),
-        ("dtype", info.dtype.map { .string($0.rawValue) } ?? .undefined),
-      ])
-    }))
+    .object(
+      realm.newArray(
+        infos.map { info in
+          object([
+            ("name", .string(info.name)),
+            (
+              "shape",
+              info.shape.map { s in
+                .object(realm.newArray(s.map { $0 < 0 ? .number(-1) : .number(Double($0)) }))
+              } ?? .undefined
+            ),
+            ("dtype", info.dtype.map { .string($0.rawValue) } ?? .undefined),
+          ])
+        }))
   }
 
   var graphModelMethods: [NativeEntry] {
@@ -233,9 +249,10 @@ extension TFContext {
         let m = try thisGraph(call.this, "executeAsync")
         let names = try outputNames(call.arguments[1])
         let interp = call.interpreter
-        return .object(settled(interp) {
-          wrapOutputs(try graphRun(m, interp, call.arguments[0], outputs: names, "executeAsync"))
-        })
+        return .object(
+          settled(interp) {
+            wrapOutputs(try graphRun(m, interp, call.arguments[0], outputs: names, "executeAsync"))
+          })
       },
       .function("dispose", arity: 0) { [self] call in
         try thisGraph(call.this, "dispose").dispose()

@@ -46,13 +46,21 @@ let layerClassArgs: [String: Set<String>] = [
   "Conv1D": convArgs,
   "Conv2D": convArgs,
   "Conv2DTranspose": convArgs,
-  "DepthwiseConv2D": convArgs.subtracting(["filters", "kernelInitializer", "kernelRegularizer",
-    "kernelConstraint"]).union(["depthMultiplier", "depthwiseInitializer",
-    "depthwiseRegularizer", "depthwiseConstraint"]),
-  "SeparableConv2D": convArgs.subtracting(["kernelInitializer", "kernelRegularizer",
-    "kernelConstraint"]).union(["depthMultiplier", "depthwiseInitializer",
+  "DepthwiseConv2D": convArgs.subtracting([
+    "filters", "kernelInitializer", "kernelRegularizer",
+    "kernelConstraint",
+  ]).union([
+    "depthMultiplier", "depthwiseInitializer",
+    "depthwiseRegularizer", "depthwiseConstraint",
+  ]),
+  "SeparableConv2D": convArgs.subtracting([
+    "kernelInitializer", "kernelRegularizer",
+    "kernelConstraint",
+  ]).union([
+    "depthMultiplier", "depthwiseInitializer",
     "pointwiseInitializer", "depthwiseRegularizer", "pointwiseRegularizer",
-    "depthwiseConstraint", "pointwiseConstraint"]),
+    "depthwiseConstraint", "pointwiseConstraint",
+  ]),
   "MaxPooling1D": poolingArgs, "MaxPooling2D": poolingArgs,
   "AveragePooling1D": poolingArgs, "AveragePooling2D": poolingArgs,
   "GlobalAveragePooling1D": ["dataFormat", "keepDims"],
@@ -120,10 +128,12 @@ extension TFContext {
       let shape = try o["shape"].isNullish ? nil : nullableDims(args, 0, "shape")
       let batchShape = try o["batchShape"].isNullish ? nil : nullableDims(args, 1, "batchShape")
       let dtype = try args.dtype(3) ?? .float32
-      return wrapSymbolic(try engineCall {
-        try TensorLayers.input(shape: shape, batchShape: batchShape, name: o.string("name"),
-                               dtype: dtype)
-      })
+      return wrapSymbolic(
+        try engineCall {
+          try TensorLayers.input(
+            shape: shape, batchShape: batchShape, name: o.string("name"),
+            dtype: dtype)
+        })
     }
   }
 
@@ -157,7 +167,9 @@ extension TFContext {
         return initializerValue(try engineCall { try Initializer.named(name, seed: seed) })
       }
     }
-    func configured(_ name: String, keys: [String], _ make: @escaping (Options) throws -> Initializer)
+    func configured(
+      _ name: String, keys: [String], _ make: @escaping (Options) throws -> Initializer
+    )
       -> NativeEntry
     {
       .function(name, arity: 1) { [self] call in
@@ -191,8 +203,9 @@ extension TFContext {
         Initializer.identity(gain: try o.number("gain", default: 1))
       },
       configured("orthogonal", keys: ["gain", "seed"]) { o in
-        Initializer.orthogonal(gain: try o.number("gain", default: 1),
-                               seed: try o.optionalNumber("seed"))
+        Initializer.orthogonal(
+          gain: try o.number("gain", default: 1),
+          seed: try o.optionalNumber("seed"))
       },
       configured("varianceScaling", keys: ["scale", "mode", "distribution", "seed"]) { o in
         try Initializer.varianceScaling(
@@ -213,12 +226,15 @@ extension TFContext {
         try o.rejectUnknown()
         let l1 = keys.contains("l1") ? try o.number("l1", default: defaults.0) : 0
         let l2 = keys.contains("l2") ? try o.number("l2", default: defaults.1) : 0
-        return .object(RegularizerObject(
-          prototype: layersState.regularizerPrototype, regularizer: Regularizer(l1: l1, l2: l2)))
+        return .object(
+          RegularizerObject(
+            prototype: layersState.regularizerPrototype, regularizer: Regularizer(l1: l1, l2: l2)))
       }
     }
-    return [make("l1", ["l1"], (0.01, 0)), make("l2", ["l2"], (0, 0.01)),
-            make("l1l2", ["l1", "l2"], (0.01, 0.01))]
+    return [
+      make("l1", ["l1"], (0.01, 0)), make("l2", ["l2"], (0, 0.01)),
+      make("l1l2", ["l1", "l2"], (0.01, 0.01)),
+    ]
   }
 
   // MARK: - Installation
@@ -241,17 +257,33 @@ extension TFContext {
     realm.install([getClassName], into: state.initializerPrototype)
     realm.install([getClassName], into: state.regularizerPrototype)
     installEnumerable([inputEntry], into: ns)
-    ns.put("LayersModel", classConstructor("LayersModel", state.modelPrototype,
-                                           factory: "tf.model() or tf.loadLayersModel()"))
-    ns.put("Sequential", classConstructor("Sequential", state.sequentialPrototype,
-                                          factory: "tf.sequential()"))
-    ns.put("SymbolicTensor", classConstructor("SymbolicTensor", state.symbolicPrototype,
-                                              factory: "tf.input()"))
-    ns.put("GraphModel", classConstructor("GraphModel", state.graphModelPrototype,
-                                          factory: "tf.loadGraphModel()"))
+    installCallbackClasses(into: ns)
+    ns.put(
+      "LayersModel",
+      classConstructor(
+        "LayersModel", state.modelPrototype,
+        factory: "tf.model() or tf.loadLayersModel()"))
+    ns.put(
+      "Sequential",
+      classConstructor(
+        "Sequential", state.sequentialPrototype,
+        factory: "tf.sequential()"))
+    ns.put(
+      "SymbolicTensor",
+      classConstructor(
+        "SymbolicTensor", state.symbolicPrototype,
+        factory: "tf.input()"))
+    ns.put(
+      "GraphModel",
+      classConstructor(
+        "GraphModel", state.graphModelPrototype,
+        factory: "tf.loadGraphModel()"))
     if let layers = ns.getDataValue("layers").asObject {
-      layers.put("Layer", classConstructor("Layer", state.layerPrototype,
-                                           factory: "a tf.layers factory"))
+      layers.put(
+        "Layer",
+        classConstructor(
+          "Layer", state.layerPrototype,
+          factory: "a tf.layers factory"))
     }
   }
 }

@@ -29,8 +29,9 @@ extension TFContext {
   var modelEntries: [NativeEntry] {
     [
       .function("sequential", arity: 1) { [self] call in
-        let o = try Options(call.interpreter, call.arguments[0], keys: ["layers", "name"],
-                            function: "sequential")
+        let o = try Options(
+          call.interpreter, call.arguments[0], keys: ["layers", "name"],
+          function: "sequential")
         try o.rejectUnknown()
         var layers: [Layer] = []
         if !o["layers"].isNullish {
@@ -50,15 +51,17 @@ extension TFContext {
         return wrapLayer(try engineCall { try Sequential(layers: layers, name: name) })
       },
       .function("model", arity: 1) { [self] call in
-        let o = try Options(call.interpreter, call.arguments[0], keys: ["inputs", "outputs", "name"],
-                            function: "model")
+        let o = try Options(
+          call.interpreter, call.arguments[0], keys: ["inputs", "outputs", "name"],
+          function: "model")
         try o.rejectUnknown()
         let inputs = try symbolicList(o["inputs"], "inputs")
         let outputs = try symbolicList(o["outputs"], "outputs")
         let name = try o.string("name")
-        return wrapLayer(try engineCall {
-          try LayersModel(inputs: inputs, outputs: outputs, name: name)
-        })
+        return wrapLayer(
+          try engineCall {
+            try LayersModel(inputs: inputs, outputs: outputs, name: name)
+          })
       },
     ]
   }
@@ -68,22 +71,24 @@ extension TFContext {
     [
       .function("modelFromJSON", arity: 1) { [self] call in
         let interp = call.interpreter
-        return .object(settled(interp) {
-          var v = call.arguments[0]
-          if case .string(let text) = v {
-            let parsed = try ConfigValue.parseJSON(Data(text.utf8))
-            return wrapLayer(try LayerRegistry.modelFromTopology(
-              parsed.object?["modelTopology"] ?? parsed))
-          }
-          if case .object(let o) = v, o.hasProperty("modelTopology") {
-            v = try interp.get(v, "modelTopology")
-          }
-          guard let topology = try configValue(interp, v, "modelTopology", "modelFromJSON") else {
-            throw argumentError("modelFromJSON needs a model topology")
-          }
-          return wrapLayer(try LayerRegistry.modelFromTopology(topology))
-        })
-      },
+        return .object(
+          settled(interp) {
+            var v = call.arguments[0]
+            if case .string(let text) = v {
+              let parsed = try ConfigValue.parseJSON(Data(text.utf8))
+              return wrapLayer(
+                try LayerRegistry.modelFromTopology(
+                  parsed.object?["modelTopology"] ?? parsed))
+            }
+            if case .object(let o) = v, o.hasProperty("modelTopology") {
+              v = try interp.get(v, "modelTopology")
+            }
+            guard let topology = try configValue(interp, v, "modelTopology", "modelFromJSON") else {
+              throw argumentError("modelFromJSON needs a model topology")
+            }
+            return wrapLayer(try LayerRegistry.modelFromTopology(topology))
+          })
+      }
     ]
   }
 
@@ -178,8 +183,9 @@ extension TFContext {
     case .object(let list as JSArray):
       let losses = try list.elements.map { try lossArg($0, interp) }
       try engineCall {
-        try model.compile(optimizer: optimizer, loss: losses, metrics: metrics,
-                          metricsByOutput: metricsByOutput)
+        try model.compile(
+          optimizer: optimizer, loss: losses, metrics: metrics,
+          metricsByOutput: metricsByOutput)
       }
     case .object(let m) where !(m is JSFunction):
       var byOutput: [String: LossArg] = [:]
@@ -187,14 +193,16 @@ extension TFContext {
         byOutput[key] = try lossArg(try interp.get(o["loss"], key), interp)
       }
       try engineCall {
-        try model.compile(optimizer: optimizer, lossByOutput: byOutput, metrics: metrics,
-                          metricsByOutput: metricsByOutput)
+        try model.compile(
+          optimizer: optimizer, lossByOutput: byOutput, metrics: metrics,
+          metricsByOutput: metricsByOutput)
       }
     default:
       let loss = try lossArg(o["loss"], interp)
       try engineCall {
-        try model.compile(optimizer: optimizer, loss: [loss], metrics: metrics,
-                          metricsByOutput: metricsByOutput)
+        try model.compile(
+          optimizer: optimizer, loss: [loss], metrics: metrics,
+          metricsByOutput: metricsByOutput)
       }
     }
   }
@@ -226,16 +234,20 @@ extension TFContext {
         throw argumentError("fit: validationData must be an array [xVal, yVal]")
       }
       if list.elements.count == 3 {
-        throw LayersError(.notImplemented, "validationData including sample weights is not supported yet.")
-          .scriptError
+        throw LayersError(
+          .notImplemented, "validationData including sample weights is not supported yet."
+        )
+        .scriptError
       }
       guard list.elements.count == 2 else {
         throw argumentError("fit: validationData must be an array [xVal, yVal]")
       }
-      let vx = try modelData(interp, list.elements[0], names: model.inputNames, "validationData[0]",
-                             "fit")
-      let vy = try modelData(interp, list.elements[1], names: model.outputNames, "validationData[1]",
-                             "fit")
+      let vx = try modelData(
+        interp, list.elements[0], names: model.inputNames, "validationData[0]",
+        "fit")
+      let vy = try modelData(
+        interp, list.elements[1], names: model.outputNames, "validationData[1]",
+        "fit")
       args.validationData = (vx, vy)
     }
     if case .object(let cw) = o["classWeight"], !(cw is JSArray) {
@@ -265,52 +277,65 @@ extension TFContext {
         let o = try Options(interp, a[2], keys: TFContext.fitKeys, function: "fit")
         try o.rejectUnknown()
         var args = try fitArgs(interp, model, o)
-        args.callbacks = try fitCallbacks(interp, o["callbacks"])
+        args.callbacks = try fitCallbacks(interp, o["callbacks"], model: call.this)
         if let logger = ProgbarLogger(output: interp.output, verbose: args.verbose) {
           args.callbacks.insert(logger, at: 0)
         }
         let modelValue = call.this
-        return .object(try interp.runAsync { [self] in
-          _ = modelValue  // keeps the model object alive while training
-          // TF.js's fit awaits before its first epoch: code after fit() runs first.
-          _ = try interp.awaitResult(.undefined)
-          args.shouldInterrupt = { interp.isInterruptRequested }
-          let history = try engineCall { try model.fit(xs, ys, args) }
-          if history.interrupted { try interp.throwIfInterrupted() }
-          return historyValue(history, model)
-        })
+        return .object(
+          try interp.runAsync { [self] in
+            _ = modelValue  // keeps the model object alive while training
+            // TF.js's fit awaits before its first epoch: code after fit() runs first.
+            _ = try interp.awaitResult(.undefined)
+            args.shouldInterrupt = { interp.isInterruptRequested }
+            let history = try engineCall { try model.fit(xs, ys, args) }
+            if history.interrupted { try interp.throwIfInterrupted() }
+            return historyValue(history, model)
+          })
       },
       .function("trainOnBatch", arity: 2) { [self] call in
         let model = try thisModel(call.this, "trainOnBatch")
         let interp = call.interpreter
-        let xs = try modelData(interp, call.arguments[0], names: model.inputNames, "x",
-                               "trainOnBatch")
-        let ys = try modelData(interp, call.arguments[1], names: model.outputNames, "y",
-                               "trainOnBatch")
-        return .object(settled(interp) {
-          let values = try model.trainOnBatch(xs, ys)
-          if values.count == 1 { return .number(values[0]) }
-          return .object(realm.newArray(values.map { .number($0) }))
-        })
+        let xs = try modelData(
+          interp, call.arguments[0], names: model.inputNames, "x",
+          "trainOnBatch")
+        let ys = try modelData(
+          interp, call.arguments[1], names: model.outputNames, "y",
+          "trainOnBatch")
+        return .object(
+          settled(interp) {
+            let values = try model.trainOnBatch(xs, ys)
+            if values.count == 1 { return .number(values[0]) }
+            return .object(realm.newArray(values.map { .number($0) }))
+          })
       },
     ]
+  }
+
+  /// fit's `params` (`{epochs, initialEpoch, samples, batchSize, verbose, doValidation,
+  /// metrics}`), as History and `tf.Callback` instances show them.
+  func paramsValue(_ p: Logs, _ model: LayersModel?) -> Value {
+    var params: [(String, Value)] = p.pairs.map { p in
+      p.key == "doValidation" ? (p.key, .bool(p.value != 0)) : (p.key, .number(p.value))
+    }
+    var metrics = model?.compiled?.metricsNames ?? []
+    if p["doValidation"] == 1 { metrics += metrics.map { "val_" + $0 } }
+    params.append(("metrics", .object(realm.newArray(metrics.map { .string($0) }))))
+    return object(params)
   }
 
   /// The `History` fit resolves with: `{epoch, history, params}`.
   func historyValue(_ h: History, _ model: LayersModel) -> Value {
     let o = NamedObject(prototype: realm.objectPrototype, name: "History")
-    var params: [(String, Value)] = h.params.pairs.map { p in
-      p.key == "doValidation" ? (p.key, .bool(p.value != 0)) : (p.key, .number(p.value))
-    }
-    var metrics = model.compiled?.metricsNames ?? []
-    if h.params["doValidation"] == 1 { metrics += metrics.map { "val_" + $0 } }
-    params.append(("metrics", .object(realm.newArray(metrics.map { .string($0) }))))
     o.put("validationData", .null)
-    o.put("params", object(params))
+    o.put("params", paramsValue(h.params, model))
     o.put("epoch", .object(realm.newArray(h.epoch.map { .number(Double($0)) })))
-    o.put("history", object(h.keys.map { key in
-      (key, .object(realm.newArray((h.history[key] ?? []).map { .number($0) })))
-    }))
+    o.put(
+      "history",
+      object(
+        h.keys.map { key in
+          (key, .object(realm.newArray((h.history[key] ?? []).map { .number($0) })))
+        }))
     return .object(o)
   }
 }

@@ -37,7 +37,8 @@ final class LayerBindingTests: XCTestCase {
     guard case .ok = run(smallFit, interp) else { return XCTFail("fit failed: \(out.stderr)") }
     let lines = out.stdout.split(separator: "\n").map(String.init)
     XCTAssertEqual(lines.count, 2, out.stdout)
-    let pattern = #"^Epoch [12] / 2 - \d+ms \d+us/step - loss=\S+ mse=\S+ val_loss=\S+ val_mse=\S+$"#
+    let pattern =
+      #"^Epoch [12] / 2 - \d+ms \d+us/step - loss=\S+ mse=\S+ val_loss=\S+ val_mse=\S+$"#
     for line in lines {
       XCTAssertNotNil(line.range(of: pattern, options: .regularExpression), line)
     }
@@ -53,15 +54,18 @@ final class LayerBindingTests: XCTestCase {
     XCTAssertTrue(out.stdout.hasPrefix("Epoch 1 / 2\n\r\u{1B}[K["), out.stdout)
     XCTAssertTrue(out.stdout.contains("] 2/2 "), out.stdout)
     XCTAssertTrue(out.stdout.contains("eta="), out.stdout)
-    XCTAssertNotNil(out.stdout.range(
-      of: #"\r\x{1B}\[K\d+ms \d+us/step - loss=\S+ mse=\S+ val_loss=\S+ val_mse=\S+\nEpoch 2 / 2\n"#,
-      options: .regularExpression), out.stdout)
+    XCTAssertNotNil(
+      out.stdout.range(
+        of:
+          #"\r\x{1B}\[K\d+ms \d+us/step - loss=\S+ mse=\S+ val_loss=\S+ val_mse=\S+\nEpoch 2 / 2\n"#,
+        options: .regularExpression), out.stdout)
     XCTAssertGreaterThan(out.flushes, 2)
   }
 
   func testVerboseZeroPrintsNothing() throws {
     let (interp, out) = makeTFInterpreter()
-    let quiet = smallFit.replacingOccurrences(of: "batchSize: 4,", with: "batchSize: 4, verbose: 0,")
+    let quiet = smallFit.replacingOccurrences(
+      of: "batchSize: 4,", with: "batchSize: 4, verbose: 0,")
     guard case .ok = run(quiet, interp) else { return XCTFail(out.stderr) }
     XCTAssertEqual(out.stdout, "")
   }
@@ -81,11 +85,14 @@ final class LayerBindingTests: XCTestCase {
 
   /// A native the script calls to press Ctrl-C.
   private func installInterruptButton(_ interp: Interpreter) {
-    interp.defineGlobal("pressCtrlC", .object(interp.realm.newFunction("pressCtrlC", arity: 0) {
-      call in
-      call.interpreter.requestInterrupt()
-      return .undefined
-    }))
+    interp.defineGlobal(
+      "pressCtrlC",
+      .object(
+        interp.realm.newFunction("pressCtrlC", arity: 0) {
+          call in
+          call.interpreter.requestInterrupt()
+          return .undefined
+        }))
   }
 
   func testCtrlCStopsFitBetweenBatchesAndTheModelStaysUsable() throws {
@@ -121,8 +128,10 @@ final class LayerBindingTests: XCTestCase {
       pressCtrlC();
       """
     // The flag is set while the script runs; the next checkpoint unwinds the run.
-    guard case .interrupted = run(source + "model.predict(tf.ones([64, 2]), {batchSize: 8});",
-                                  interp)
+    guard
+      case .interrupted = run(
+        source + "model.predict(tf.ones([64, 2]), {batchSize: 8});",
+        interp)
     else { return XCTFail("not interrupted: \(out.stderr)") }
   }
 

@@ -41,8 +41,10 @@ final class LayerFuzzTests: XCTestCase {
     case 3: return .null
     case 4: return .undefined
     case 5:
-      let words = ["same", "valid", "relu", "softmax", "channelsLast", "channelsFirst",
-                   "float32", "int32", "adam", "meanSquaredError", "accuracy", "x"]
+      let words = [
+        "same", "valid", "relu", "softmax", "channelsLast", "channelsFirst",
+        "float32", "int32", "adam", "meanSquaredError", "accuracy", "x",
+      ]
       return .string(words[random.below(words.count)])
     default: return .number(Double(random.below(4) + 1))
     }
@@ -54,7 +56,8 @@ final class LayerFuzzTests: XCTestCase {
     case 2 where !pool.isEmpty: return pool[random.below(pool.count)]
     case 3:
       let n = random.below(5)
-      return .object(interp.realm.newArray((0..<n).map { _ in value(interp, pool, depth: depth + 1) }))
+      return .object(
+        interp.realm.newArray((0..<n).map { _ in value(interp, pool, depth: depth + 1) }))
     default:
       let o = interp.realm.newObject()
       for _ in 0..<random.below(4) {
@@ -73,15 +76,23 @@ final class LayerFuzzTests: XCTestCase {
     // A pool of live objects the calls can pass to each other.
     var pool: [Value] = []
     for shape in [[2, 3], [1, 4, 4, 2], [3]] {
-      pool.append(try interp.call(try interp.get(tf, "ones"), this: .undefined, [
-        .object(interp.realm.newArray(shape.map { .number(Double($0)) }))]))
+      pool.append(
+        try interp.call(
+          try interp.get(tf, "ones"), this: .undefined,
+          [
+            .object(interp.realm.newArray(shape.map { .number(Double($0)) }))
+          ]))
     }
     let input = try interp.get(tf, "input")
-    let layerMethods = ["apply", "getWeights", "setWeights", "getConfig", "countParams",
-                        "getClassName"]
+    let layerMethods = [
+      "apply", "getWeights", "setWeights", "getConfig", "countParams",
+      "getClassName",
+    ]
     let layerGetters = ["output", "input", "outputShape", "weights", "trainable"]
-    let modelMethods = ["add", "compile", "predict", "evaluate", "predictOnBatch", "summary",
-                        "getLayer", "toJSON", "trainOnBatch", "pop"]
+    let modelMethods = [
+      "add", "compile", "predict", "evaluate", "predictOnBatch", "summary",
+      "getLayer", "toJSON", "trainOnBatch", "pop",
+    ]
     var outcomes = (ok: 0, thrown: 0)
     for _ in 0..<10000 {
       let args = (0..<random.below(3)).map { _ in value(interp, pool) }
