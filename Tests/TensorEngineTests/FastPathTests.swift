@@ -69,4 +69,26 @@ final class FastPathTests: XCTestCase {
     let v = try Tensor.tensor([1, 2, 3], shape: [3]).pad([[2, 1]])
     XCTAssertEqual(try v.dataSync(), [0, 0, 1, 2, 3, 0])
   }
+
+  func testAdamFusedLoopIsBitIdenticalToOpsOnLargeVariables() throws {
+    // Above the two-worker threshold, with a length that is not a multiple of the lanes.
+    let n = 300_001
+    defer { Optimizer.fusedUpdates = true }
+    func train(fused: Bool) throws -> [UInt32] {
+      Optimizer.fusedUpdates = fused
+      let w = try Variable.make(try Tensor.randomUniform([n], minval: -1, maxval: 1, seed: 1))
+      let optimizer = try AdamOptimizer(learningRate: 0.01)
+      defer {
+        w.dispose()
+        optimizer.dispose()
+      }
+      for step in 0..<3 {
+        let g = try Tensor.randomNormal([n], seed: Double(step + 5))
+        try optimizer.applyGradients([(name: w.name, tensor: g)])
+        g.dispose()
+      }
+      return bits(try w.dataSync())
+    }
+    XCTAssertEqual(try train(fused: true), try train(fused: false))
+  }
 }

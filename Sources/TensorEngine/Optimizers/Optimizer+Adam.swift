@@ -61,14 +61,9 @@ public final class AdamOptimizer: Optimizer {
           let (c1, c2) = (Float(1 - beta1), Float(1 - beta2))
           let (d1, d2) = (oneMinusAccBeta1.values[0], oneMinusAccBeta2.values[0])
           let (eps, rate) = (Float(epsilon), Float(-learningRate))
-          let (g, x) = (gradient.values, value.values)
-          let (m, v) = (firstMoment.values, secondMoment.values)
-          var (newM, newV, newX) = (m, v, x)
-          for j in 0..<x.count {
-            newM[j] = m[j] * b1 + g[j] * c1
-            newV[j] = v[j] * b2 + g[j] * g[j] * c2
-            newX[j] = newM[j] / d1 / ((newV[j] / d2).squareRoot() + eps) * rate + x[j]
-          }
+          let (newM, newV, newX) = adamUpdate(
+            g: gradient.values, m: firstMoment.values, v: secondMoment.values, x: value.values,
+            b1: b1, c1: c1, b2: b2, c2: c2, d1: d1, d2: d2, eps: eps, rate: rate)
           try assignFused([(firstMoment, newM), (secondMoment, newV), (value, newX)])
           continue
         }
