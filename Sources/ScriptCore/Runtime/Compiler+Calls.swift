@@ -10,9 +10,13 @@ extension Compiler {
     case .member(let object, let name, let optional):
       let o = compileExpr(object)
       let at = e.range.start
+      let cache = PropertySiteCache(key: name)
       return { [unowned(unsafe) interp] env in
         let v = try o(env)
-        if case .object(let ob) = v, let p = ob.lookup(name), case .value(let f) = p.slot { return (f, v) }
+        if case .object(let ob) = v {
+          if let f = ob.cachedDataLookup(name, cache) { return (f, v) }
+          if let p = ob.lookup(name), case .value(let f) = p.slot { return (f, v) }
+        }
         if v.isNullish {
           if optional { throw OptionalChainShortCircuit() }
           interp.position = at
