@@ -10,9 +10,13 @@ extension Compiler {
     case .member(let object, let name, let optional):
       let o = compileExpr(object)
       let at = e.range.start
+      let cache = PropertySiteCache(key: name)
       return { [unowned(unsafe) interp] env in
         let v = try o(env)
-        if case .object(let ob) = v, let p = ob.lookup(name), case .value(let f) = p.slot { return (f, v) }
+        if case .object(let ob) = v {
+          if let f = ob.cachedDataLookup(name, cache) { return (f, v) }
+          if let p = ob.lookup(name), case .value(let f) = p.slot { return (f, v) }
+        }
         if v.isNullish {
           if optional { throw OptionalChainShortCircuit() }
           interp.position = at
@@ -114,6 +118,9 @@ extension Compiler {
     let at = callPosition(calleeExpr, range)
     var memberName: String?
     if case .member(_, let n, _) = calleeExpr.kind { memberName = n }
+    if let direct, direct.count <= 2, !optional, isPlainCallee(calleeExpr) {
+      return compileSmallPlainCall(compileExpr(calleeExpr), direct, description: description, at: at)
+    }
     return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
       if let direct, case .object(let fo) = f, let sf = fo as? ScriptFunction,
@@ -140,6 +147,61 @@ extension Compiler {
         throw ScriptThrow.typeError(message)
       }
       return try fn.call(interp, this: this, arguments: argv)
+    }
+  }
+
+  /// True when a call's callee binds no `this` (not `o.m`, `o[k]`, `super.m`).
+  private func isPlainCallee(_ e: Expr) -> Bool {
+    switch e.kind {
+    case .member, .index, .superMember, .optionalChain: return false
+    default: return true
+    }
+  }
+
+  /// `f(a, b)` with at most two arguments, no spread and a callee without
+  /// `this` (the shape of most recursive calls): the arguments are separate
+  /// closures (no array of closures, whose calls go through thunks) written
+  /// straight into the callee's environment.
+  private func compileSmallPlainCall(
+    _ callee: @escaping ExprCode, _ direct: [ExprCode], description: String, at: SourceLocation
+  ) -> ExprCode {
+    let argc = direct.count
+    let none: ExprCode = { _ in .undefined }
+    let a0 = argc > 0 ? direct[0] : none
+    let a1 = argc > 1 ? direct[1] : none
+    return { [unowned(unsafe) interp] env in
+      let f = try callee(env)
+      if case .object(let fo) = f, let sf = fo as? ScriptFunction {
+        let code = sf.code
+        if code.directParameterSlots != nil {
+          var newEnv = sf.acquireEnv()
+          if argc > 0 {
+            let v = try a0(env)
+            let s0 = code.directSlot0
+            if s0 >= 0 { newEnv[s0] = v }
+            if argc > 1 {
+              let w = try a1(env)
+              let s1 = code.directSlot1
+              if s1 >= 0 { newEnv[s1] = w }
+            }
+          }
+          interp.position = at
+          let result = try interp.invokeDirect(sf, env: newEnv, this: .undefined)
+          sf.releaseEnv(&newEnv)
+          return result
+        }
+      }
+      var argv: [Value] = []
+      if argc > 0 {
+        argv.reserveCapacity(argc)
+        argv.append(try a0(env))
+        if argc > 1 { argv.append(try a1(env)) }
+      }
+      interp.position = at
+      guard case .object(let fo) = f, let fn = fo as? JSFunction else {
+        throw ScriptThrow.typeError("\(description) is not a function")
+      }
+      return try fn.call(interp, this: .undefined, arguments: argv)
     }
   }
 

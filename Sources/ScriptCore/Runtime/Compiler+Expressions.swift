@@ -283,11 +283,23 @@ extension Compiler {
 
   func compileMember(_ object: @escaping ExprCode, _ name: String, optional: Bool, _ range: SourceRange) -> ExprCode {
     let at = range.start
+    if name == "length" {
+      return { [unowned(unsafe) interp] env in
+        let v = try object(env)
+        if case .object(let o) = v, let a = o as? JSArray { return .number(Double(a.elements.count)) }
+        if case .string(let s) = v { return .number(Double(s.utf16.count)) }
+        if v.isNullish {
+          if optional { throw OptionalChainShortCircuit() }
+          interp.position = at
+        }
+        return try interp.get(v, name)
+      }
+    }
+    let cache = PropertySiteCache(key: name)
     return { [unowned(unsafe) interp] env in
       let v = try object(env)
       if case .object(let o) = v {
-        // Plain objects (and class instances) keep own properties in `storage`.
-        if type(of: o) == JSObject.self, let x = o.storage.dataValue(name) { return x }
+        if let x = o.cachedDataLookup(name, cache) { return x }
         if let p = o.lookup(name), case .value(let x) = p.slot { return x }
       }
       if v.isNullish {

@@ -21,7 +21,17 @@ final class FunctionCode {
   /// Set when every parameter is a plain name (no defaults, rest, `arguments`):
   /// callers may then write arguments straight into these slots and run
   /// `entry` (hoisted declarations) instead of `prologue`.
-  @exclusivity(unchecked) var directParameterSlots: [Int]?
+  @exclusivity(unchecked) var directParameterSlots: [Int]? {
+    didSet {
+      let slots = directParameterSlots ?? []
+      directSlot0 = slots.count > 0 ? slots[0] : -1
+      directSlot1 = slots.count > 1 ? slots[1] : -1
+    }
+  }
+  /// The first two of `directParameterSlots` (-1: no such parameter), read
+  /// by the one- and two-argument call sites without touching the array.
+  @exclusivity(unchecked) private(set) var directSlot0 = -1
+  @exclusivity(unchecked) private(set) var directSlot1 = -1
   @exclusivity(unchecked) var entry: ((Env) throws -> Void)?
   /// True when no closure can capture a call's environment (the body creates
   /// none), so a finished call's environment may be reused by the next call.
