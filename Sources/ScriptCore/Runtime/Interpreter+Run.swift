@@ -11,9 +11,11 @@ extension Interpreter {
   }
 
   /// Parses and runs a script file, then its event loop until no work is
-  /// left. `arguments` become `process.argv.slice(2)` (`argv` is `['tl', file, ...]`).
+  /// left. `arguments` become `process.argv.slice(2)` (`argv` is `['tl', file, ...]`),
+  /// except for code from `-e` (`file` `[eval]`): as with `node -e`, argv is
+  /// `['tl', ...arguments]`, with no entry for the code.
   public func run(source: String, file: String, arguments: [String] = []) -> RunResult {
-    argv = ["tl", file] + arguments
+    argv = (file == Interpreter.evalFileName ? ["tl"] : ["tl", file]) + arguments
     Builtins.setArguments(argv, in: self)
     let sourceFile = SourceFile(name: file, text: source)
     let parsed = Parser.parse(sourceFile)
@@ -23,6 +25,9 @@ extension Interpreter {
       return execute(program)
     }
   }
+
+  /// The name `-e` code runs under (in stack traces), as in Node.
+  public static let evalFileName = "[eval]"
 
   /// Runs one REPL entry: top-level `let`/`const`/`class`/`function` persist
   /// across entries and may be redeclared, `await` works at top level, and
