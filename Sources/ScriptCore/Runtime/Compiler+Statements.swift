@@ -2,12 +2,25 @@
 
 extension Compiler {
   func compileStatement(_ stmt: Stmt) -> StmtCode {
+    // The REPL echoes the completion value: `if`, loops, `switch` and `try`
+    // complete with undefined unless a statement inside gives a value.
+    if inReplTopCode && stmt.kind.completionStartsUndefined {
+      let code = compileStatementKind(stmt)
+      return { [unowned(unsafe) interp] env in
+        interp.replCompletion = .undefined
+        return try code(env)
+      }
+    }
+    return compileStatementKind(stmt)
+  }
+
+  private func compileStatementKind(_ stmt: Stmt) -> StmtCode {
     let labels = pendingLabels
     pendingLabels = []
     switch stmt.kind {
     case .expression(let e):
       let code = compileExpr(e)
-      if atReplTop {
+      if inReplTopCode {
         return { [unowned(unsafe) interp] env in
           interp.replCompletion = try code(env)
           return .normal
@@ -438,5 +451,16 @@ extension Interpreter {
       object = o.prototype
     }
     return out
+  }
+}
+
+extension Stmt.Kind {
+  /// Statements whose completion value is undefined when nothing inside them
+  /// produces one (ECMAScript's UpdateEmpty(…, undefined)).
+  fileprivate var completionStartsUndefined: Bool {
+    switch self {
+    case .if, .for, .forIn, .forOf, .while, .doWhile, .switch, .try: return true
+    default: return false
+    }
   }
 }
