@@ -147,7 +147,7 @@ final class LayerBindingTests: XCTestCase {
         tf.layers.dense({units: 2})]});
       const result = await model.save('file://\(dir.path)/saved');
       console.log(Object.keys(result.modelArtifactsInfo).join(','));
-      const back = await tf.loadLayersModel('file://\(dir.path)/saved/model.json');
+      const back = await tf.loadLayersModel(tf.io.fileSystem('\(dir.path)/saved/model.json'));
       const x = tf.tensor2d([[1, 2, 3], [-1, 0, 2]]);
       console.log(back.predict(x).sub(model.predict(x)).abs().max().dataSync()[0]);
       console.log(back.layers.map(l => l.getClassName()).join(','));
