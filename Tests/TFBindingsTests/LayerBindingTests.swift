@@ -120,19 +120,49 @@ final class LayerBindingTests: XCTestCase {
     XCTAssertEqual(out.stdout, "3 false\ntrue\n1\n")
   }
 
-  func testCtrlCStopsPredictBetweenBatches() throws {
+  /// Runs `call` right after Ctrl-C is pressed and reports what the script printed after it.
+  /// Natives do not poll the flag, so only `call` itself can stop the script before it prints.
+  private func printedAfterCtrlC(_ call: String) -> (RunResult, String) {
     let (interp, out) = makeTFInterpreter()
     installInterruptButton(interp)
     let source = """
       const model = tf.sequential({layers: [tf.layers.dense({units: 1, inputShape: [2]})]});
+      model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
+      const x = tf.ones([64, 2]), y = tf.ones([64, 1]);
       pressCtrlC();
+      \(call);
+      console.log('still running');
       """
-    // The flag is set while the script runs; the next checkpoint unwinds the run.
-    guard
-      case .interrupted = run(
-        source + "model.predict(tf.ones([64, 2]), {batchSize: 8});",
-        interp)
-    else { return XCTFail("not interrupted: \(out.stderr)") }
+    return (run(source, interp), out.stdout)
+  }
+
+  func testCtrlCStopsPredictAndEvaluateBetweenBatches() throws {
+    // Control: without a batched call, the script goes on to print.
+    XCTAssertEqual(printedAfterCtrlC("model.countParams()").1, "still running\n")
+    for call in ["model.predict(x, {batchSize: 8})", "model.evaluate(x, y, {batchSize: 8})"] {
+      let (result, printed) = printedAfterCtrlC(call)
+      XCTAssertEqual(printed, "", call)
+      guard case .interrupted = result else { return XCTFail("\(call) not interrupted") }
+    }
+  }
+
+  func testEvaluateAfterAnInterruptWorks() throws {
+    let (interp, out) = makeTFInterpreter()
+    installInterruptButton(interp)
+    let source = """
+      const model = tf.sequential({layers: [tf.layers.dense({units: 1, inputShape: [2]})]});
+      model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
+      globalThis.model = model;
+      pressCtrlC();
+      model.evaluate(tf.ones([64, 2]), tf.ones([64, 1]), {batchSize: 8});
+      """
+    guard case .interrupted = run(source, interp) else {
+      return XCTFail("not interrupted: \(out.stderr)")
+    }
+    let after =
+      "console.log(model.evaluate(tf.ones([64, 2]), tf.ones([64, 1]), {batchSize: 8}).rank)"
+    guard case .ok = run(after, interp) else { return XCTFail(out.stderr) }
+    XCTAssertEqual(out.stdout, "0\n")
   }
 
   func testSaveThenLoadGivesTheSamePredictions() throws {
