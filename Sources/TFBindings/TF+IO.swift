@@ -1,5 +1,6 @@
-// Model files from scripts: `tf.loadLayersModel(url, {strict, fromTFHub})`,
-// `tf.loadGraphModel(url, {fromTFHub})`, `model.save('file://dir')`, and the
+// Model files from scripts: `tf.loadLayersModel(url, {strict, fromTFHub,
+// onProgress})`, `tf.loadGraphModel(url, {fromTFHub, onProgress})`,
+// `model.save('file://dir')`, `tf.io.fileSystem(path)` in place of a URL, and the
 // GraphModel object (`predict`, `execute`, `executeAsync`, `inputs`,
 // `outputs`, `dispose`). All return promises, as in TF.js.
 //
