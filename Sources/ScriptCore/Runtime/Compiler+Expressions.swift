@@ -8,8 +8,7 @@ extension Compiler {
   func compileExpr(_ e: Expr, nameHint: String? = nil) -> ExprCode {
     switch e.kind {
     case .number(let n):
-      let v = Value.number(n)
-      return { _ in v }
+      return { _ in .number(n) }
     case .string(let s):
       let v = Value.string(s)
       return { _ in v }
