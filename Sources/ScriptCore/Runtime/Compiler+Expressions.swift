@@ -8,8 +8,7 @@ extension Compiler {
   func compileExpr(_ e: Expr, nameHint: String? = nil) -> ExprCode {
     switch e.kind {
     case .number(let n):
-      let v = Value.number(n)
-      return { _ in v }
+      return { _ in .number(n) }
     case .string(let s):
       let v = Value.string(s)
       return { _ in v }
@@ -24,8 +23,12 @@ extension Compiler {
         var s = quasis[0]
         for (i, p) in parts.enumerated() {
           let v = try p(env)
-          if case .string(let str) = v { s += str } else { s += try interp.toString(v) }
-          s += quasis[i + 1]
+          if case .string(let str) = v {
+            try appendString(&s, str)
+          } else {
+            try appendString(&s, try interp.toString(v))
+          }
+          try appendString(&s, quasis[i + 1])
         }
         return .string(s)
       }
