@@ -450,7 +450,7 @@ extension Compiler {
   }
 
   func compileTaggedTemplate(
-    _ tag: Expr, _ quasis: [String], _ raws: [String], _ expressions: [Expr], _ range: SourceRange
+    _ tag: Expr, _ quasis: [String?], _ raws: [String], _ expressions: [Expr], _ range: SourceRange
   ) -> ExprCode {
     let callee = compileCallee(tag)
     let parts = expressions.map { compileExpr($0) }
@@ -458,7 +458,7 @@ extension Compiler {
     let at = range.start
     return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
-      let strings = interp.realm.newArray(quasis.map { .string($0) })
+      let strings = interp.realm.newArray(quasis.map { $0.map(Value.string) ?? .undefined })
       _ = strings.defineOwn("raw", Property(.object(interp.realm.newArray(raws.map { .string($0) })), enumerable: false))
       var args: [Value] = [.object(strings)]
       for p in parts { args.append(try p(env)) }
