@@ -26,6 +26,8 @@ final class InterpreterTests: XCTestCase {
       ("for (let i = 0; i < 3; i++) { i * 10 }", "20"),
       ("let w = 0; while (w < 2) { w++ }", "1"),
       ("try { 7 } finally { }", "7"),
+      ("try { 7 } finally { 8 }", "7"),
+      ("try { throw 1 } catch { 6 } finally { 'f' }", "6"),
       ("try { throw 1 } catch { 'caught' }", "'caught'"),
       ("switch (2) { case 2: 'two'; break; default: 'other' }", "'two'"),
       ("{ let z = 3 }", "undefined"),

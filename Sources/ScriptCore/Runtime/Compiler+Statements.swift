@@ -359,7 +359,16 @@ extension Compiler {
         catchCode = { env, _ in try handler(env) }
       }
     }
-    let finallyCode = finally.map { compileBlock($0) }
+    var finallyCode = finally.map { compileBlock($0) }
+    if inReplTopCode, let code = finallyCode {
+      // A finally block that completes normally keeps the REPL's value (`try { 7 } finally { 8 }`).
+      finallyCode = { [unowned(unsafe) interp] env in
+        let kept = interp.replCompletion
+        let f = try code(env)
+        if case .normal = f { interp.replCompletion = kept }
+        return f
+      }
+    }
     return { [unowned(unsafe) interp] env in
       var completion: Completion = .normal
       var pending: Error?
