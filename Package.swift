@@ -30,7 +30,11 @@ let package = Package(
       providers: [.apt(["libedit-dev"])]),
     .target(name: "TensorEngine", dependencies: ["CBLAS"]),
     .target(name: "TensorLayers", dependencies: ["TensorEngine"]),
-    .target(name: "ScriptCore"),
+    // The interpreter's hot paths: no dynamic exclusivity checks (its mutable
+    // state is touched by one thread at a time; measured in benchmarks/lang).
+    .target(
+      name: "ScriptCore",
+      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
     .target(name: "TFBindings", dependencies: ["ScriptCore", "TensorEngine", "TensorLayers"]),
     .executableTarget(
       name: "tl",
@@ -43,6 +47,10 @@ let package = Package(
     .executableTarget(
       name: "tl-bench-engine", dependencies: ["TensorEngine"], path: "benchmarks/engine",
       exclude: ["README.md"]),
+    // Model-file load times and graph-model inference: benchmarks/models/run.sh
+    .executableTarget(
+      name: "tl-bench-models", dependencies: ["TensorEngine", "TensorLayers"],
+      path: "benchmarks/models", exclude: ["run.sh", "bench_tf.py", "README.md"]),
     // Release benchmark of a loaded layers model (MobileNet predict, the chapter's head fit)
     // beside TensorFlow/Keras: swift run -c release tl-bench-layers
     .executableTarget(
@@ -54,6 +62,8 @@ let package = Package(
       name: "TFBindingsTests", dependencies: ["TFBindings", "ScriptCore", "TensorEngine"],
       exclude: ["scripts"]),
     .testTarget(name: "TensorLayersTests", dependencies: ["TensorLayers", "TensorEngine"]),
+    .testTarget(name: "GraphModelTests", dependencies: ["TensorLayers", "TensorEngine"]),
+    .testTarget(name: "ModelIOTests", dependencies: ["TensorLayers", "TensorEngine"]),
     // The REPL's terminal-free logic (via @testable import tl) and the runner
     // tests, which spawn the built `tl` binary next to the test bundle.
     .testTarget(name: "CLITests", dependencies: ["tl", "ScriptCore"]),

@@ -36,6 +36,7 @@ public enum TFBindings {
     for name in moduleNames {
       interpreter.registerModule(name) { _ in .object(tf) }
     }
+    installStdlib(into: interpreter)
   }
 }
 
@@ -62,6 +63,8 @@ final class TFContext {
   var engineObjectCache: JSObject?
   /// The `tf` namespace object.
   private(set) var tf: JSObject
+  /// The Layers API's prototypes and wrapper caches (LayerObject.swift).
+  lazy var layersState = LayersState(realm: realm)
 
   init(interpreter: Interpreter) {
     self.interpreter = interpreter
@@ -97,7 +100,10 @@ final class TFContext {
   /// The tables installed directly on `tf`, one per file. A new family of
   /// top-level functions adds its table here.
   var topLevelTables: [[NativeEntry]] {
-    [opEntries, memoryEntries, randomEntries, backendEntries, trainEntries, miscEntries]
+    [
+      opEntries, memoryEntries, randomEntries, backendEntries, trainEntries, miscEntries,
+      modelEntries, ioEntries,
+    ]
   }
 
   /// The sub-namespaces (`tf.losses.meanSquaredError`, ...), one table each. A new
@@ -107,6 +113,9 @@ final class TFContext {
     [
       ("losses", lossEntries), ("util", utilEntries), ("train", optimizerEntries),
       ("image", imageEntries), ("fused", fusedEntries), ("metrics", metricEntries),
+      ("layers", layerFactoryEntries), ("initializers", initializerEntries),
+      ("regularizers", regularizerEntries), ("callbacks", callbackEntries),
+      ("models", modelsNamespaceEntries), ("io", ioNamespaceEntries),
     ]
   }
 
@@ -128,6 +137,7 @@ final class TFContext {
       ns.put(name, .object(sub))
     }
     installClasses(into: ns)
+    installLayersAPI(into: ns)
     ns.put("Reduction", object([
       ("NONE", 0), ("MEAN", 1), ("SUM", 2), ("SUM_BY_NONZERO_WEIGHTS", 3),
     ]))

@@ -2,6 +2,7 @@
 // is a terminal, and whether to colour it.
 
 import ScriptCore
+import TFBindings
 
 #if canImport(Glibc)
   @preconcurrency import Glibc
@@ -64,6 +65,11 @@ final class StandardStreams: OutputSink {
     fflush(stdout)
     fflush(stderr)
   }
+}
+
+/// fit draws a live progress line when stdout is a terminal.
+extension StandardStreams: TerminalAwareOutput {
+  var stdoutIsTerminal: Bool { isatty(1) == 1 }
 }
 
 // MARK: - Reading

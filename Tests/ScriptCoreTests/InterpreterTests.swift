@@ -38,6 +38,16 @@ final class InterpreterTests: XCTestCase {
     XCTAssertEqual(value(interp.evaluateREPL("implicit = 9; implicit + 1"))?.asNumber, 10)
   }
 
+  func testREPLBindingDeclaredAfterAFunctionThatUsesIt() {
+    let (interp, _) = make()
+    _ = interp.evaluateREPL("function useLater() { return typeof laterThing === 'undefined' ? 'none' : laterThing }")
+    XCTAssertEqual(value(interp.evaluateREPL("useLater()"))?.asString, "none")
+    _ = interp.evaluateREPL("let laterThing = 'now'")
+    XCTAssertEqual(value(interp.evaluateREPL("useLater()"))?.asString, "now")
+    _ = interp.evaluateREPL("laterThing = 'changed'")
+    XCTAssertEqual(value(interp.evaluateREPL("useLater()"))?.asString, "changed")
+  }
+
   func testREPLTopLevelAwaitAndErrors() {
     let (interp, out) = make()
     let r = interp.evaluateREPL("await new Promise(r => setTimeout(() => r(42), 5))")

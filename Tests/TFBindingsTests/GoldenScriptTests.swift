@@ -76,11 +76,15 @@ enum GoldenScripts {
     let expect = ScriptExpectations(source: source)
     if expect.skip != nil { return ([], out) }
     var problems: [String] = []
-    switch interp.run(source: source, file: url.lastPathComponent) {
+    // The full path: scripts import data modules and load model files relative to themselves.
+    switch interp.run(source: source, file: url.path) {
     case .syntaxErrors(let diagnostics):
       return (["syntax errors: " + diagnostics.map(\.description).joined(separator: "; ")], out)
     case .uncaught(_, let text):
-      let first = text.components(separatedBy: "\n").first ?? ""
+      // Messages name the script by the full path it ran under; expectations
+      // name it relative to its own folder, so they hold on any checkout.
+      let first = (text.components(separatedBy: "\n").first ?? "")
+        .replacingOccurrences(of: url.deletingLastPathComponent().path + "/", with: "")
       if let want = expect.runtimeError {
         if first != want { problems.append("runtime error: expected `\(want)`, got `\(first)`") }
       } else {

@@ -32,6 +32,7 @@ public enum Builtins {
     installConsole(realm)
     installProcess(realm)
     installUtilModule(interpreter)
+    NodeModules.install(into: interpreter)
   }
 
   /// Sets `process.argv` (the host passes `["tl", scriptPath, ...args]`).

@@ -33,30 +33,40 @@ extension Builtins {
 // MARK: - Parsing
 
 struct JSONParser {
-  let units: [UInt16]
+  /// The text as UTF-8: structural characters are ASCII, and strings without
+  /// escapes become `String`s straight from their bytes.
+  let bytes: [UInt8]
   let realm: Realm
   var pos = 0
   var depth = 0
 
   init(text: String, realm: Realm) {
-    units = Array(text.utf16)
+    bytes = Array(text.utf8)
     self.realm = realm
   }
 
+  /// A byte offset as the UTF-16 position V8 reports.
+  private func position(_ p: Int) -> Int {
+    String(decoding: bytes[0..<min(p, bytes.count)], as: UTF8.self).utf16.count
+  }
+
   private func unexpected() -> ScriptThrow {
-    guard pos < units.count else { return .error(.syntaxError, "Unexpected end of JSON input") }
-    let c = units[pos]
-    if c == 0x22 { return .error(.syntaxError, "Unexpected string in JSON at position \(pos)") }
+    guard pos < bytes.count else { return .error(.syntaxError, "Unexpected end of JSON input") }
+    let c = bytes[pos]
+    let at = position(pos)
+    if c == 0x22 { return .error(.syntaxError, "Unexpected string in JSON at position \(at)") }
     if (c >= 0x30 && c <= 0x39) || c == 0x2D {
-      return .error(.syntaxError, "Unexpected number in JSON at position \(pos)")
+      return .error(.syntaxError, "Unexpected number in JSON at position \(at)")
     }
-    let token = String(decoding: [c], as: UTF16.self)
-    return .error(.syntaxError, "Unexpected token \(token) in JSON at position \(pos)")
+    var end = pos + 1
+    while end < bytes.count && bytes[end] & 0xC0 == 0x80 { end += 1 }
+    let token = String(decoding: bytes[pos..<end], as: UTF8.self)
+    return .error(.syntaxError, "Unexpected token \(token) in JSON at position \(at)")
   }
 
   private mutating func skipSpace() {
-    while pos < units.count {
-      switch units[pos] {
+    while pos < bytes.count {
+      switch bytes[pos] {
       case 0x20, 0x09, 0x0A, 0x0D: pos += 1
       default: return
       }
@@ -67,14 +77,14 @@ struct JSONParser {
     skipSpace()
     let v = try parseValue()
     skipSpace()
-    if pos < units.count { throw unexpected() }
+    if pos < bytes.count { throw unexpected() }
     return v
   }
 
   private mutating func parseValue() throws -> Value {
     skipSpace()
-    guard pos < units.count else { throw unexpected() }
-    switch units[pos] {
+    guard pos < bytes.count else { throw unexpected() }
+    switch bytes[pos] {
     case 0x7B: return try parseObject()
     case 0x5B: return try parseArray()
     case 0x22: return .string(try parseString())
@@ -87,8 +97,8 @@ struct JSONParser {
   }
 
   private mutating func literal(_ word: String, _ value: Value) throws -> Value {
-    for u in word.utf16 {
-      guard pos < units.count, units[pos] == u else { throw unexpected() }
+    for u in word.utf8 {
+      guard pos < bytes.count, bytes[pos] == u else { throw unexpected() }
       pos += 1
     }
     return value
@@ -96,48 +106,82 @@ struct JSONParser {
 
   private mutating func parseNumber() throws -> Value {
     let start = pos
-    if units[pos] == 0x2D { pos += 1 }
-    func isDigit(_ i: Int) -> Bool { i < units.count && units[i] >= 0x30 && units[i] <= 0x39 }
+    if bytes[pos] == 0x2D { pos += 1 }
+    func isDigit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
     guard isDigit(pos) else { throw unexpected() }
-    if units[pos] == 0x30 {
+    if bytes[pos] == 0x30 {
       pos += 1
     } else {
       while isDigit(pos) { pos += 1 }
     }
-    if pos < units.count, units[pos] == 0x2E {
+    if pos < bytes.count, bytes[pos] == 0x2E {
       pos += 1
       guard isDigit(pos) else { throw unexpected() }
       while isDigit(pos) { pos += 1 }
     }
-    if pos < units.count, units[pos] == 0x65 || units[pos] == 0x45 {
+    if pos < bytes.count, bytes[pos] == 0x65 || bytes[pos] == 0x45 {
       pos += 1
-      if pos < units.count, units[pos] == 0x2B || units[pos] == 0x2D { pos += 1 }
+      if pos < bytes.count, bytes[pos] == 0x2B || bytes[pos] == 0x2D { pos += 1 }
       guard isDigit(pos) else { throw unexpected() }
       while isDigit(pos) { pos += 1 }
     }
-    let text = String(decoding: units[start..<pos], as: UTF16.self)
+    let text = String(decoding: bytes[start..<pos], as: UTF8.self)
     return .number(Double(text) ?? .nan)
   }
 
   private mutating func parseString() throws -> String {
     pos += 1  // opening quote
-    var out: [UInt16] = []
-    while true {
-      guard pos < units.count else {
-        throw ScriptThrow.error(.syntaxError, "Unterminated string in JSON at position \(pos)")
-      }
-      let c = units[pos]
+    let start = pos
+    // Fast path: no escapes.
+    while pos < bytes.count {
+      let c = bytes[pos]
       if c == 0x22 {
         pos += 1
-        return String(decoding: out, as: UTF16.self)
+        return String(decoding: bytes[start..<(pos - 1)], as: UTF8.self)
       }
-      if c < 0x20 {
-        throw ScriptThrow.error(.syntaxError, "Bad control character in string literal in JSON at position \(pos)")
+      if c == 0x5C || c < 0x20 { break }
+      pos += 1
+    }
+    var out = Array(bytes[start..<pos])
+    var pendingUnits: [UInt16] = []  // \u escapes, joined so surrogate pairs combine
+    func flush() {
+      if pendingUnits.isEmpty { return }
+      out.append(contentsOf: String(decoding: pendingUnits, as: UTF16.self).utf8)
+      pendingUnits.removeAll()
+    }
+    while true {
+      guard pos < bytes.count else { throw unexpected() }
+      let c = bytes[pos]
+      if c == 0x22 {
+        pos += 1
+        flush()
+        return String(decoding: out, as: UTF8.self)
       }
+      if c < 0x20 { throw unexpected() }
       if c == 0x5C {
         pos += 1
-        guard pos < units.count else { throw unexpected() }
-        switch units[pos] {
+        guard pos < bytes.count else { throw unexpected() }
+        if bytes[pos] == 0x75 {
+          var v: UInt16 = 0
+          for _ in 0..<4 {
+            pos += 1
+            guard pos < bytes.count else { throw unexpected() }
+            let h = bytes[pos]
+            let d: UInt16
+            switch h {
+            case 0x30...0x39: d = UInt16(h - 0x30)
+            case 0x41...0x46: d = UInt16(h - 0x37)
+            case 0x61...0x66: d = UInt16(h - 0x57)
+            default: throw unexpected()
+            }
+            v = v * 16 + d
+          }
+          pendingUnits.append(v)
+          pos += 1
+          continue
+        }
+        flush()
+        switch bytes[pos] {
         case 0x22: out.append(0x22)
         case 0x5C: out.append(0x5C)
         case 0x2F: out.append(0x2F)
@@ -146,20 +190,12 @@ struct JSONParser {
         case 0x6E: out.append(0x0A)
         case 0x72: out.append(0x0D)
         case 0x74: out.append(0x09)
-        case 0x75:
-          guard pos + 4 < units.count,
-            let v = UInt16(String(decoding: units[(pos + 1)...(pos + 4)], as: UTF16.self), radix: 16)
-          else {
-            throw ScriptThrow.error(.syntaxError, "Bad Unicode escape in JSON at position \(pos - 1)")
-          }
-          out.append(v)
-          pos += 4
-        default:
-          throw ScriptThrow.error(.syntaxError, "Bad escaped character in JSON at position \(pos - 1)")
+        default: throw unexpected()
         }
         pos += 1
         continue
       }
+      flush()
       out.append(c)
       pos += 1
     }
@@ -172,19 +208,19 @@ struct JSONParser {
     if depth > 5000 { throw ScriptThrow.rangeError("Maximum call stack size exceeded") }
     var elements: [Value] = []
     skipSpace()
-    if pos < units.count, units[pos] == 0x5D {
+    if pos < bytes.count, bytes[pos] == 0x5D {
       pos += 1
       return .object(realm.newArray())
     }
     while true {
       elements.append(try parseValue())
       skipSpace()
-      guard pos < units.count else { throw unexpected() }
-      if units[pos] == 0x2C {
+      guard pos < bytes.count else { throw unexpected() }
+      if bytes[pos] == 0x2C {
         pos += 1
         continue
       }
-      if units[pos] == 0x5D {
+      if bytes[pos] == 0x5D {
         pos += 1
         return .object(realm.newArray(elements))
       }
@@ -199,16 +235,16 @@ struct JSONParser {
     if depth > 5000 { throw ScriptThrow.rangeError("Maximum call stack size exceeded") }
     let o = realm.newObject()
     skipSpace()
-    if pos < units.count, units[pos] == 0x7D {
+    if pos < bytes.count, bytes[pos] == 0x7D {
       pos += 1
       return .object(o)
     }
     while true {
       skipSpace()
-      guard pos < units.count, units[pos] == 0x22 else { throw unexpected() }
+      guard pos < bytes.count, bytes[pos] == 0x22 else { throw unexpected() }
       let key = try parseString()
       skipSpace()
-      guard pos < units.count, units[pos] == 0x3A else { throw unexpected() }
+      guard pos < bytes.count, bytes[pos] == 0x3A else { throw unexpected() }
       pos += 1
       let v = try parseValue()
       if key == "__proto__" {
@@ -217,12 +253,12 @@ struct JSONParser {
         o.defineOwn(key, Property(v))
       }
       skipSpace()
-      guard pos < units.count else { throw unexpected() }
-      if units[pos] == 0x2C {
+      guard pos < bytes.count else { throw unexpected() }
+      if bytes[pos] == 0x2C {
         pos += 1
         continue
       }
-      if units[pos] == 0x7D {
+      if bytes[pos] == 0x7D {
         pos += 1
         return .object(o)
       }
@@ -292,16 +328,23 @@ struct JSONWriter {
 
   init(interpreter: Interpreter) { self.interpreter = interpreter }
 
-  mutating func serialize(holder: JSObject, key: String, value valueIn: Value, indent: String) throws -> String? {
+  /// SerializeJSONProperty. `key` is only built when toJSON or a replacer needs it.
+  mutating func serialize(
+    holder: JSObject, key: @autoclosure () -> String, value valueIn: Value, indent: String
+  ) throws -> String? {
     var value = valueIn
-    if case .object = value {
-      let toJSON = try interpreter.get(value, "toJSON")
+    if case .object(let o) = value, let p = o.lookup("toJSON") {
+      var toJSON = Value.undefined
+      switch p.slot {
+      case .value(let v): toJSON = v
+      case .accessor(let g, _): if let g = g { toJSON = try g.call(interpreter, this: value, arguments: []) }
+      }
       if case .object(let f as JSFunction) = toJSON {
-        value = try f.call(interpreter, this: value, arguments: [.string(key)])
+        value = try f.call(interpreter, this: value, arguments: [.string(key())])
       }
     }
     if let r = replacerFunction {
-      value = try r.call(interpreter, this: .object(holder), arguments: [.string(key), value])
+      value = try r.call(interpreter, this: .object(holder), arguments: [.string(key()), value])
     }
     if case .object(let w as JSPrimitiveObject) = value {
       value = w.primitive.typeName == "boolean" ? w.primitive : (w.primitive.typeName == "number"
@@ -318,6 +361,10 @@ struct JSONWriter {
       if stack.contains(where: { $0 === o }) {
         throw ScriptThrow.typeError("Converting circular structure to JSON")
       }
+      // V8 runs out of stack on structures nested this deep.
+      if stack.count >= maxJoinDepth {
+        throw ScriptThrow.rangeError("Maximum call stack size exceeded")
+      }
       stack.append(o)
       defer { stack.removeLast() }
       let inner = indent + gap
@@ -332,8 +379,23 @@ struct JSONWriter {
         if gap.isEmpty { return "[" + parts.joined(separator: ",") + "]" }
         return "[\n" + inner + parts.joined(separator: ",\n" + inner) + "\n" + indent + "]"
       }
-      let keys = allowedKeys ?? interpreter.enumerableOwnKeys(o)
       var parts: [String] = []
+      if allowedKeys == nil, type(of: o) == JSObject.self, !o.storage.keys.contains(where: { arrayIndex($0) != nil }) {
+        // A plain object whose keys are all in insertion order: walk its storage.
+        for (k, p) in zip(o.storage.keys, o.storage.properties) where p.enumerable {
+          let v: Value
+          switch p.slot {
+          case .value(let x): v = x
+          case .accessor(let g, _): v = try g.map { try $0.call(interpreter, this: .object(o), arguments: []) } ?? .undefined
+          }
+          guard let s = try serialize(holder: o, key: k, value: v, indent: inner) else { continue }
+          parts.append(jsonQuote(k) + (gap.isEmpty ? ":" : ": ") + s)
+        }
+        if parts.isEmpty { return "{}" }
+        if gap.isEmpty { return "{" + parts.joined(separator: ",") + "}" }
+        return "{\n" + inner + parts.joined(separator: ",\n" + inner) + "\n" + indent + "}"
+      }
+      let keys = allowedKeys ?? interpreter.enumerableOwnKeys(o)
       for k in keys {
         let v = try interpreter.get(.object(o), k)
         guard let s = try serialize(holder: o, key: k, value: v, indent: inner) else { continue }
@@ -348,6 +410,7 @@ struct JSONWriter {
 
 /// A JSON string literal (`"a\nb"`), escaping as `JSON.stringify` does.
 public func jsonQuote(_ s: String) -> String {
+  if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
   var out = "\""
   out.reserveCapacity(s.utf8.count + 2)
   for u in s.unicodeScalars {

@@ -301,8 +301,9 @@ extension Builtins {
     }
     var p = 0  // end of the last piece's separator
     var q = 0  // where the next separator match is tried
+    let matcher = RegexMatcher(program: r.program, input: subject, stepBudget: RegexMatcher.defaultStepBudget)
     while q < subject.count {
-      guard let caps = try r.program.match(subject, at: q) else {
+      guard let caps = try matcher.attempt(at: q) else {
         q += 1
         continue
       }

@@ -42,16 +42,7 @@ final class RegexProgram {
   /// Capture positions (start, end pairs; -1 when unset) of a match starting
   /// exactly at `start`, or nil. Throws when the backtracking budget runs out.
   func match(_ input: [UInt16], at start: Int, stepBudget: Int = RegexMatcher.defaultStepBudget) throws -> [Int]? {
-    let m = RegexMatcher(program: self, input: input, stepBudget: stepBudget)
-    let found = m.run(root, start) { end in
-      m.captures[0] = start
-      m.captures[1] = end
-      return true
-    }
-    if m.exhausted {
-      throw ScriptThrow.rangeError("Maximum regular expression backtracking exceeded")
-    }
-    return found ? m.captures : nil
+    try RegexMatcher(program: self, input: input, stepBudget: stepBudget).attempt(at: start)
   }
 
   /// The first match starting at or after `from` (only at `from` when
@@ -67,18 +58,7 @@ final class RegexProgram {
         while i < input.count && input[i] != f { i += 1 }
         if i >= input.count { return nil }
       }
-      for k in m.captures.indices { m.captures[k] = -1 }
-      m.steps = 0
-      let start = i
-      let found = m.run(root, start) { end in
-        m.captures[0] = start
-        m.captures[1] = end
-        return true
-      }
-      if m.exhausted {
-        throw ScriptThrow.rangeError("Maximum regular expression backtracking exceeded")
-      }
-      if found { return m.captures }
+      if let caps = try m.attempt(at: i) { return caps }
       if sticky { return nil }
       i += 1
     }
@@ -185,6 +165,22 @@ final class RegexMatcher {
     var marker: UInt8 = 0
     let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
     return here > stackBudget ? here - stackBudget : 0
+  }
+
+  /// Capture positions of a match starting exactly at `start`, or nil; the
+  /// matcher can be reused for the next position.
+  func attempt(at start: Int) throws -> [Int]? {
+    for k in captures.indices { captures[k] = -1 }
+    steps = 0
+    let found = run(program.root, start) { end in
+      captures[0] = start
+      captures[1] = end
+      return true
+    }
+    if exhausted {
+      throw ScriptThrow.rangeError("Maximum regular expression backtracking exceeded")
+    }
+    return found ? captures : nil
   }
 
   @inline(__always)

@@ -1,3 +1,5 @@
+import Foundation  // Unicode normalization forms
+
 // String: conversion, fromCharCode/fromCodePoint/raw, and the prototype
 // methods. JS strings are UTF-16: positions and lengths are in UTF-16 code
 // units, so each method converts at its edges (`units`/`text`).
@@ -154,7 +156,7 @@ extension Builtins {
     },
     .function("concat", arity: 1) { call in
       var s = try thisString(call, "concat")
-      for v in call.arguments.values { s += try call.interpreter.toString(v) }
+      for v in call.arguments.values { try appendString(&s, try call.interpreter.toString(v)) }
       return .string(s)
     },
     .function("endsWith", arity: 1) { call in
@@ -206,7 +208,17 @@ extension Builtins {
       let r = try regExpArgument(call, call.arguments[0], flags: "g")
       return try regexMatchAll(call.interpreter, r, s)
     },
-    .function("normalize", arity: 0) { call in .string(try thisString(call, "normalize")) },
+    .function("normalize", arity: 0) { call in
+      let s = try thisString(call, "normalize")
+      let form = call.arguments[0].isUndefined ? "NFC" : try argString(call, 0)
+      switch form {
+      case "NFC": return .string(s.precomposedStringWithCanonicalMapping)
+      case "NFD": return .string(s.decomposedStringWithCanonicalMapping)
+      case "NFKC": return .string(s.precomposedStringWithCompatibilityMapping)
+      case "NFKD": return .string(s.decomposedStringWithCompatibilityMapping)
+      default: throw ScriptThrow.rangeError("The normalization form should be one of NFC, NFD, NFKC, NFKD.")
+      }
+    },
     .function("padEnd", arity: 2) { call in try pad(call, atStart: false) },
     .function("padStart", arity: 2) { call in try pad(call, atStart: true) },
     .function("repeat", arity: 1) { call in

@@ -8,8 +8,7 @@ extension Compiler {
   func compileExpr(_ e: Expr, nameHint: String? = nil) -> ExprCode {
     switch e.kind {
     case .number(let n):
-      let v = Value.number(n)
-      return { _ in v }
+      return { _ in .number(n) }
     case .string(let s):
       let v = Value.string(s)
       return { _ in v }
@@ -24,8 +23,12 @@ extension Compiler {
         var s = quasis[0]
         for (i, p) in parts.enumerated() {
           let v = try p(env)
-          if case .string(let str) = v { s += str } else { s += try interp.toString(v) }
-          s += quasis[i + 1]
+          if case .string(let str) = v {
+            try appendString(&s, str)
+          } else {
+            try appendString(&s, try interp.toString(v))
+          }
+          try appendString(&s, quasis[i + 1])
         }
         return .string(s)
       }
@@ -97,8 +100,8 @@ extension Compiler {
       let code = compileExpr(operand)
       if scope.function.isTopLevel { topLevelAwait = true }
       return { [unowned(unsafe) interp] env in try interp.awaitValue(try code(env)) }
-    case .taggedTemplate(let tag, let quasis, let expressions):
-      return compileTaggedTemplate(tag, quasis, expressions, e.range)
+    case .taggedTemplate(let tag, let quasis, let raws, let expressions):
+      return compileTaggedTemplate(tag, quasis, raws, expressions, e.range)
     }
   }
 
@@ -159,11 +162,15 @@ extension Compiler {
 
   func compileGlobalRead(_ name: String, _ range: SourceRange, forTypeof: Bool) -> ExprCode {
     var cache: GlobalBinding?
+    var checkedGeneration = -1
     let global = interp.realm.globalObject
     let at = range.start
     return { [unowned(unsafe) interp] env in
-      if let b = cache ?? interp.lexicalGlobals[name] {
-        cache = b
+      if cache == nil, checkedGeneration != interp.lexicalGlobalsGeneration {
+        cache = interp.lexicalGlobals[name]
+        checkedGeneration = interp.lexicalGlobalsGeneration
+      }
+      if let b = cache {
         if isUninitialized(b.value) {
           interp.position = at
           throw ScriptThrow.error(.referenceError, "Cannot access '\(name)' before initialization")
@@ -279,9 +286,25 @@ extension Compiler {
 
   func compileMember(_ object: @escaping ExprCode, _ name: String, optional: Bool, _ range: SourceRange) -> ExprCode {
     let at = range.start
+    if name == "length" {
+      return { [unowned(unsafe) interp] env in
+        let v = try object(env)
+        if case .object(let o) = v, let a = o as? JSArray { return .number(Double(a.elements.count)) }
+        if case .string(let s) = v { return .number(Double(s.utf16.count)) }
+        if v.isNullish {
+          if optional { throw OptionalChainShortCircuit() }
+          interp.position = at
+        }
+        return try interp.get(v, name)
+      }
+    }
+    let cache = PropertySiteCache(key: name)
     return { [unowned(unsafe) interp] env in
       let v = try object(env)
-      if case .object(let o) = v, let p = o.lookup(name), case .value(let x) = p.slot { return x }
+      if case .object(let o) = v {
+        if let x = o.cachedDataLookup(name, cache) { return x }
+        if let p = o.lookup(name), case .value(let x) = p.slot { return x }
+      }
       if v.isNullish {
         if optional { throw OptionalChainShortCircuit() }
         interp.position = at
@@ -426,7 +449,9 @@ extension Compiler {
     o.defineOwn(name, Property(getter: getter, setter: setter, enumerable: enumerable))
   }
 
-  func compileTaggedTemplate(_ tag: Expr, _ quasis: [String], _ expressions: [Expr], _ range: SourceRange) -> ExprCode {
+  func compileTaggedTemplate(
+    _ tag: Expr, _ quasis: [String], _ raws: [String], _ expressions: [Expr], _ range: SourceRange
+  ) -> ExprCode {
     let callee = compileCallee(tag)
     let parts = expressions.map { compileExpr($0) }
     let description = describe(tag)
@@ -434,7 +459,7 @@ extension Compiler {
     return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
       let strings = interp.realm.newArray(quasis.map { .string($0) })
-      _ = strings.defineOwn("raw", Property(.object(interp.realm.newArray(quasis.map { .string($0) })), enumerable: false))
+      _ = strings.defineOwn("raw", Property(.object(interp.realm.newArray(raws.map { .string($0) })), enumerable: false))
       var args: [Value] = [.object(strings)]
       for p in parts { args.append(try p(env)) }
       interp.position = at

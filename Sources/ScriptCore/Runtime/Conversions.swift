@@ -78,11 +78,20 @@ public func strictEquals(_ a: Value, _ b: Value) -> Bool {
   switch (a, b) {
   case (.undefined, .undefined), (.null, .null): return true
   case (.number(let x), .number(let y)): return x == y
-  case (.string(let x), .string(let y)): return x == y
+  case (.string(let x), .string(let y)): return sameCodeUnits(x, y)
   case (.bool(let x), .bool(let y)): return x == y
   case (.object(let x), .object(let y)): return x === y
   default: return false
   }
+}
+
+/// JS string equality: the same code units. Swift's `==` treats canonically
+/// equivalent strings (`'\u00e9'`, `'e\u0301'`) as equal; JS does not.
+@inline(__always)
+public func sameCodeUnits(_ x: String, _ y: String) -> Bool {
+  let a = x.utf8
+  let b = y.utf8
+  return a.count == b.count && a.elementsEqual(b)
 }
 
 /// SameValueZero (`includes`, Map and Set keys): like `===` but NaN equals NaN.

@@ -118,7 +118,11 @@ public final class Interpreter {
   /// Coroutines started from inside other coroutines, not yet suspended.
   var coroutineNesting = 0
   /// Bindings declared at the REPL's top level.
-  @exclusivity(unchecked) var lexicalGlobals: [String: GlobalBinding] = [:]
+  @exclusivity(unchecked) var lexicalGlobals: [String: GlobalBinding] = [:] {
+    didSet { lexicalGlobalsGeneration &+= 1 }
+  }
+  /// Changes whenever a REPL binding is added: global-name sites re-check then.
+  @exclusivity(unchecked) var lexicalGlobalsGeneration = 0
   /// The value of the last expression statement at the REPL's top level.
   @exclusivity(unchecked) var replCompletion: Value = .undefined
   /// `process.argv` as the host gave it.
@@ -138,6 +142,8 @@ public final class Interpreter {
   // Modules
   var moduleLoaders: [String: (Interpreter) throws -> Value] = [:]
   var sourceModules: [String: String] = [:]
+  /// Why a known package name cannot be imported (`Cannot find module` adds it).
+  var unavailableModules: [String: String] = [:]
   var moduleCache: [String: Value] = [:]
   var modulesLoading: Set<String> = []
 
@@ -224,6 +230,14 @@ public final class Interpreter {
   public func requestInterrupt() {
     interruptFlag.store(true, ordering: .relaxed)
   }
+
+  /// True once the host asked the run to stop; natives with long loops (model.fit) poll it
+  /// to stop between steps, leaving their state usable.
+  public var isInterruptRequested: Bool { interruptFlag.load(ordering: .relaxed) }
+
+  /// Unwinds the run (it returns `.interrupted`) when the host asked it to stop; scripts
+  /// cannot catch it. For natives that stop a long loop early.
+  public func throwIfInterrupted() throws { try checkInterrupt() }
 
   @inline(__always)
   func checkInterrupt() throws {

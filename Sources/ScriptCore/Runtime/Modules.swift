@@ -42,6 +42,12 @@ extension Interpreter {
     sourceModules[name] = source
   }
 
+  /// Names a package scripts import that this host does not provide: importing
+  /// it still fails with `Cannot find module`, followed by ` (note)`.
+  public func registerUnavailableModule(_ name: String, note: String) {
+    unavailableModules[name] = note
+  }
+
   /// Loads (once) and returns a module: a built-in module's value, or a source module's namespace.
   func loadModule(_ specifier: String, from importer: SourceFile, line: Int) throws -> (value: Value, isBuiltin: Bool) {
     if let cached = moduleCache["builtin:" + specifier] { return (cached, true) }
@@ -67,7 +73,9 @@ extension Interpreter {
         }
       }
     }
-    let error = makeError(.error, "Cannot find module '\(specifier)' imported from \(importer.name):\(line)")
+    let note = unavailableModules[specifier].map { " (\($0))" } ?? ""
+    let error = makeError(
+      .error, "Cannot find module '\(specifier)' imported from \(importer.name):\(line)" + note)
     if case .object(let o) = error { o.defineOwn("code", Property(.string("MODULE_NOT_FOUND"), enumerable: true)) }
     throw ScriptThrow.value(error)
   }

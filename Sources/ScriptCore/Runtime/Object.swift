@@ -47,6 +47,36 @@ public struct PropertyStorage {
 
   public func contains(_ key: String) -> Bool { index[key] != nil }
 
+  /// The value of data property `key`, without copying the whole property (hot path).
+  @inline(__always)
+  public func dataValue(_ key: String) -> Value? {
+    guard let i = index[key], case .value(let v) = properties[i].slot else { return nil }
+    return v
+  }
+
+  /// Where `key` is, trying `hint` (the index a site found it at last time)
+  /// before hashing: objects built the same way (class instances, literals,
+  /// prototypes) keep their keys in the same order, so the hint usually hits.
+  @inline(__always)
+  func position(of key: String, hint: inout Int) -> Int? {
+    let h = hint
+    if h < keys.count {
+      if keys[h] == key { return h }
+    } else if keys.isEmpty {
+      return nil
+    }
+    guard let i = index[key] else { return nil }
+    hint = i
+    return i
+  }
+
+  /// The data value at `position`, or nil for an accessor.
+  @inline(__always)
+  func dataValue(at position: Int) -> Value? {
+    if case .value(let v) = properties[position].slot { return v }
+    return nil
+  }
+
   public mutating func set(_ key: String, _ property: Property) {
     if let i = index[key] {
       properties[i] = property
@@ -191,6 +221,22 @@ open class JSObject {
     return nil
   }
 
+  /// `lookup(key)` for data properties held by plain objects and arrays,
+  /// using a site's cache (see `PropertyStorage.position(of:hint:)`). Nil
+  /// means "ask `lookup`": the key is missing, an accessor, or the chain
+  /// holds an exotic object (functions, host objects, Map, ...).
+  @inline(__always)
+  final func cachedDataLookup(_ key: String, _ cache: PropertySiteCache) -> Value? {
+    var o = self
+    while true {
+      let t = type(of: o)
+      guard t == JSObject.self || (t == JSArray.self && cache.arrayCanHold) else { return nil }
+      if let i = o.storage.position(of: key, hint: &cache.hint) { return o.storage.dataValue(at: i) }
+      guard let p = o.prototype else { return nil }
+      o = p
+    }
+  }
+
   public final func hasProperty(_ key: String) -> Bool {
     lookup(key) != nil
   }
@@ -206,6 +252,18 @@ open class JSObject {
   /// natives building fresh objects.
   public final func put(_ key: String, _ value: Value) {
     storage.setValue(key, value)
+  }
+}
+
+/// One property-access site's memory: where its key was found last time.
+final class PropertySiteCache {
+  @exclusivity(unchecked) var hint = 0
+  /// False when the key is `length` or an array index, which arrays answer
+  /// outside their property storage.
+  let arrayCanHold: Bool
+
+  init(key: String) {
+    arrayCanHold = key != "length" && arrayIndex(key) == nil
   }
 }
 

@@ -21,7 +21,17 @@ final class FunctionCode {
   /// Set when every parameter is a plain name (no defaults, rest, `arguments`):
   /// callers may then write arguments straight into these slots and run
   /// `entry` (hoisted declarations) instead of `prologue`.
-  @exclusivity(unchecked) var directParameterSlots: [Int]?
+  @exclusivity(unchecked) var directParameterSlots: [Int]? {
+    didSet {
+      let slots = directParameterSlots ?? []
+      directSlot0 = slots.count > 0 ? slots[0] : -1
+      directSlot1 = slots.count > 1 ? slots[1] : -1
+    }
+  }
+  /// The first two of `directParameterSlots` (-1: no such parameter), read
+  /// by the one- and two-argument call sites without touching the array.
+  @exclusivity(unchecked) private(set) var directSlot0 = -1
+  @exclusivity(unchecked) private(set) var directSlot1 = -1
   @exclusivity(unchecked) var entry: ((Env) throws -> Void)?
   /// True when no closure can capture a call's environment (the body creates
   /// none), so a finished call's environment may be reused by the next call.
@@ -54,7 +64,8 @@ public final class ScriptFunction: JSFunction {
   /// An environment for a call: a reused one when possible.
   @inline(__always)
   func acquireEnv() -> Env {
-    if code.poolable, let e = envPool.popLast() { return e }
+    // removeLast, not popLast: the latter is a generic, unspecialised walk here.
+    if code.poolable && !envPool.isEmpty { return envPool.removeLast() }
     return Env.make(parent: env, count: code.slotCount)
   }
 
@@ -182,7 +193,7 @@ extension Interpreter {
     depth += 1
     defer {
       depth -= 1
-      if let last = frames.popLast() { position = last.callerPosition }
+      popFrame()
     }
     do {
       try code.prologue(env, arguments)
@@ -211,7 +222,7 @@ extension Interpreter {
     depth += 1
     defer {
       depth -= 1
-      if let last = frames.popLast() { position = last.callerPosition }
+      popFrame()
     }
     do {
       if let entry = code.entry { try entry(env) }
@@ -222,6 +233,12 @@ extension Interpreter {
     }
   }
 
+  /// Pops the innermost frame and returns to its caller's position.
+  @inline(__always)
+  func popFrame() {
+    if !frames.isEmpty { position = frames.removeLast().callerPosition }
+  }
+
   /// Runs an async function's body as a coroutine and returns its promise.
   func startAsync(code: FunctionCode, env: Env, arguments: [Value], frame: CallFrame) throws -> Value {
     let promise = PromiseObject(prototype: realm.promisePrototype)
@@ -230,7 +247,7 @@ extension Interpreter {
       depth += 1
       defer {
         depth -= 1
-        if let last = frames.popLast() { position = last.callerPosition }
+        popFrame()
       }
       do {
         try code.prologue(env, arguments)

@@ -45,7 +45,7 @@ public enum ModelSaver {
     }
     let topology = model.toJSON()
     let specsValue = ConfigValue.array(specs)
-    let root = ConfigObject([
+    var root = ConfigObject([
       ("modelTopology", topology),
       (
         "weightsManifest",
@@ -60,6 +60,9 @@ public enum ModelSaver {
       ("generatedBy", .string("TensorFlow.js tfjs-layers v4.22.0")),
       ("convertedBy", .null),
     ])
+    // As tfjs-node with includeOptimizer false: the training config, no optimizer weights.
+    if let training = TrainingConfig.serialize(model) { root["trainingConfig"] = training }
+    if let metadata = model.userDefinedMetadata { root["userDefinedMetadata"] = metadata }
     return (
       ConfigValue.object(root).jsText, topology.jsText.utf8.count,
       specsValue.jsText.utf8.count, data
@@ -85,10 +88,11 @@ public enum ModelSaver {
     let a = try artifacts(model)
     let dir = URL(fileURLWithPath: directory)
     do {
-      try Data(a.json.utf8).write(to: dir.appendingPathComponent("model.json"))
-      try Data(a.data).write(to: dir.appendingPathComponent("weights.bin"))
+      // Weights first: a model.json is never left pointing at a missing weights.bin.
+      try AtomicFile.write(Data(a.data), to: dir.appendingPathComponent("weights.bin").path)
+      try AtomicFile.write(Data(a.json.utf8), to: dir.appendingPathComponent("model.json").path)
     } catch {
-      throw valueError("Cannot write the model to \(directory): \(error.localizedDescription)")
+      throw valueError("Cannot write the model to \(directory): \(error)")
     }
     return SaveInfo(
       dateSaved: Date(), modelTopologyBytes: a.topologyBytes,
