@@ -89,9 +89,8 @@ extension LayersModel {
       else { continue }
       var chain = [node]
       var padding: ZeroPadding2D?
-      if conv.padding == "valid", let p = producer(node), let pad = p.outboundLayer as? ZeroPadding2D,
-        soleConsumer(p) === node, plan.absorbed.contains(p.id) == false,
-        plan.chains[p.id] == nil
+      if conv.padding == "valid", let p = producer(node),
+        let pad = p.outboundLayer as? ZeroPadding2D, soleConsumer(p) === node
       {
         padding = pad
         chain.insert(p, at: 0)
