@@ -58,6 +58,7 @@ extension Compiler {
     case .update(let op, let prefix, let target):
       return compileUpdate(op, prefix: prefix, target)
     case .binary(let op, let l, let r):
+      if let code = compileLocalConstantBinary(op, l, r) { return code }
       return compileBinary(op, compileExpr(l), compileExpr(r), e.range)
     case .logical(let op, let l, let r):
       let a = compileExpr(l), b = compileExpr(r)

@@ -129,6 +129,7 @@ extension Compiler {
   /// A test expression as a Swift Bool, with fast paths for comparisons.
   func compileCondition(_ e: Expr) -> (Env) throws -> Bool {
     if case .binary(let op, let l, let r) = e.kind {
+      if let code = compileLocalConstantCondition(op, l, r) { return code }
       let a = compileExpr(l), b = compileExpr(r)
       switch op {
       case .less:

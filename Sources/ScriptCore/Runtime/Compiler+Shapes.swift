@@ -1,0 +1,86 @@
+// Specialised closures for the commonest expression shapes: a binary operator
+// between a local name of the current environment and a number literal
+// (`n - 1`, `i < n0`, `i * 3`, `x % 7`). One closure reads the slot in place
+// and does the arithmetic, instead of two nested closure calls and copies.
+
+extension Compiler {
+  /// The slot of `e` when it is a name held by the current environment
+  /// (depth 0) whose reads need no TDZ check; nil otherwise.
+  func directLocalSlot(_ e: Expr) -> Int? {
+    guard case .identifier(let name) = e.kind,
+      case .local(let depth, let b, let s) = scope.resolve(name), depth == 0
+    else { return nil }
+    let sameFunction = s.function === scope.function
+    let needsCheck = b.kind.isLexical && !(sameFunction && !s.isSwitch && e.range.start.offset >= b.declaredAt)
+    return needsCheck ? nil : b.slot
+  }
+
+  /// `local op constant` as a value, or nil when the shape or operator is not specialised.
+  func compileLocalConstantBinary(_ op: BinaryOperator, _ l: Expr, _ r: Expr) -> ExprCode? {
+    guard case .number(let c) = r.kind, let slot = directLocalSlot(l) else { return nil }
+    let k = Value.number(c)
+    switch op {
+    case .add:
+      return { [unowned(unsafe) interp] env in
+        let x = env[slot]
+        if case .number(let p) = x { return .number(p + c) }
+        return try interp.add(x, k)
+      }
+    case .subtract:
+      return { [unowned(unsafe) interp] env in
+        let x = env[slot]
+        if case .number(let p) = x { return .number(p - c) }
+        return .number(try interp.toNumber(x) - c)
+      }
+    case .multiply:
+      return { [unowned(unsafe) interp] env in
+        let x = env[slot]
+        if case .number(let p) = x { return .number(p * c) }
+        return .number(try interp.toNumber(x) * c)
+      }
+    case .less, .lessEqual, .greater, .greaterEqual:
+      guard let cond = compileLocalConstantComparison(op, slot, c) else { return nil }
+      return { env in .bool(try cond(env)) }
+    default:
+      return nil
+    }
+  }
+
+  /// `local op constant` as a condition (loop tests, `?:`, `if`).
+  func compileLocalConstantCondition(_ op: BinaryOperator, _ l: Expr, _ r: Expr) -> ((Env) throws -> Bool)? {
+    guard case .number(let c) = r.kind, let slot = directLocalSlot(l) else { return nil }
+    return compileLocalConstantComparison(op, slot, c)
+  }
+
+  private func compileLocalConstantComparison(_ op: BinaryOperator, _ slot: Int, _ c: Double) -> ((Env) throws -> Bool)? {
+    let k = Value.number(c)
+    switch op {
+    case .less:
+      return { [unowned(unsafe) interp] env in
+        let x = env[slot]
+        if case .number(let p) = x { return p < c }
+        return try interp.compare(x, k, .less)
+      }
+    case .lessEqual:
+      return { [unowned(unsafe) interp] env in
+        let x = env[slot]
+        if case .number(let p) = x { return p <= c }
+        return try interp.compare(x, k, .lessEqual)
+      }
+    case .greater:
+      return { [unowned(unsafe) interp] env in
+        let x = env[slot]
+        if case .number(let p) = x { return p > c }
+        return try interp.compare(x, k, .greater)
+      }
+    case .greaterEqual:
+      return { [unowned(unsafe) interp] env in
+        let x = env[slot]
+        if case .number(let p) = x { return p >= c }
+        return try interp.compare(x, k, .greaterEqual)
+      }
+    default:
+      return nil
+    }
+  }
+}
