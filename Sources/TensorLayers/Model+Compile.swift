@@ -30,6 +30,17 @@ public struct CompiledState {
   /// The trainable weights when compiled (TF.js `collectedTrainableWeights`): training
   /// updates those of them that are still trainable.
   public let collectedTrainableWeights: [LayerVariable]
+  /// The loss names as given to compile (one entry, or one per output; nil for functions):
+  /// what a saved `trainingConfig.loss` holds.
+  public internal(set) var lossIdentifiers: [String?] = []
+  /// The metrics' names as given to compile, by output name when given by output.
+  public internal(set) var metricIdentifiers: MetricIdentifiers = .all([])
+
+  /// Metric names as compile received them (TF.js `this.metrics`).
+  public enum MetricIdentifiers {
+    case all([String])
+    case byOutput([(output: String, metrics: [String])])
+  }
 }
 
 extension LayersModel {
@@ -95,10 +106,27 @@ extension LayersModel {
     var metricNames = ["loss"]
     if multi { metricNames += names.map { "\($0)_loss" } }
     metricNames += perOutput.flatMap { $0.map(\.name) }
-    compiled = CompiledState(
+    func metricName(_ m: MetricArg) -> String {
+      switch m {
+      case .name(let n): return n
+      case .function(let n, _): return n
+      }
+    }
+    var state = CompiledState(
       optimizer: optimizer, lossNames: lossNames, losses: losses,
       metrics: perOutput, metricsNames: metricNames,
       collectedTrainableWeights: trainableWeights)
+    state.lossIdentifiers = loss.map { arg in
+      if case .name(let n) = arg { return n }
+      return nil
+    }
+    if let byOut = metricsByOutput {
+      state.metricIdentifiers = .byOutput(
+        names.compactMap { n in byOut[n].map { (n, $0.map(metricName)) } })
+    } else {
+      state.metricIdentifiers = .all(metrics.map(metricName))
+    }
+    compiled = state
   }
 
   /// `compile` with losses given by output name (every output needs one).

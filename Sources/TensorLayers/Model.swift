@@ -28,6 +28,9 @@ open class LayersModel: Layer {
   public var stopTraining = false
   /// True while `fit` runs.
   public internal(set) var isTraining = false
+  /// TF.js `setUserDefinedMetadata`/`getUserDefinedMetadata`: JSON kept from model.json's
+  /// `userDefinedMetadata` and written back on save.
+  public var userDefinedMetadata: ConfigValue?
 
   /// An empty container (used by Sequential).
   public required init(_ args: ConfigObject) throws {

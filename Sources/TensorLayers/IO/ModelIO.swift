@@ -43,7 +43,8 @@ public enum ModelIO {
     }
   }
 
-  /// `tf.loadLayersModel(url, options)`: the model comes back uncompiled, as TF.js's does.
+  /// `tf.loadLayersModel(url, options)`: compiled from model.json's training config when it
+  /// has one (as TF.js does), else uncompiled; `userDefinedMetadata` is kept.
   public static func loadLayersModel(
     _ url: String, options: ModelLoadOptions = ModelLoadOptions()
   ) throws -> LayersModel {
@@ -68,11 +69,19 @@ public enum ModelIO {
       throw valueError("\(artifacts.location.text) has no modelTopology")
     }
     let model = try LayerRegistry.modelFromTopology(topology)
-    guard !artifacts.groups.isEmpty else { return model }
-    let all = try artifacts.decodeWeights()
-    defer { for (_, t) in all { t.dispose() } }
-    let optimizer = Set(artifacts.specs.filter { $0.group == "optimizer" }.map(\.name))
-    try model.loadWeights(all.filter { !optimizer.contains($0.0) }, strict: strict)
+    do {
+      if !artifacts.groups.isEmpty {
+        let all = try artifacts.decodeWeights()
+        defer { for (_, t) in all { t.dispose() } }
+        let optimizer = Set(artifacts.specs.filter { $0.group == "optimizer" }.map(\.name))
+        try model.loadWeights(all.filter { !optimizer.contains($0.0) }, strict: strict)
+      }
+      try TrainingConfig.apply(root, to: model)
+      try TrainingConfig.applyMetadata(root, to: model)
+    } catch {
+      model.dispose()  // release the half-made model's variables
+      throw error
+    }
     return model
   }
 

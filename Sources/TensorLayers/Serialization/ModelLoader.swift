@@ -6,7 +6,7 @@ import TensorEngine
 /// model.json bytes plus a fetcher for the weight files (for URLs).
 public enum ModelLoader {
   /// Loads `model.json` and its weight shards (next to it); the model comes back
-  /// uncompiled.
+  /// compiled when model.json has a training config (`TrainingConfig.apply`).
   public static func loadLayersModel(path: String, strict: Bool = true) throws -> LayersModel {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -55,6 +55,13 @@ public enum ModelLoader {
         model.dispose()  // release the half-made model's variables
         throw error
       }
+    }
+    do {
+      try TrainingConfig.apply(root, to: model)
+      try TrainingConfig.applyMetadata(root, to: model)
+    } catch {
+      model.dispose()
+      throw error
     }
     return model
   }

@@ -45,7 +45,7 @@ public enum ModelSaver {
     }
     let topology = model.toJSON()
     let specsValue = ConfigValue.array(specs)
-    let root = ConfigObject([
+    var root = ConfigObject([
       ("modelTopology", topology),
       (
         "weightsManifest",
@@ -60,6 +60,9 @@ public enum ModelSaver {
       ("generatedBy", .string("TensorFlow.js tfjs-layers v4.22.0")),
       ("convertedBy", .null),
     ])
+    // As tfjs-node with includeOptimizer false: the training config, no optimizer weights.
+    if let training = TrainingConfig.serialize(model) { root["trainingConfig"] = training }
+    if let metadata = model.userDefinedMetadata { root["userDefinedMetadata"] = metadata }
     return (
       ConfigValue.object(root).jsText, topology.jsText.utf8.count,
       specsValue.jsText.utf8.count, data
