@@ -141,7 +141,9 @@ extension TFContext {
       },
       .function("createShuffledIndices", arity: 1) { [self] call in
         let n = try call.arguments.integer(0, name: "n")
-        guard n >= 0 else { throw ScriptThrow.rangeError("Invalid typed array length: \(n)") }
+        guard n >= 0, n <= 1_000_000_000 else {
+          throw ScriptThrow.rangeError("Invalid typed array length: \(n)")
+        }
         var indices = (0..<n).map(Double.init)
         Tensor.shuffle(&indices)
         return .object(newTypedArray(.uint32, indices))

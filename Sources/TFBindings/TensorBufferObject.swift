@@ -57,10 +57,16 @@ extension TFContext {
       }
       return b.buffer
     }
-    func locations(_ values: ArraySlice<Value>, _ function: String) throws -> [Int] {
+    func locations(_ values: ArraySlice<Value>, _ function: String, _ b: TensorBuffer) throws -> [Int] {
       try values.map { v in
         guard case .number(let d) = v, d.isFinite, d == d.rounded() else {
           throw argumentError("Argument 'locs' passed to '\(function)' must be integers")
+        }
+        // No location reaches 2^53; such a number would trap in Int().
+        guard Swift.abs(d) < 9_007_199_254_740_992 else {
+          let shown = values.map { v in v.asNumber.map(formatNumber) ?? "" }.joined(separator: ",")
+          let shape = b.shape.map(String.init).joined(separator: ",")
+          throw argumentError("Requested out of range element at \(shown).   Buffer shape=\(shape)")
         }
         return Int(d)
       }
@@ -84,13 +90,13 @@ extension TFContext {
       },
       .function("get", arity: 0) { call in
         let b = try this(call)
-        let locs = try locations(call.arguments.values[...], "get")
+        let locs = try locations(call.arguments.values[...], "get", b)
         return try engineCall { .number(Double(try b.get(locs))) }
       },
       .function("set", arity: 1) { call in
         let b = try this(call)
         let value = try call.interpreter.toNumber(call.arguments[0])
-        let locs = try locations(call.arguments.values.dropFirst(), "set")
+        let locs = try locations(call.arguments.values.dropFirst(), "set", b)
         try engineCall { try b.set(Float(value), locs) }
         return .undefined
       },

@@ -192,6 +192,7 @@ extension Tensor {
       let l2 = logits.rank == 1 ? try logits.reshape([1, -1]) : logits
       let probs = try (normalized ? l2 : l2.softmax()).dataSync()
       let (batch, events) = (l2.shape[0], l2.shape[1])
+      try checkShape([batch, numSamples])
       var out = [Float](repeating: 0, count: batch * numSamples)
       for b in 0..<batch {
         var cdf = [Float](repeating: 0, count: events - 1)

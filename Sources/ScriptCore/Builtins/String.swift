@@ -108,11 +108,16 @@ extension Builtins {
     .function("raw", arity: 1) { call in
       let interp = call.interpreter
       let strings = try interp.get(call.arguments[0], "raw")
-      let count = Int(try interp.toInteger(interp.get(strings, "length")))
+      // ToLength: clamped to 0...2^53-1 (a huge length ends in the string-length check).
+      let length = try interp.toInteger(interp.get(strings, "length"))
+      let count = Int(max(0, min(length, 9_007_199_254_740_991)))
       var out = ""
-      for i in 0..<max(count, 0) {
-        out += try interp.toString(interp.get(strings, String(i)))
-        if i + 1 < count && i + 1 < call.arguments.count { out += try interp.toString(call.arguments[i + 1]) }
+      for i in 0..<count {
+        if i & (interruptCheckInterval - 1) == interruptCheckInterval - 1 { try interp.checkInterrupt() }
+        try appendString(&out, try interp.toString(interp.get(strings, String(i))))
+        if i + 1 < count && i + 1 < call.arguments.count {
+          try appendString(&out, try interp.toString(call.arguments[i + 1]))
+        }
       }
       return .string(out)
     },
