@@ -1,8 +1,9 @@
 // Training callbacks from scripts and fit's progress output.
 //
 // `callbacks` in fit's options is a callback object (`{onEpochEnd: (epoch,
-// logs) => ..., onBatchEnd, onTrainBegin, ...}`), a `tf.callbacks.*` object,
-// or an array of them. Script hooks run in TF.js's order with TF.js's
+// logs) => ..., onBatchEnd, onTrainBegin, ...}`), an instance of a script
+// class extending `tf.Callback` (given `this.model` and `this.params`), a
+// `tf.CustomCallback`, a `tf.callbacks.*` object, or an array of them. Script hooks run in TF.js's order with TF.js's
 // arguments and their results are awaited, so async hooks finish before
 // training goes on (`onEpochEnd: console.log` works as in Node).
 //

@@ -1,5 +1,6 @@
-// Model files from scripts: `tf.loadLayersModel(url, {strict, fromTFHub})`,
-// `tf.loadGraphModel(url, {fromTFHub})`, `model.save('file://dir')`, and the
+// Model files from scripts: `tf.loadLayersModel(url, {strict, fromTFHub,
+// onProgress})`, `tf.loadGraphModel(url, {fromTFHub, onProgress})`,
+// `model.save('file://dir')`, `tf.io.fileSystem(path)` in place of a URL, and the
 // GraphModel object (`predict`, `execute`, `executeAsync`, `inputs`,
 // `outputs`, `dispose`). All return promises, as in TF.js.
 //
@@ -11,6 +12,17 @@ import Foundation
 import ScriptCore
 import TensorEngine
 import TensorLayers
+
+/// What `tf.io.fileSystem(path)` gives: a path that load and save accept as a URL.
+final class FileSystemHandler: JSObject {
+  let path: String
+  init(prototype: JSObject?, path: String) {
+    self.path = path
+    super.init(prototype: prototype)
+    put("path", .string(path))
+  }
+  override var className: String { "NodeFileSystem" }
+}
 
 /// A `tf.GraphModel` in a script.
 final class GraphModelObject: JSObject {
@@ -63,12 +75,24 @@ extension TFContext {
 
   /// A URL argument (a string, or an object with a `path`/`url`), named in errors.
   private func urlArgument(_ a: Arguments, _ function: String) throws -> String {
+    if case .object(let handler as FileSystemHandler) = a[0] { return handler.path }
     guard case .string(let s) = a[0] else {
       throw argumentError(
         "\(function): the model URL must be a string, but got '\(Arguments.describeKind(a[0]))' "
           + "(tl loads http(s)://, file:// and paths)")
     }
     return s
+  }
+
+  /// `tf.io.fileSystem(path)`: tfjs-node's file handler, which load and save take in place
+  /// of a `file://` URL.
+  var ioNamespaceEntries: [NativeEntry] {
+    [
+      .function("fileSystem", arity: 1) { [self] call in
+        let path = try call.arguments.string(0, name: "path")
+        return .object(FileSystemHandler(prototype: realm.objectPrototype, path: path))
+      }
+    ]
   }
 
   /// `tf.loadLayersModel`, `tf.loadGraphModel` (installed on `tf`).

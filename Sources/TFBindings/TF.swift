@@ -115,7 +115,7 @@ final class TFContext {
       ("image", imageEntries), ("fused", fusedEntries), ("metrics", metricEntries),
       ("layers", layerFactoryEntries), ("initializers", initializerEntries),
       ("regularizers", regularizerEntries), ("callbacks", callbackEntries),
-      ("models", modelsNamespaceEntries),
+      ("models", modelsNamespaceEntries), ("io", ioNamespaceEntries),
     ]
   }
 

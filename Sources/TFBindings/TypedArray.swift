@@ -189,9 +189,10 @@ extension TFContext {
       },
       .function("at", arity: 1) { call in
         let t = try this(call)
-        var i = Int(try call.interpreter.toNumber(call.arguments[0]))
-        if i < 0 { i += t.values.count }
-        return i >= 0 && i < t.values.count ? .number(t.values[i]) : .undefined
+        var d = try call.interpreter.toNumber(call.arguments[0])
+        d = d.isNaN ? 0 : d.rounded(.towardZero)
+        if d < 0 { d += Double(t.values.count) }
+        return d >= 0 && d < Double(t.values.count) ? .number(t.values[Int(d)]) : .undefined
       },
       .function("every", arity: 1) { call in
         var all = true
@@ -305,11 +306,12 @@ extension TFContext {
       .function("set", arity: 2) { call in
         let t = try this(call)
         let source = try call.interpreter.collect(call.arguments[0])
-        let offset = call.arguments[1].isUndefined
-          ? 0 : Int(try call.interpreter.toNumber(call.arguments[1]))
-        guard offset >= 0, offset + source.count <= t.values.count else {
+        var at = call.arguments[1].isUndefined ? 0 : try call.interpreter.toNumber(call.arguments[1])
+        at = at.isNaN ? 0 : at.rounded(.towardZero)
+        guard at >= 0, at + Double(source.count) <= Double(t.values.count) else {
           throw ScriptThrow.rangeError("offset is out of bounds")
         }
+        let offset = Int(at)
         for (i, v) in source.enumerated() {
           t.values[offset + i] = t.kind.store(try call.interpreter.toNumber(v))
         }

@@ -11,7 +11,8 @@ extension Tensor {
   /// Runs a broadcasting binary op whose result dtype is `outDtype` (default: the upcast type).
   @inline(__always)
   func binaryOp(
-    _ name: String, _ other: Tensor, outDtype: DType? = nil, _ op: (Float, Float) -> Float
+    _ name: String, _ other: Tensor, outDtype: DType? = nil, fast: FastBinaryOp? = nil,
+    _ op: (Float, Float) -> Float
   ) throws -> Tensor {
     let a = self
     let b = other
@@ -19,9 +20,13 @@ extension Tensor {
     try b.checkAlive()
     let shape = try broadcastShapes(a.shape, b.shape)
     let dtype = outDtype ?? DType.upcast(a.dtype, b.dtype)
+    // The loop runs here, where `op` is a closure literal the compiler inlines into it;
+    // captured by runOp's forward closure it would be an indirect call per element.
+    // Specialised loops (BinaryFastPaths.swift) compute the same values on common layouts.
+    let values = fast.flatMap { fastBinary($0, a.values, a.shape, b.values, b.shape, shape) }
+      ?? mapBinary(a.values, a.shape, b.values, b.shape, shape, op)
     return try Engine.shared.runOp(name, inputs: [a, b]) {
-      let values = mapBinary(a.values, a.shape, b.values, b.shape, shape, op)
-      return Tensor.build(dtype == .float32 ? values : values.map(dtype.convert), shape, dtype)
+      Tensor.build(dtype == .float32 ? values : values.map(dtype.convert), shape, dtype)
     }
   }
 
@@ -36,18 +41,20 @@ extension Tensor {
   // MARK: - Arithmetic
 
   /// `a + b` with broadcasting.
-  public func add(_ b: Tensor) throws -> Tensor { try binaryOp("Add", b) { $0 + $1 } }
+  public func add(_ b: Tensor) throws -> Tensor { try binaryOp("Add", b, fast: .add) { $0 + $1 } }
 
   /// `a - b` with broadcasting.
-  public func sub(_ b: Tensor) throws -> Tensor { try binaryOp("Sub", b) { $0 - $1 } }
+  public func sub(_ b: Tensor) throws -> Tensor { try binaryOp("Sub", b, fast: .sub) { $0 - $1 } }
 
   /// `a * b` with broadcasting.
-  public func mul(_ b: Tensor) throws -> Tensor { try binaryOp("Multiply", b) { $0 * $1 } }
+  public func mul(_ b: Tensor) throws -> Tensor {
+    try binaryOp("Multiply", b, fast: .mul) { $0 * $1 }
+  }
 
   /// `a / b`; two int32 operands give floor division, as in TF.js.
   public func div(_ b: Tensor) throws -> Tensor {
     if DType.upcast(dtype, b.dtype) == .int32 { return try floorDiv(b) }
-    return try binaryOp("RealDiv", b, outDtype: .float32) { $0 / $1 }
+    return try binaryOp("RealDiv", b, outDtype: .float32, fast: .div) { $0 / $1 }
   }
 
   /// `a / b`, but 0 where `b` is 0.
@@ -76,7 +83,7 @@ extension Tensor {
   /// Element-wise maximum (bool operands give int32).
   public func maximum(_ b: Tensor) throws -> Tensor {
     let dt = DType.upcast(dtype, b.dtype) == .bool ? DType.int32 : nil
-    return try binaryOp("Maximum", b, outDtype: dt) {
+    return try binaryOp("Maximum", b, outDtype: dt, fast: .maximum) {
       $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1)
     }
   }
@@ -84,7 +91,7 @@ extension Tensor {
   /// Element-wise minimum (bool operands give int32).
   public func minimum(_ b: Tensor) throws -> Tensor {
     let dt = DType.upcast(dtype, b.dtype) == .bool ? DType.int32 : nil
-    return try binaryOp("Minimum", b, outDtype: dt) {
+    return try binaryOp("Minimum", b, outDtype: dt, fast: .minimum) {
       $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1)
     }
   }

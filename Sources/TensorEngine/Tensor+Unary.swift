@@ -25,9 +25,11 @@ extension Tensor {
     }
     let dtype = outDtype ?? self.dtype
     let x = self
+    // The loop runs here, where `op` is a closure literal the compiler inlines into it;
+    // captured by runOp's forward closure it would be an indirect call per element.
+    let values = mapUnary(x.values, op)
     return try Engine.shared.runOp(name, inputs: [x], attrs: attrs) {
-      let values = mapUnary(x.values, op)
-      return Tensor.build(dtype == .float32 ? values : values.map(dtype.convert), x.shape, dtype)
+      Tensor.build(dtype == .float32 ? values : values.map(dtype.convert), x.shape, dtype)
     }
   }
 

@@ -1,6 +1,7 @@
 // The ScriptEngine the command uses: ScriptCore's Interpreter with the
 // standard library and the `tf` bindings installed.
 
+import Foundation
 import ScriptCore
 import TFBindings
 
@@ -29,7 +30,19 @@ final class InterpreterEngine: ScriptEngine, CompletionSource {
   }
 
   func evaluateEntry(_ source: String, colors: Bool) -> Outcome {
-    outcome(interpreter.evaluateREPL(source), source: source, file: "<repl>", echoColors: colors)
+    let result = interpreter.evaluateREPL(source, leavingTimers: true)
+    return outcome(result, source: source, file: "<repl>", echoColors: colors)
+  }
+
+  var millisecondsUntilNextTimer: Double? {
+    interpreter.nextTimerDeadline.map { max(0, $0 - Date().timeIntervalSince1970 * 1000) }
+  }
+
+  func runDueTimers() -> Outcome? {
+    switch interpreter.runDueTimers() {
+    case .ok: return nil
+    case let result: return outcome(result, source: "", file: "<repl>", echoColors: nil)
+    }
   }
 
   /// `echoColors` nil: a whole program, whose completion value is not shown.
@@ -56,6 +69,7 @@ final class InterpreterEngine: ScriptEngine, CompletionSource {
   }
 
   func reset() {
+    interpreter.stopPendingWork()
     interpreter = InterpreterEngine.makeInterpreter(output: output)
   }
 

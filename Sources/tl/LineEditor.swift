@@ -13,6 +13,8 @@
 
 /// The source the completion callback asks (C callbacks cannot capture).
 nonisolated(unsafe) private var activeCompletionSource: CompletionSource?
+/// The work the key reader runs while it waits (C callbacks cannot capture).
+nonisolated(unsafe) private var activeBackground: BackgroundWork?
 
 /// Reads lines from the terminal with libedit.
 final class LineEditor: LineReader {
@@ -67,6 +69,12 @@ final class LineEditor: LineReader {
     add_history(entry)
   }
 
+  /// Timers to fire while waiting for keys (see `readByte`).
+  var background: BackgroundWork? {
+    get { activeBackground }
+    set { activeBackground = newValue }
+  }
+
   func whileRunningCode<T>(_ body: () -> T) -> T {
     var saved = termios()
     guard tcgetattr(0, &saved) == 0 else { return body() }
@@ -109,16 +117,50 @@ private func readKey(_ stream: UnsafeMutablePointer<FILE>?) -> Int32 {
 }
 
 /// One byte from stdin, retrying reads interrupted by signals (a resized
-/// window); nil at end of input or on a read error.
+/// window); nil at end of input or on a read error. While no key comes it
+/// fires due timers (`activeBackground`), waiting in `poll()` until the next.
 private func readByte() -> UInt8? {
   var byte: UInt8 = 0
   while !sigintReceived {
+    if let wait = activeBackground?.millisecondsUntilDue {
+      var fds = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+      let ready = poll(&fds, 1, Int32(min(wait.rounded(.up), 60_000)))
+      if ready < 0 && errno == EINTR { continue }
+      if ready == 0 {
+        if !runBackgroundAbovePrompt() { return nil }
+        continue
+      }
+    }
     let n = read(0, &byte, 1)
     if n == 1 { return byte }
     if n < 0 && errno == EINTR { continue }
     return nil
   }
   return nil  // Ctrl-C came as a signal before editing began: end this line
+}
+
+/// Fires due timers while a line is being edited: clears the prompt line,
+/// lets the timers print in the terminal's normal mode (Ctrl-C a signal
+/// again, so an endless callback can be stopped, keys not echoed), then
+/// redraws the prompt and the line. False when the session must end.
+private func runBackgroundAbovePrompt() -> Bool {
+  guard let work = activeBackground else { return true }
+  fputs("\r\u{1B}[K", stdout)
+  fflush(stdout)
+  var editing = termios()
+  let haveTTY = tcgetattr(0, &editing) == 0
+  if haveTTY {
+    var running = editing
+    running.c_lflag |= tcflag_t(ISIG)
+    running.c_lflag &= ~tcflag_t(ECHO | ECHOCTL | ICANON)
+    running.c_oflag |= tcflag_t(OPOST | ONLCR)
+    tcsetattr(0, TCSANOW, &running)
+  }
+  let goOn = work.runDue()
+  fflush(stdout)
+  if haveTTY { tcsetattr(0, TCSANOW, &editing) }
+  if goOn { rl_forced_update_display() }
+  return goOn
 }
 
 nonisolated(unsafe) private var interruptKeyLineHadText = false

@@ -24,6 +24,18 @@ protocol LineReader: AnyObject {
   /// Runs `body` (code being evaluated) with the terminal set for it: keys
   /// typed meanwhile, Ctrl-C included, are not echoed.
   func whileRunningCode<T>(_ body: () -> T) -> T
+  /// Work to do while waiting for keys (timers that fire at the prompt);
+  /// the reader asks it how long it may wait and runs it when due.
+  var background: BackgroundWork? { get set }
+}
+
+/// Timers left by REPL entries, fired while the prompt waits for input.
+protocol BackgroundWork: AnyObject {
+  /// Milliseconds until work is due (0: now); nil when there is none.
+  var millisecondsUntilDue: Double? { get }
+  /// Does the work that is due; what it prints goes above the prompt.
+  /// False when the session must end (a timer called `process.exit`).
+  func runDue() -> Bool
 }
 
 /// One interactive session.
@@ -64,13 +76,19 @@ final class REPLSession {
     self.write = write
   }
 
+  /// Set when a timer called `process.exit(n)` at the prompt.
+  private var exitFromTimer: Int32?
+
   /// Reads and evaluates until `.exit`, Ctrl-D or Ctrl-C twice; returns the exit status.
   func run() -> Int32 {
+    reader.background = self
+    defer { reader.background = nil }
     while true {
+      if let status = exitFromTimer { return status }
       let prompt = pending.isEmpty ? REPLSession.primaryPrompt : REPLSession.continuationPrompt
       switch reader.readLine(prompt: prompt) {
       case .endOfInput:
-        return 0
+        return exitFromTimer ?? 0
       case .interrupted(let hadText):
         if !pending.isEmpty || hadText {
           pending = []
@@ -129,6 +147,22 @@ final class REPLSession {
       return status
     }
     return nil
+  }
+
+  /// Writes what `outcome` (of code run outside an entry) has to report.
+  private func report(_ outcome: Outcome) {
+    switch outcome {
+    case .completed(let echo):
+      if !echo.isEmpty { write(echo + "\n") }
+    case .syntaxErrors(let diagnostics, let file):
+      write(renderDiagnostics(diagnostics, file: file, color: colors))
+    case .uncaught(let report):
+      write(report + (report.hasSuffix("\n") ? "" : "\n"))
+    case .interrupted:
+      write("Uncaught Error: Script execution was interrupted by `SIGINT`\n")
+    case .exit(let status):
+      exitFromTimer = status
+    }
   }
 
   /// `{a: 1}` typed alone means an object, not a block, as in Node's REPL:
@@ -219,6 +253,19 @@ final class REPLSession {
     lastHistoryEntry = entry
     reader.addHistory(entry)
     historyFile?.append(entry)
+  }
+}
+
+// MARK: - Timers at the prompt
+
+extension REPLSession: BackgroundWork {
+  var millisecondsUntilDue: Double? {
+    exitFromTimer == nil ? engine.millisecondsUntilNextTimer : nil
+  }
+
+  func runDue() -> Bool {
+    if let outcome = withInterruptTarget(engine, { engine.runDueTimers() }) { report(outcome) }
+    return exitFromTimer == nil
   }
 }
 

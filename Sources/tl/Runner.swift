@@ -42,7 +42,7 @@ struct Runner {
 
   /// Runs `code` given with `-e`.
   func runEval(_ code: String, arguments: [String]) -> Int32 {
-    run(source: code, file: "[eval]", arguments: arguments)
+    run(source: code, file: Interpreter.evalFileName, arguments: arguments)
   }
 
   /// Runs the whole of standard input as a script (`tl -`, or piped input).

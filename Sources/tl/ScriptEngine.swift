@@ -39,4 +39,17 @@ protocol ScriptEngine: AnyObject {
 
   /// Live names for tab completion.
   var completionSource: CompletionSource { get }
+
+  /// Milliseconds until the first timer an entry left behind is due (0 when
+  /// overdue); nil when none is pending.
+  var millisecondsUntilNextTimer: Double? { get }
+
+  /// Fires the timers that are due. Nil when they ran cleanly; otherwise what
+  /// stopped one (an uncaught error, an interrupt, `process.exit`).
+  func runDueTimers() -> Outcome?
+}
+
+extension ScriptEngine {
+  var millisecondsUntilNextTimer: Double? { nil }
+  func runDueTimers() -> Outcome? { nil }
 }

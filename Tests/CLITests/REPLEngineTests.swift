@@ -6,10 +6,11 @@ import XCTest
 /// The REPL session over the real interpreter, fed lines without a terminal.
 final class REPLEngineTests: XCTestCase {
   /// Runs `lines` through a session; returns what the REPL and the script printed.
-  private func transcript(_ lines: [String]) -> String {
+  private func transcript(_ lines: [String], idle: [Int: Double] = [:]) -> String {
     let sink = BufferSink()
     let engine = InterpreterEngine(output: sink)
     let reader = ScriptedReader(lines.map { .line($0) })
+    reader.idleBeforeRead = idle
     let session = REPLSession(
       engine: engine, reader: reader, historyFile: nil, colors: false,
       write: { sink.text += $0 })
@@ -44,6 +45,50 @@ final class REPLEngineTests: XCTestCase {
   func testTopLevelAwait() {
     XCTAssertEqual(
       transcript(["await new Promise(resolve => setTimeout(() => resolve(42), 1))"]), "42\n")
+  }
+
+  // MARK: - Timers keep running at the prompt, as in Node's REPL
+
+  func testTheEchoComesBeforeTheTimer() {
+    // Read 2 (the prompt after the entry) waits long enough for the timer.
+    XCTAssertEqual(
+      transcript(["setTimeout(() => console.log('later'), 50); 5"], idle: [2: 400]),
+      "5\nlater\n")
+  }
+
+  func testTimersDoNotFireWhileNobodyWaits() {
+    // Without idle time at the prompt the entry's timer has not fired by the end.
+    XCTAssertEqual(transcript(["setTimeout(() => console.log('later'), 200); 5"]), "5\n")
+  }
+
+  func testIntervalLogsBetweenEntriesAndClearsItself() {
+    let out = transcript(
+      [
+        "let n = 0; const h = setInterval(() => { console.log('tick', ++n); if (n === 3) clearInterval(h) }, 20)",
+        "n * 10",
+      ], idle: [2: 500])
+    XCTAssertEqual(out, "undefined\ntick 1\ntick 2\ntick 3\n30\n")
+  }
+
+  func testClearStopsTimers() {
+    let out = transcript(
+      ["setInterval(() => console.log('x'), 30); 1", ".clear", "2"], idle: [3: 200])
+    XCTAssertEqual(out, "1\nClearing context...\n2\n")
+  }
+
+  func testTimerErrorsAndExitAtThePrompt() {
+    let sink = BufferSink()
+    let engine = InterpreterEngine(output: sink)
+    let reader = ScriptedReader([
+      .line("setTimeout(() => { throw new Error('boom') }, 10); setTimeout(() => process.exit(4), 60)"),
+      .line("'never read'"),
+    ])
+    reader.idleBeforeRead = [2: 1000]
+    let session = REPLSession(
+      engine: engine, reader: reader, historyFile: nil, colors: false, write: { sink.text += $0 })
+    XCTAssertEqual(session.run(), 4)
+    XCTAssertTrue(sink.text.contains("Uncaught Error: boom\n"), sink.text)
+    XCTAssertFalse(sink.text.contains("never read"), sink.text)
   }
 
   func testErrorsPrintAndTheSessionGoesOn() {

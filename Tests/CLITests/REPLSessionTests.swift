@@ -1,3 +1,4 @@
+import Foundation
 import ScriptCore
 import XCTest
 
@@ -10,6 +11,10 @@ final class ScriptedReader: LineReader {
   var history: [String] = []
   /// How many of the next reads see "more input already waiting" (a paste).
   var pendingAfterReads: Set<Int> = []
+  /// Milliseconds to sit at the prompt before read N (1-based) returns,
+  /// firing due background work meanwhile as the line editor does.
+  var idleBeforeRead: [Int: Double] = [:]
+  var background: BackgroundWork?
   private var reads = 0
 
   init(_ inputs: [LineInput]) { self.inputs = inputs }
@@ -17,7 +22,22 @@ final class ScriptedReader: LineReader {
   func readLine(prompt: String) -> LineInput {
     prompts.append(prompt)
     reads += 1
+    if let idle = idleBeforeRead[reads], !self.idle(milliseconds: idle) { return .endOfInput }
     return inputs.isEmpty ? .endOfInput : inputs.removeFirst()
+  }
+
+  /// Waits like a user who types nothing; false when the work ended the session.
+  private func idle(milliseconds: Double) -> Bool {
+    let end = Date().addingTimeInterval(milliseconds / 1000)
+    while let work = background, let wait = work.millisecondsUntilDue {
+      let left = end.timeIntervalSinceNow * 1000
+      if wait > left { break }
+      if wait > 0 { Thread.sleep(forTimeInterval: wait / 1000) }
+      if !work.runDue() { return false }
+    }
+    let left = end.timeIntervalSinceNow
+    if left > 0 { Thread.sleep(forTimeInterval: left) }
+    return true
   }
 
   func hasPendingInput() -> Bool { pendingAfterReads.contains(reads) }

@@ -137,6 +137,13 @@ final class RunnerTests: XCTestCase {
     XCTAssertTrue(expected.contains(r.stdout), r.stdout)
   }
 
+  func testEvalArgvHasNoEntryForTheCode() throws {
+    // As `node -e CODE a b`: [execPath, 'a', 'b'].
+    let r = try tl(["-e", "console.log(JSON.stringify(process.argv))", "a", "--b"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(r.stdout, "[\"tl\",\"a\",\"--b\"]\n")
+  }
+
   func testProcessExitCode() throws {
     let r = try tl(["-e", "console.log('before'); process.exit(3); console.log('after')"])
     XCTAssertEqual(r.status, 3)

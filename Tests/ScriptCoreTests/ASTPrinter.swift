@@ -128,7 +128,7 @@ enum ASTPrinter {
     case .superMember(let key): return "(super. \(propertyKey(key)))"
     case .sequence(let items): return list(",", items.map(expr))
     case .await(let x): return "(await \(expr(x)))"
-    case .taggedTemplate(let tag, let quasis, let exprs):
+    case .taggedTemplate(let tag, let quasis, _, let exprs):
       return list("tag \(expr(tag))", interleave(quasis, exprs))
     }
   }

@@ -156,6 +156,8 @@ final class GoldenTests: XCTestCase {
 
   func testNodeScripts() { runFolder("node") }
 
+  func testLimitsScripts() { runFolder("limits") }
+
   /// Runs one script named by `TL_SCRIPT` and prints its output (a debugging aid).
   func testAdHocScript() throws {
     guard let path = ProcessInfo.processInfo.environment["TL_SCRIPT"] else { return }

@@ -104,35 +104,90 @@ final class LayerBindingTests: XCTestCase {
       globalThis.model = model;
       globalThis.batches = 0;
       await model.fit(tf.ones([40, 2]), tf.ones([40, 1]), {epochs: 5, batchSize: 4, verbose: 0,
-        callbacks: {onBatchEnd: (b) => { globalThis.batches++; if (b === 2) pressCtrlC(); }}});
+        callbacks: {onBatchEnd: (b) => {
+          globalThis.batches++;
+          if (b === 2) {
+            globalThis.kernel = Array.from(model.getWeights()[0].dataSync());
+            pressCtrlC();
+          }
+        }}});
       console.log('not reached');
       """
     guard case .interrupted = run(source, interp) else { return XCTFail("not interrupted") }
     XCTAssertEqual(out.stdout, "")
     let after = """
-      console.log(globalThis.batches, model.isTraining);
+      // No step after the one that pressed Ctrl-C: the weights are the ones it saw.
+      const now = Array.from(model.getWeights()[0].dataSync());
+      console.log(globalThis.batches, model.isTraining, now.every((v, i) => v === kernel[i]));
       const y = model.predict(tf.ones([1, 2])).dataSync()[0];
       console.log(Number.isFinite(y));
       const h = await model.fit(tf.ones([8, 2]), tf.ones([8, 1]), {epochs: 1, verbose: 0});
       console.log(h.epoch.length);
       """
     guard case .ok = run(after, interp) else { return XCTFail("model unusable: \(out.stderr)") }
-    XCTAssertEqual(out.stdout, "3 false\ntrue\n1\n")
+    XCTAssertEqual(out.stdout, "3 false true\ntrue\n1\n")
   }
 
-  func testCtrlCStopsPredictBetweenBatches() throws {
+  func testCtrlCFromTheSignalThreadStopsAFitThatRunsNoScriptCode() throws {
+    // No script hooks and a named loss: only fit's own check between batches can stop it.
+    let (interp, out) = makeTFInterpreter()
+    let source = """
+      const model = tf.sequential({layers: [tf.layers.dense({units: 1, inputShape: [2]})]});
+      model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
+      globalThis.model = model;
+      await model.fit(tf.ones([2, 2]), tf.ones([2, 1]), {epochs: 5000, verbose: 0});
+      console.log('not reached');
+      """
+    DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { interp.requestInterrupt() }
+    guard case .interrupted = run(source, interp) else { return XCTFail("not interrupted") }
+    let after = "console.log(model.optimizer.iterations < 5000, model.isTraining)"
+    guard case .ok = run(after, interp) else { return XCTFail(out.stderr) }
+    XCTAssertEqual(out.stdout, "true false\n")
+  }
+
+  /// Runs `call` right after Ctrl-C is pressed and reports what the script printed after it.
+  /// Natives do not poll the flag, so only `call` itself can stop the script before it prints.
+  private func printedAfterCtrlC(_ call: String) -> (RunResult, String) {
     let (interp, out) = makeTFInterpreter()
     installInterruptButton(interp)
     let source = """
       const model = tf.sequential({layers: [tf.layers.dense({units: 1, inputShape: [2]})]});
+      model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
+      const x = tf.ones([64, 2]), y = tf.ones([64, 1]);
       pressCtrlC();
+      \(call);
+      console.log('still running');
       """
-    // The flag is set while the script runs; the next checkpoint unwinds the run.
-    guard
-      case .interrupted = run(
-        source + "model.predict(tf.ones([64, 2]), {batchSize: 8});",
-        interp)
-    else { return XCTFail("not interrupted: \(out.stderr)") }
+    return (run(source, interp), out.stdout)
+  }
+
+  func testCtrlCStopsPredictAndEvaluateBetweenBatches() throws {
+    // Control: without a batched call, the script goes on to print.
+    XCTAssertEqual(printedAfterCtrlC("model.countParams()").1, "still running\n")
+    for call in ["model.predict(x, {batchSize: 8})", "model.evaluate(x, y, {batchSize: 8})"] {
+      let (result, printed) = printedAfterCtrlC(call)
+      XCTAssertEqual(printed, "", call)
+      guard case .interrupted = result else { return XCTFail("\(call) not interrupted") }
+    }
+  }
+
+  func testEvaluateAfterAnInterruptWorks() throws {
+    let (interp, out) = makeTFInterpreter()
+    installInterruptButton(interp)
+    let source = """
+      const model = tf.sequential({layers: [tf.layers.dense({units: 1, inputShape: [2]})]});
+      model.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
+      globalThis.model = model;
+      pressCtrlC();
+      model.evaluate(tf.ones([64, 2]), tf.ones([64, 1]), {batchSize: 8});
+      """
+    guard case .interrupted = run(source, interp) else {
+      return XCTFail("not interrupted: \(out.stderr)")
+    }
+    let after =
+      "console.log(model.evaluate(tf.ones([64, 2]), tf.ones([64, 1]), {batchSize: 8}).rank)"
+    guard case .ok = run(after, interp) else { return XCTFail(out.stderr) }
+    XCTAssertEqual(out.stdout, "0\n")
   }
 
   func testSaveThenLoadGivesTheSamePredictions() throws {
@@ -147,7 +202,7 @@ final class LayerBindingTests: XCTestCase {
         tf.layers.dense({units: 2})]});
       const result = await model.save('file://\(dir.path)/saved');
       console.log(Object.keys(result.modelArtifactsInfo).join(','));
-      const back = await tf.loadLayersModel('file://\(dir.path)/saved/model.json');
+      const back = await tf.loadLayersModel(tf.io.fileSystem('\(dir.path)/saved/model.json'));
       const x = tf.tensor2d([[1, 2, 3], [-1, 0, 2]]);
       console.log(back.predict(x).sub(model.predict(x)).abs().max().dataSync()[0]);
       console.log(back.layers.map(l => l.getClassName()).join(','));

@@ -91,4 +91,64 @@ final class FastPathTests: XCTestCase {
     }
     XCTAssertEqual(try train(fused: true), try train(fused: false))
   }
+
+  /// `op` applied with numpy broadcasting, element by element (the reference).
+  func broadcastReference(
+    _ a: [Float], _ sa: [Int], _ b: [Float], _ sb: [Int], _ out: [Int],
+    _ op: (Float, Float) -> Float
+  ) -> [Float] {
+    let n = out.reduce(1, *)
+    func offset(_ index: Int, _ shape: [Int]) -> Int {
+      var rem = index
+      var result = 0
+      var step = 1
+      for d in Swift.stride(from: out.count - 1, through: 0, by: -1) {
+        let i = rem % out[d]
+        rem /= out[d]
+        let sd = d - (out.count - shape.count)
+        if sd >= 0 {
+          if shape[sd] != 1 { result += i * step }
+          step *= shape[sd]
+        }
+      }
+      return result
+    }
+    return (0..<n).map { op(a[offset($0, sa)], b[offset($0, sb)]) }
+  }
+
+  func testArithmeticFastPathsMatchTheElementDefinitions() throws {
+    let ops: [(String, (Tensor, Tensor) throws -> Tensor, (Float, Float) -> Float)] = [
+      ("add", { try $0.add($1) }, { $0 + $1 }), ("sub", { try $0.sub($1) }, { $0 - $1 }),
+      ("mul", { try $0.mul($1) }, { $0 * $1 }), ("div", { try $0.div($1) }, { $0 / $1 }),
+      ("maximum", { try $0.maximum($1) }, { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }),
+      ("minimum", { try $0.minimum($1) }, { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }),
+    ]
+    // Same shapes, scalars on either side, rows on either side, a column (general path),
+    // and shapes above the two-worker threshold.
+    let layouts: [([Int], [Int])] = [
+      ([3, 8], [3, 8]), ([3, 8], []), ([1], [3, 8]), ([4, 2, 6], [6]), ([1, 6], [4, 2, 6]),
+      ([5, 3], [5, 1]), ([40_000, 5], [40_000, 5]), ([30_001, 8], [1, 8]), ([200_003], [1]),
+    ]
+    for (sa, sb) in layouts {
+      let out = try broadcastShapes(sa, sb)
+      let na = sa.reduce(1, *)
+      let nb = sb.reduce(1, *)
+      let va = (0..<na).map { awkward[$0 % awkward.count] * Float($0 % 5 + 1) }
+      let vb = (0..<nb).map { awkward[($0 * 7 + 3) % awkward.count] - Float($0 % 3) }
+      let a = try Tensor.tensor(va, shape: sa)
+      let b = try Tensor.tensor(vb, shape: sb)
+      for (name, op, scalar) in ops {
+        let got = try op(a, b)
+        XCTAssertEqual(got.shape, out)
+        XCTAssertEqual(
+          bits(try got.dataSync()), bits(broadcastReference(va, sa, vb, sb, out, scalar)),
+          "\(name) \(sa) \(sb)")
+      }
+    }
+    // Integer operands keep their dtype rules.
+    let i = try Tensor.tensor([7, -7, 3], shape: [3], dtype: .int32)
+    XCTAssertEqual(try i.add(i).dtype, .int32)
+    XCTAssertEqual(try i.div(Tensor.tensor([2, 2, 2], shape: [3], dtype: .int32)).dataSync(),
+                   [3, -4, 1])
+  }
 }

@@ -4,6 +4,7 @@
 //   swift run -c release -Xswiftc -target-cpu -Xswiftc haswell tl-bench-layers
 //     [--batch 32] [--runs 5] [--features 130] [--epochs 20] [--no-tf] [--only predict|fit]
 //     [--layers]  (CPU time per layer class of the MobileNet chain, applied layer by layer)
+//     [--ops]     (only: element-wise op throughput on 1M floats)
 //
 // 1. Loads Tests/Fixtures/mobilenet_v1_0.25_224 with ModelLoader (load time), predicts a
 //    batch of 224×224×3 images (images/s, best and median wall time, CPU time), and
@@ -37,10 +38,11 @@ while let argument = arguments.next() {
   case "--no-tf": runTensorFlow = false
   case "--only": only = arguments.next()
   case "--layers": perLayer = true
+  case "--ops": only = "ops"
   default:
     print(
       "usage: tl-bench-layers [--batch N] [--runs N] [--features N] [--epochs N] [--no-tf] "
-        + "[--only predict|fit] [--layers]")
+        + "[--only predict|fit] [--layers] [--ops]")
     exit(64)
   }
 }
@@ -265,9 +267,38 @@ func tensorFlowScript() -> String {
   """
 }
 
+// MARK: - Element-wise ops
+
+/// Nanoseconds per element of a few element-wise ops on 1M floats (best of `runs`).
+func benchmarkOps() throws {
+  let n = 1 << 20
+  let a = try Tensor.randomUniform([n / 64, 64], minval: -8, maxval: 8, seed: 1)
+  let b = try Tensor.randomUniform([n / 64, 64], minval: -8, maxval: 8, seed: 2)
+  let row = try Tensor.randomUniform([64], seed: 3)
+  let s = Tensor.scalar(0.5)
+  let cases: [(String, () throws -> Tensor)] = [
+    ("add", { try a.add(b) }), ("sub", { try a.sub(b) }), ("mul", { try a.mul(b) }),
+    ("div", { try a.div(b) }), ("maximum", { try a.maximum(b) }),
+    ("add row [64]", { try a.add(row) }), ("mul scalar", { try a.mul(s) }),
+    ("relu", { try a.relu() }), ("relu6", { try a.relu6() }), ("clip", { try a.clipByValue(-1, 1) }),
+    ("neg", { try a.neg() }), ("square", { try a.square() }), ("exp", { try a.exp() }),
+    ("sigmoid", { try a.sigmoid() }), ("abs", { try a.abs() }),
+  ]
+  for (name, op) in cases {
+    let t = try measure(runs) { try Engine.shared.tidy { _ = try op() } }
+    print(
+      "  \(name.padding(toLength: 14, withPad: " ", startingAt: 0))"
+        + String(format: "%6.2f ns/element (CPU %.2f)", t.best * 1e9 / Double(n), t.cpu * 1e9 / Double(n)))
+  }
+}
+
 // MARK: - Main
 
 do {
+  if only == "ops" {
+    try benchmarkOps()
+    exit(0)
+  }
   var predict: PredictResult?
   var fit: (timing: Timing, finalLoss: Double)?
   if only == nil || only == "predict" {

@@ -2,7 +2,8 @@
 # Drives the tl REPL in a real terminal (tmux) and checks what it shows:
 # echo of an expression, a pasted multi-line block run as one entry, TAB
 # completion of `console.l`, Ctrl-C stopping `while (true) {}` with the
-# session intact, `.exit`, and history recall (Up) across a restart.
+# session intact, `.exit`, history recall (Up) across a restart, and timers
+# that keep firing at the prompt (after the echo, above the line being typed).
 #
 #   tests/repl/run.sh [path/to/tl]      (default: .build/debug/tl)
 #
@@ -56,6 +57,12 @@ wait_for() {
   done
   fail "timed out after ${limit}s waiting for $mode '$text'"
 }
+
+# last_line_no TEXT: the number of the last screen line that is exactly TEXT.
+last_line_no() { screen | sed 's/[[:space:]]*$//' | grep -nxF -- "$1" | tail -1 | cut -d: -f1; }
+
+# screen_line N: screen line N, trailing blanks removed.
+screen_line() { screen | sed 's/[[:space:]]*$//' | sed -n "$1p"; }
 
 # count_lines TEXT: how many screen lines are exactly TEXT.
 count_lines() { screen | sed 's/[[:space:]]*$//' | grep -cxF -- "$1" || true; }
@@ -148,6 +155,40 @@ tmx send-keys -t "$session" Up Up Up Up Up
 wait_for line '> function area(r) {'
 tmx send-keys -t "$session" Enter
 wait_for line '314.5'
+
+step "a timer's output comes after the echo, and the prompt comes back"
+tmx send-keys -t "$session" -l "setTimeout(() => console.log('later'), 300); 5"
+tmx send-keys -t "$session" Enter
+wait_for line 'later'
+[ "$(last_line_no '5')" -lt "$(last_line_no 'later')" ] || fail "'later' came before the echo '5'"
+[ "$(screen_line $(( $(last_line_no 'later') + 1 )))" = '>' ] || fail "no prompt after 'later'"
+
+step "an interval logs 3 times and clears itself while a line is being typed"
+tmx send-keys -t "$session" -l \
+  "let n = 0; const h = setInterval(() => { console.log('tick ' + ++n); if (n === 3) clearInterval(h) }, 400)"
+tmx send-keys -t "$session" Enter
+wait_for line 'tick 1'
+tmx send-keys -t "$session" -l 'n * '
+wait_for line 'tick 3'
+# The half-typed line is redrawn below the ticks, and still edits.
+wait_for line '> n *'
+tmx send-keys -t "$session" -l '100'
+tmx send-keys -t "$session" Enter
+wait_for line '300'
+sleep 0.6
+[ "$(count_lines 'tick 3')" = 1 ] && [ "$(count_lines 'tick 4')" = 0 ] \
+  || fail "the interval did not stop after 3 ticks"
+
+step "Ctrl-C at the prompt clears the line; a pending timer still fires"
+tmx send-keys -t "$session" -l "setTimeout(() => console.log('still here'), 800); 'set'"
+tmx send-keys -t "$session" Enter
+wait_for line "'set'"
+tmx send-keys -t "$session" -l 'abandoned'
+tmx send-keys -t "$session" C-c
+wait_for line 'still here'
+tmx send-keys -t "$session" -l '6 * 6'
+tmx send-keys -t "$session" Enter
+wait_for line '36'
 
 step "Ctrl-C twice on an empty prompt exits"
 tmx send-keys -t "$session" C-c

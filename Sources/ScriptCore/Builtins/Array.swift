@@ -39,6 +39,7 @@ extension Builtins {
         var elements: [Value] = []
         var i = 0
         while Double(i) < n && i < 50_000_000 {
+          if i & (interruptCheckInterval - 1) == 0 { try interp.checkInterrupt() }
           elements.append(try interp.get(call.this, String(i)))
           i += 1
         }
@@ -117,6 +118,7 @@ extension Builtins {
           values = []
           var i = 0
           while Double(i) < n {
+            if i & (interruptCheckInterval - 1) == 0 { try interp.checkInterrupt() }
             values.append(try interp.get(source, String(i)))
             i += 1
           }
@@ -141,12 +143,20 @@ extension Builtins {
     func join(_ interp: Interpreter, _ a: JSArray, _ sep: String) throws -> String {
       let id = ObjectIdentifier(a)
       if joins.active.contains(id) { return "" }
+      // Arrays nested deeper than any script recursion could go: V8 runs out of stack here.
+      if joins.active.count >= maxJoinDepth {
+        throw ScriptThrow.rangeError("Maximum call stack size exceeded")
+      }
+      if a.elements.count > 1 {
+        try checkStringLength((a.elements.count - 1) * sep.utf16.count)
+      }
       joins.active.append(id)
       defer { joins.active.removeLast() }
       var out = ""
       for (i, v) in a.elements.enumerated() {
-        if i > 0 { out += sep }
-        if !v.isNullish { out += try interp.toString(v) }
+        if i & (interruptCheckInterval - 1) == interruptCheckInterval - 1 { try interp.checkInterrupt() }
+        if i > 0 { try appendString(&out, sep) }
+        if !v.isNullish { try appendString(&out, try interp.toString(v)) }
       }
       return out
     }
@@ -255,12 +265,21 @@ extension Builtins {
         let a = try thisArray(call, "flat")
         let depth = call.arguments[0].isUndefined ? 1 : try call.interpreter.toInteger(call.arguments[0])
         var out: [Value] = []
-        func flatten(_ xs: [Value], _ d: Double) {
+        var level = 0
+        func flatten(_ xs: [Value], _ d: Double) throws {
           for v in xs {
-            if d > 0, case .object(let o) = v, let inner = o as? JSArray { flatten(inner.elements, d - 1) } else { out.append(v) }
+            if d > 0, case .object(let o) = v, let inner = o as? JSArray {
+              // An array that contains itself would recurse until the stack overflows.
+              level += 1
+              defer { level -= 1 }
+              if level > maxJoinDepth { throw ScriptThrow.rangeError("Maximum call stack size exceeded") }
+              try flatten(inner.elements, d - 1)
+            } else {
+              out.append(v)
+            }
           }
         }
-        flatten(a.elements, depth)
+        try flatten(a.elements, depth)
         return .object(call.interpreter.realm.newArray(out))
       },
       .function("flatMap", arity: 1) { call in

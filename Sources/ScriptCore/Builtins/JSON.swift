@@ -361,6 +361,10 @@ struct JSONWriter {
       if stack.contains(where: { $0 === o }) {
         throw ScriptThrow.typeError("Converting circular structure to JSON")
       }
+      // V8 runs out of stack on structures nested this deep.
+      if stack.count >= maxJoinDepth {
+        throw ScriptThrow.rangeError("Maximum call stack size exceeded")
+      }
       stack.append(o)
       defer { stack.removeLast() }
       let inner = indent + gap

@@ -131,8 +131,8 @@ extension Builtins {
 
   static func parseIntBody(_ call: NativeCall) throws -> Value {
     let s = try call.interpreter.toString(call.arguments[0])
-    let r = call.arguments[1].isUndefined ? 0 : try call.interpreter.toInteger(call.arguments[1])
-    let radix = r.isFinite ? Int(truncatingIfNeeded: Int64(r)) : 0
+    // The radix goes through ToInt32, as in V8 (`parseInt('11', 2 ** 32 + 2)` is 3).
+    let radix = call.arguments[1].isUndefined ? 0 : Int(try call.interpreter.toInt32(call.arguments[1]))
     return .number(parseIntJS(s, radix: radix))
   }
 

@@ -156,7 +156,7 @@ extension Builtins {
     },
     .function("concat", arity: 1) { call in
       var s = try thisString(call, "concat")
-      for v in call.arguments.values { s += try call.interpreter.toString(v) }
+      for v in call.arguments.values { try appendString(&s, try call.interpreter.toString(v)) }
       return .string(s)
     },
     .function("endsWith", arity: 1) { call in

@@ -74,7 +74,7 @@ enum ClosureScan {
     case .number, .string, .regex, .bool, .null, .identifier, .this: return false
     case .function, .class: return true
     case .template(_, let es), .sequence(let es): return es.contains(where: expr)
-    case .taggedTemplate(let tag, _, let es): return expr(tag) || es.contains(where: expr)
+    case .taggedTemplate(let tag, _, _, let es): return expr(tag) || es.contains(where: expr)
     case .array(let elements):
       return elements.contains {
         switch $0 {

@@ -94,7 +94,35 @@ extension Compiler {
   }
 
   func compileCall(_ calleeExpr: Expr, _ arguments: [Argument], optional: Bool, _ range: SourceRange) -> ExprCode {
+    if arguments.count <= 2, !optional, isPlainCallee(calleeExpr) {
+      var exprs: [Expr] = []
+      for a in arguments { if case .expr(let e) = a { exprs.append(e) } }
+      if exprs.count == arguments.count {
+        // Compiled straight into locals: closures taken out of an array (or
+        // `map`) would be called through reabstraction thunks.
+        let f = compileExpr(calleeExpr)
+        let none: ExprCode = { _ in .undefined }
+        let a0 = exprs.count > 0 ? compileExpr(exprs[0]) : none
+        let a1 = exprs.count > 1 ? compileExpr(exprs[1]) : none
+        return compileSmallPlainCall(
+          f, a0, a1, argc: exprs.count, description: describe(calleeExpr), at: callPosition(calleeExpr, range))
+      }
+    }
     let callee = compileCallee(calleeExpr)
+    if arguments.count <= 2 {
+      var exprs: [Expr] = []
+      for a in arguments { if case .expr(let e) = a { exprs.append(e) } }
+      if exprs.count == arguments.count {
+        let none: ExprCode = { _ in .undefined }
+        let a0 = exprs.count > 0 ? compileExpr(exprs[0]) : none
+        let a1 = exprs.count > 1 ? compileExpr(exprs[1]) : none
+        var memberName: String?
+        if case .member(_, let n, _) = calleeExpr.kind { memberName = n }
+        return compileSmallCall(
+          callee, a0, a1, argc: exprs.count, optional: optional, memberName: memberName,
+          description: describe(calleeExpr), at: callPosition(calleeExpr, range))
+      }
+    }
     // Without spreads, script functions with plain parameters get their
     // arguments written straight into the new environment (no array).
     var direct: [ExprCode]?
@@ -118,9 +146,6 @@ extension Compiler {
     let at = callPosition(calleeExpr, range)
     var memberName: String?
     if case .member(_, let n, _) = calleeExpr.kind { memberName = n }
-    if let direct, direct.count <= 2, !optional, isPlainCallee(calleeExpr) {
-      return compileSmallPlainCall(compileExpr(calleeExpr), direct, description: description, at: at)
-    }
     return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
       if let direct, case .object(let fo) = f, let sf = fo as? ScriptFunction,
@@ -150,6 +175,54 @@ extension Compiler {
     }
   }
 
+  /// A call with at most two arguments and no spread, through any callee
+  /// (`o.m(a)`, `o[k](a, b)`): like the general call, with the argument
+  /// closures held separately (see `compileSmallPlainCall`).
+  private func compileSmallCall(
+    _ callee: @escaping CalleeCode, _ a0: @escaping ExprCode, _ a1: @escaping ExprCode, argc: Int,
+    optional: Bool, memberName: String?, description: String, at: SourceLocation
+  ) -> ExprCode {
+    return { [unowned(unsafe) interp] env in
+      let (f, this) = try callee(env)
+      if case .object(let fo) = f, let sf = fo as? ScriptFunction {
+        let code = sf.code
+        if code.directParameterSlots != nil {
+          var newEnv = sf.acquireEnv()
+          if argc > 0 {
+            let v = try a0(env)
+            let s0 = code.directSlot0
+            if s0 >= 0 { newEnv[s0] = v }
+            if argc > 1 {
+              let w = try a1(env)
+              let s1 = code.directSlot1
+              if s1 >= 0 { newEnv[s1] = w }
+            }
+          }
+          interp.position = at
+          let result = try interp.invokeDirect(sf, env: newEnv, this: this)
+          sf.releaseEnv(&newEnv)
+          return result
+        }
+      }
+      if optional && f.isNullish { throw OptionalChainShortCircuit() }
+      var argv: [Value] = []
+      if argc > 0 {
+        argv.reserveCapacity(argc)
+        argv.append(try a0(env))
+        if argc > 1 { argv.append(try a1(env)) }
+      }
+      interp.position = at
+      guard case .object(let fo) = f, let fn = fo as? JSFunction else {
+        var message = "\(description) is not a function"
+        if let name = memberName, f.isUndefined, let s = interp.suggestion(for: name, in: this) {
+          message += " (did you mean \(s)?)"
+        }
+        throw ScriptThrow.typeError(message)
+      }
+      return try fn.call(interp, this: this, arguments: argv)
+    }
+  }
+
   /// True when a call's callee binds no `this` (not `o.m`, `o[k]`, `super.m`).
   private func isPlainCallee(_ e: Expr) -> Bool {
     switch e.kind {
@@ -163,12 +236,9 @@ extension Compiler {
   /// closures (no array of closures, whose calls go through thunks) written
   /// straight into the callee's environment.
   private func compileSmallPlainCall(
-    _ callee: @escaping ExprCode, _ direct: [ExprCode], description: String, at: SourceLocation
+    _ callee: @escaping ExprCode, _ a0: @escaping ExprCode, _ a1: @escaping ExprCode, argc: Int,
+    description: String, at: SourceLocation
   ) -> ExprCode {
-    let argc = direct.count
-    let none: ExprCode = { _ in .undefined }
-    let a0 = argc > 0 ? direct[0] : none
-    let a1 = argc > 1 ? direct[1] : none
     return { [unowned(unsafe) interp] env in
       let f = try callee(env)
       if case .object(let fo) = f, let sf = fo as? ScriptFunction {

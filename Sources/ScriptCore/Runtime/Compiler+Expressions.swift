@@ -8,8 +8,7 @@ extension Compiler {
   func compileExpr(_ e: Expr, nameHint: String? = nil) -> ExprCode {
     switch e.kind {
     case .number(let n):
-      let v = Value.number(n)
-      return { _ in v }
+      return { _ in .number(n) }
     case .string(let s):
       let v = Value.string(s)
       return { _ in v }
@@ -24,8 +23,12 @@ extension Compiler {
         var s = quasis[0]
         for (i, p) in parts.enumerated() {
           let v = try p(env)
-          if case .string(let str) = v { s += str } else { s += try interp.toString(v) }
-          s += quasis[i + 1]
+          if case .string(let str) = v {
+            try appendString(&s, str)
+          } else {
+            try appendString(&s, try interp.toString(v))
+          }
+          try appendString(&s, quasis[i + 1])
         }
         return .string(s)
       }
@@ -97,8 +100,8 @@ extension Compiler {
       let code = compileExpr(operand)
       if scope.function.isTopLevel { topLevelAwait = true }
       return { [unowned(unsafe) interp] env in try interp.awaitValue(try code(env)) }
-    case .taggedTemplate(let tag, let quasis, let expressions):
-      return compileTaggedTemplate(tag, quasis, expressions, e.range)
+    case .taggedTemplate(let tag, let quasis, let raws, let expressions):
+      return compileTaggedTemplate(tag, quasis, raws, expressions, e.range)
     }
   }
 
@@ -446,7 +449,9 @@ extension Compiler {
     o.defineOwn(name, Property(getter: getter, setter: setter, enumerable: enumerable))
   }
 
-  func compileTaggedTemplate(_ tag: Expr, _ quasis: [String], _ expressions: [Expr], _ range: SourceRange) -> ExprCode {
+  func compileTaggedTemplate(
+    _ tag: Expr, _ quasis: [String], _ raws: [String], _ expressions: [Expr], _ range: SourceRange
+  ) -> ExprCode {
     let callee = compileCallee(tag)
     let parts = expressions.map { compileExpr($0) }
     let description = describe(tag)
@@ -454,7 +459,7 @@ extension Compiler {
     return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
       let strings = interp.realm.newArray(quasis.map { .string($0) })
-      _ = strings.defineOwn("raw", Property(.object(interp.realm.newArray(quasis.map { .string($0) })), enumerable: false))
+      _ = strings.defineOwn("raw", Property(.object(interp.realm.newArray(raws.map { .string($0) })), enumerable: false))
       var args: [Value] = [.object(strings)]
       for p in parts { args.append(try p(env)) }
       interp.position = at

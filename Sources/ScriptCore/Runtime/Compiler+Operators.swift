@@ -91,7 +91,11 @@ extension Compiler {
       return { [unowned(unsafe) interp] env in
         let x = try a(env), y = try b(env)
         if case .number(let p) = x, case .number(let q) = y { return .number(p + q) }
-        if case .string(let p) = x, case .string(let q) = y { return .string(p + q) }
+        if case .string(let p) = x, case .string(let q) = y {
+          if p.utf8.count &+ q.utf8.count <= maxStringLength { return .string(p + q) }
+          interp.position = at
+          return .string(try concatStrings(p, q))
+        }
         return try interp.add(x, y)
       }
     case .subtract:
@@ -406,7 +410,11 @@ extension Compiler {
     case .add:
       apply = { x, y in
         if case .number(let p) = x, case .number(let q) = y { return .number(p + q) }
-        if case .string(let p) = x, case .string(let q) = y { return .string(p + q) }
+        if case .string(let p) = x, case .string(let q) = y {
+          if p.utf8.count &+ q.utf8.count <= maxStringLength { return .string(p + q) }
+          interp.position = at
+          return .string(try concatStrings(p, q))
+        }
         interp.position = at
         return try interp.add(x, y)
       }
@@ -452,8 +460,8 @@ extension Interpreter {
   /// `a + b`: string concatenation when either primitive is a string, else addition.
   public func add(_ a: Value, _ b: Value) throws -> Value {
     let x = try toPrimitive(a), y = try toPrimitive(b)
-    if case .string(let s) = x { return .string(s + (try toString(y))) }
-    if case .string(let s) = y { return .string((try toString(x)) + s) }
+    if case .string(let s) = x { return .string(try concatStrings(s, try toString(y))) }
+    if case .string(let s) = y { return .string(try concatStrings(try toString(x), s)) }
     return .number(try toNumber(x) + toNumber(y))
   }
 

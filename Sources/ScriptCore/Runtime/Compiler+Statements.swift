@@ -196,29 +196,34 @@ extension Compiler {
   func compileFor(_ initializer: ForInit?, _ test: Expr?, _ update: Expr?, _ body: Stmt, labels: [String]) -> StmtCode {
     var lexical = false
     if case .declaration(let d)? = initializer, d.kind != .var { lexical = true }
-    let compileParts = { [self] () -> (StmtCode?, ((Env) throws -> Bool)?, ExprCode?, StmtCode, [(Env) throws -> Void]) in
-      var steps: [(Env) throws -> Void] = []
-      var initCode: StmtCode?
-      switch initializer {
-      case .declaration(let d)?:
-        if lexical { steps = declareHoisted([Stmt(.variable(d), d.range)], functionTop: false) }
-        initCode = compileVariableDeclaration(d)
-      case .expression(let e)?:
-        let c = compileExpr(e)
-        initCode = { env in _ = try c(env); return .normal }
-      case nil:
-        break
-      }
-      let t = test.map { compileCondition($0) }
-      let u = update.map { compileExpr($0) }
-      let b = compileStatement(body)
-      return (initCode, t, u, b, steps)
+    // The parts are compiled without generics or Optional.map, so that the
+    // loop calls them directly (see `beginBlockScope`).
+    var blockScope: (scope: Scope, saved: Scope)?
+    var transparent = false
+    if lexical {
+      transparent = !ClosureScan.stmt(Stmt(.for(init: initializer, test: test, update: update, body: body), body.range))
+      blockScope = beginBlockScope(transparent: transparent)
     }
+    var steps: [(Env) throws -> Void] = []
+    var initCode: StmtCode = { _ in .normal }
+    switch initializer {
+    case .declaration(let d)?:
+      if lexical { steps = declareHoisted([Stmt(.variable(d), d.range)], functionTop: false) }
+      initCode = compileVariableDeclaration(d)
+    case .expression(let e)?:
+      let c = compileExpr(e)
+      initCode = { env in _ = try c(env); return .normal }
+    case nil:
+      break
+    }
+    var testCode: (Env) throws -> Bool = { _ in true }
+    if let test { testCode = compileCondition(test) }
+    var updateCode: ExprCode = { _ in .undefined }
+    if let update { updateCode = compileExpr(update) }
+    let b = compileStatement(body)
+    if let (_, saved) = blockScope { endBlockScope(saved) }
+    let i = initCode, t = testCode, u = updateCode
     if !lexical {
-      let (initCode, testCode, updateCode, b, _) = compileParts()
-      let i: StmtCode = initCode ?? { _ in .normal }
-      let t: (Env) throws -> Bool = testCode ?? { _ in true }
-      let u: ExprCode = updateCode ?? { _ in .undefined }
       return { [unowned(unsafe) interp] env in
         _ = try i(env)
         while try t(env) {
@@ -233,14 +238,10 @@ extension Compiler {
         return .normal
       }
     }
-    let transparent = !ClosureScan.stmt(Stmt(.for(init: initializer, test: test, update: update, body: body), body.range))
-    let ((initCode, testCode, updateCode, b, steps), s) = withBlockScope(transparent: transparent, compileParts)
+    guard let s = blockScope?.scope else { return { _ in .normal } }  // lexical implies a scope
     let count = s.slotCount
     // Closures made in the body capture the iteration's own copy of the bindings.
     let perIteration = s.containsClosure
-    let i: StmtCode = initCode ?? { _ in .normal }
-    let t: (Env) throws -> Bool = testCode ?? { _ in true }
-    let u: ExprCode = updateCode ?? { _ in .undefined }
     if transparent {
       return { [unowned(unsafe) interp] env in
         for step in steps { try step(env) }
@@ -282,12 +283,13 @@ extension Compiler {
     switch head {
     case .declaration(let kind, let pattern) where kind != .var:
       let transparent = !ClosureScan.pattern(pattern) && !ClosureScan.stmt(body)
-      let ((bind, b), s) = withBlockScope(transparent: transparent) { () -> ((Env, Value) throws -> Void, StmtCode) in
-        var names: [String] = []
-        patternNames(pattern, into: &names)
-        for n in names { scope.declare(n, kind == .const ? .constBinding : .letBinding) }
-        return (compilePattern(pattern, mode: .initialize), compileStatement(body))
-      }
+      let (s, saved) = beginBlockScope(transparent: transparent)
+      var names: [String] = []
+      patternNames(pattern, into: &names)
+      for n in names { scope.declare(n, kind == .const ? .constBinding : .letBinding) }
+      let bind = compilePattern(pattern, mode: .initialize)
+      let b = compileStatement(body)
+      endBlockScope(saved)
       bindAndBody = (bind, b, s.isTransparent ? nil : s.slotCount)
     case .declaration(_, let pattern), .target(let pattern):
       bindAndBody = (compilePattern(pattern, mode: .assign), compileStatement(body), nil)

@@ -248,14 +248,41 @@ final class Compiler {
     return (body(), s)
   }
 
+  /// Enters a new block scope (see `withBlockScope`); `endBlockScope(saved)`
+  /// leaves it. Hot code uses this pair rather than the generic
+  /// `withBlockScope`: closures returned through a generic are re-abstracted,
+  /// and every later call of them pays for a pair of thunks.
+  func beginBlockScope(transparent: Bool) -> (scope: Scope, saved: Scope) {
+    let s = Scope(parent: scope, function: scope.function, isFunctionScope: false, transparent: transparent)
+    let saved = scope
+    scope = s
+    return (s, saved)
+  }
+
+  func endBlockScope(_ saved: Scope) { scope = saved }
+
+  /// Statements (at most a handful) compiled in order into a chain of pairs:
+  /// no array of closures (whose elements are called through thunks).
+  private func compileChain(_ stmts: ArraySlice<Stmt>) -> StmtCode {
+    guard let first = stmts.first else { return { _ in .normal } }
+    let code = compileStatement(first)
+    if stmts.count == 1 { return code }
+    let rest = compileChain(stmts.dropFirst())
+    return { env in
+      let c = try code(env)
+      if case .normal = c { return try rest(env) }
+      return c
+    }
+  }
+
   /// A statement list with its own lexical declarations.
   func compileBlock(_ stmts: [Stmt]) -> StmtCode {
     if !hasLexicalDeclarations(stmts) { return compileStatements(stmts) }
     let transparent = !ClosureScan.any(stmts)
-    let ((steps, body), s) = withBlockScope(transparent: transparent) { () -> ([(Env) throws -> Void], StmtCode) in
-      let steps = declareHoisted(stmts, functionTop: false)
-      return (steps, compileStatements(stmts))
-    }
+    let (s, saved) = beginBlockScope(transparent: transparent)
+    let steps = declareHoisted(stmts, functionTop: false)
+    let body = compileStatements(stmts)
+    endBlockScope(saved)
     if s.isTransparent {
       if steps.isEmpty { return body }
       return { env in
@@ -272,44 +299,21 @@ final class Compiler {
   }
 
   func compileStatements(_ stmts: [Stmt]) -> StmtCode {
-    let codes = stmts.compactMap { s -> StmtCode? in
+    let live = stmts.filter { s in
       switch s.kind {
-      case .empty, .import: return nil
-      case .function: return nil  // hoisted
-      default: return compileStatement(s)
+      case .empty, .import, .function: return false  // functions are hoisted
+      default: return true
       }
     }
-    switch codes.count {
-    case 0: return { _ in .normal }
-    case 1: return codes[0]
-    case 2:
-      let a = codes[0], b = codes[1]
-      return { env in
-        let c = try a(env)
-        if case .normal = c { return try b(env) }
+    if live.count <= 6 { return compileChain(live[...]) }
+    let codes = live.map { compileStatement($0) }
+    return { env in
+      for code in codes {
+        let c = try code(env)
+        if case .normal = c { continue }
         return c
       }
-    case 3...6:
-      // A short right-leaning chain of pairs: no array walk, no reabstraction per statement.
-      var chain = codes[codes.count - 1]
-      for code in codes.dropLast().reversed() {
-        let rest = chain
-        chain = { env in
-          let c = try code(env)
-          if case .normal = c { return try rest(env) }
-          return c
-        }
-      }
-      return chain
-    default:
-      return { env in
-        for code in codes {
-          let c = try code(env)
-          if case .normal = c { continue }
-          return c
-        }
-        return .normal
-      }
+      return .normal
     }
   }
 }

@@ -190,37 +190,68 @@ extension Interpreter {
     return id
   }
 
-  /// Runs microtasks, then timers in due order, until no work is left.
+  /// Runs microtasks, then timers in due order, until no work is left or
+  /// `until` (checked after each macrotask) says to stop.
   /// Unhandled rejections end the loop with an uncaught error.
-  func runEventLoop() throws {
+  func runEventLoop(until done: () -> Bool = { false }) throws {
     while true {
       try drainMicrotasks()
       try reportUnhandledRejections()
-      guard let next = timers.indices.min(by: {
-        (timers[$0].due, timers[$0].sequence) < (timers[$1].due, timers[$1].sequence)
-      }) else { return }
-      let timer = timers[next]
+      if done() { return }
+      guard let next = nextTimerIndex() else { return }
       while true {
         try checkInterrupt()
-        let wait = timer.due - now()
+        let wait = timers[next].due - now()
         if wait <= 0 { break }
         Thread.sleep(forTimeInterval: min(wait, 50) / 1000)
       }
-      if let interval = timer.interval {
-        timerSequence += 1
-        timers[next] = Timer(
-          id: timer.id, due: max(timer.due + interval, now()), sequence: timerSequence,
-          callback: timer.callback, arguments: timer.arguments, interval: interval)
-      } else {
-        timers.remove(at: next)
-      }
-      do {
-        _ = try timer.callback.call(self, this: .undefined, arguments: timer.arguments)
-      } catch let t as ScriptThrow {
-        throw ScriptThrow.value(thrownValue(t))
-      }
+      try fireTimer(at: next)
     }
   }
+
+  /// The index of the timer that fires first (earliest due, then oldest).
+  private func nextTimerIndex() -> Int? {
+    timers.indices.min(by: {
+      (timers[$0].due, timers[$0].sequence) < (timers[$1].due, timers[$1].sequence)
+    })
+  }
+
+  /// Runs every timer already due (and the microtasks each one queues). A
+  /// timer that comes due meanwhile waits for the next call, so a busy
+  /// interval cannot starve the caller.
+  func runDueTimersNow() throws {
+    let limit = timerSequence
+    let start = now()
+    while let next = nextTimerIndex(), timers[next].due <= start,
+      timers[next].sequence <= limit
+    {
+      try checkInterrupt()
+      try fireTimer(at: next)
+      try drainMicrotasks()
+      try reportUnhandledRejections()
+    }
+  }
+
+  /// Reschedules or removes the timer at `next`, then calls its callback.
+  private func fireTimer(at next: Int) throws {
+    let timer = timers[next]
+    if let interval = timer.interval {
+      timerSequence += 1
+      timers[next] = Timer(
+        id: timer.id, due: max(timer.due + interval, now()), sequence: timerSequence,
+        callback: timer.callback, arguments: timer.arguments, interval: interval)
+    } else {
+      timers.remove(at: next)
+    }
+    do {
+      _ = try timer.callback.call(self, this: .undefined, arguments: timer.arguments)
+    } catch let t as ScriptThrow {
+      throw ScriptThrow.value(thrownValue(t))
+    }
+  }
+
+  /// When the first pending timer is due, in milliseconds since 1970.
+  var nextTimerDue: Double? { nextTimerIndex().map { timers[$0].due } }
 
   private func reportUnhandledRejections() throws {
     let pending = pendingRejections

@@ -64,7 +64,8 @@ public final class ScriptFunction: JSFunction {
   /// An environment for a call: a reused one when possible.
   @inline(__always)
   func acquireEnv() -> Env {
-    if code.poolable, let e = envPool.popLast() { return e }
+    // removeLast, not popLast: the latter is a generic, unspecialised walk here.
+    if code.poolable && !envPool.isEmpty { return envPool.removeLast() }
     return Env.make(parent: env, count: code.slotCount)
   }
 
@@ -192,7 +193,7 @@ extension Interpreter {
     depth += 1
     defer {
       depth -= 1
-      if let last = frames.popLast() { position = last.callerPosition }
+      popFrame()
     }
     do {
       try code.prologue(env, arguments)
@@ -221,7 +222,7 @@ extension Interpreter {
     depth += 1
     defer {
       depth -= 1
-      if let last = frames.popLast() { position = last.callerPosition }
+      popFrame()
     }
     do {
       if let entry = code.entry { try entry(env) }
@@ -232,6 +233,12 @@ extension Interpreter {
     }
   }
 
+  /// Pops the innermost frame and returns to its caller's position.
+  @inline(__always)
+  func popFrame() {
+    if !frames.isEmpty { position = frames.removeLast().callerPosition }
+  }
+
   /// Runs an async function's body as a coroutine and returns its promise.
   func startAsync(code: FunctionCode, env: Env, arguments: [Value], frame: CallFrame) throws -> Value {
     let promise = PromiseObject(prototype: realm.promisePrototype)
@@ -240,7 +247,7 @@ extension Interpreter {
       depth += 1
       defer {
         depth -= 1
-        if let last = frames.popLast() { position = last.callerPosition }
+        popFrame()
       }
       do {
         try code.prologue(env, arguments)

@@ -73,8 +73,9 @@ public struct Expr {
     case superMember(PropertyKey)
     case sequence([Expr])
     case await(Expr)
-    /// `tag`template``: tagged templates (cooked strings).
-    case taggedTemplate(tag: Expr, quasis: [String], expressions: [Expr])
+    /// `tag`template``: tagged templates; `quasis` are the cooked strings, `raws`
+    /// the same chunks as written (escapes kept, line ends normalised to `\n`).
+    case taggedTemplate(tag: Expr, quasis: [String], raws: [String], expressions: [Expr])
   }
 }
 

@@ -360,17 +360,22 @@ final class Lexer {
   private func lexTemplateChunk(_ start: SourceLocation, literalStart: SourceLocation? = nil) -> Token {
     var out = String.UnicodeScalarView()
     var tail = true
+    let rawStart = pos
+    var rawEnd = pos
     while true {
       guard pos < scalars.count else {
         report("unterminated template literal", SourceRange(literalStart ?? start), incomplete: true)
+        rawEnd = pos
         break
       }
       let c = scalars[pos]
       if c == "`" {
+        rawEnd = pos
         pos += 1
         break
       }
       if c == "$", peekScalar(1) == "{" {
+        rawEnd = pos
         pos += 2
         tail = false
         break
@@ -388,8 +393,21 @@ final class Lexer {
         bump()
       }
     }
+    // The raw chunk (String.raw, `strings.raw`): as written, line ends as \n.
+    var raw = String.UnicodeScalarView()
+    var i = rawStart
+    while i < rawEnd {
+      if scalars[i] == "\r" {
+        raw.append("\n")
+        if i + 1 < rawEnd && scalars[i + 1] == "\n" { i += 1 }
+      } else {
+        raw.append(scalars[i])
+      }
+      i += 1
+    }
     var t = Token(.template, "", SourceRange(start: start, end: location))
     t.value = String(out)
+    t.raw = String(raw)
     t.templateTail = tail
     return t
   }

@@ -278,8 +278,8 @@ extension Parser {
         if optional {
           throw error("tagged templates cannot be used in an optional chain", incomplete: false)
         }
-        let (quasis, exprs) = try parseTemplateParts()
-        e = Expr(.taggedTemplate(tag: e, quasis: quasis, expressions: exprs), span(start))
+        let (quasis, exprs, raws) = try parseTemplateParts()
+        e = Expr(.taggedTemplate(tag: e, quasis: quasis, raws: raws, expressions: exprs), span(start))
       } else {
         break
       }
@@ -329,8 +329,8 @@ extension Parser {
         try expect("]", "after index")
         callee = Expr(.index(object: callee, index: index, optional: false), span(callee.range.start))
       } else if tok.kind == .template {
-        let (quasis, exprs) = try parseTemplateParts()
-        callee = Expr(.taggedTemplate(tag: callee, quasis: quasis, expressions: exprs),
+        let (quasis, exprs, raws) = try parseTemplateParts()
+        callee = Expr(.taggedTemplate(tag: callee, quasis: quasis, raws: raws, expressions: exprs),
                       span(callee.range.start))
       } else if tok.isPunct("?.") {
         throw error("optional chaining is not allowed in a 'new' expression", incomplete: false)

@@ -30,7 +30,7 @@ extension Parser {
       advance()
       return Expr(.string(v), span(start))
     case .template:
-      let (quasis, exprs) = try parseTemplateParts()
+      let (quasis, exprs, _) = try parseTemplateParts()
       return Expr(.template(quasis: quasis, expressions: exprs), span(start))
     case .regex:
       let (p, f) = (tok.value, tok.flags)
@@ -244,9 +244,10 @@ extension Parser {
 
   /// TemplateLiteral := '`' chars ('${' Expression '}' chars)* '`'; the current
   /// token is the head chunk.
-  func parseTemplateParts() throws -> ([String], [Expr]) {
+  func parseTemplateParts() throws -> (cooked: [String], expressions: [Expr], raw: [String]) {
     let literalStart = tok.range.start
     var quasis = [tok.value]
+    var raws = [tok.raw]
     var exprs: [Expr] = []
     var chunk = tok
     advance()
@@ -259,8 +260,9 @@ extension Parser {
       rescanAsTemplateContinuation(literalStart: literalStart)
       chunk = tok
       quasis.append(tok.value)
+      raws.append(tok.raw)
       advance()
     }
-    return (quasis, exprs)
+    return (quasis, exprs, raws)
   }
 }

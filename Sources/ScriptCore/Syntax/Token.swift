@@ -32,6 +32,8 @@ struct Token {
   var value: String = ""
   var flags: String = ""
   var templateTail: Bool = false
+  /// A template chunk as written (escapes kept), for `String.raw`.
+  var raw: String = ""
   /// True when a line terminator separates this token from the previous one (for ASI).
   var newlineBefore: Bool = false
   /// True for a name written with `\u` escapes (never a keyword).
