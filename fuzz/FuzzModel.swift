@@ -42,7 +42,10 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for x in inputs { x.dispose() }
   } else {
     guard let model = try? ModelIO.layersModel(artifacts) else { return 0 }
-    defer { model.dispose() }
+    defer {
+      model.compiled?.optimizer.dispose()  // compiled from a training config
+      model.dispose()
+    }
     var inputs: [Tensor] = []
     for input in model.inputs {
       guard let x = smallInput(input.shape.map { $0 ?? 1 }, input.dtype) else { return 0 }
