@@ -131,6 +131,12 @@ final class TrainingConfigTests: XCTestCase {
     assertThrows(["Loading loss_weights is not supported yet."]) {
       try load("{\(ok), \"loss_weights\": [1]}")
     }
+    // A config that fails after its optimizer was made releases the optimizer's variables.
+    let before = Engine.shared.memory.numTensors
+    assertThrows(["Unknown loss nope"]) {
+      try load(#"{"loss": "nope", "optimizer_config": {"class_name": "Adam"}}"#)
+    }
+    XCTAssertEqual(Engine.shared.memory.numTensors, before)
     assertThrows(["Unknown optimizer class Nadam"]) {
       try load(#"{"loss": "mse", "optimizer_config": {"class_name": "Nadam"}}"#)
     }

@@ -76,8 +76,8 @@ public enum ModelIO {
         let optimizer = Set(artifacts.specs.filter { $0.group == "optimizer" }.map(\.name))
         try model.loadWeights(all.filter { !optimizer.contains($0.0) }, strict: strict)
       }
-      try TrainingConfig.apply(root, to: model)
       try TrainingConfig.applyMetadata(root, to: model)
+      try TrainingConfig.apply(root, to: model)  // last: nothing can fail after compiling
     } catch {
       model.dispose()  // release the half-made model's variables
       throw error
