@@ -60,10 +60,11 @@ extension LayersModel {
     }
     let outputIds = Set(outputs.map(\.id))
 
-    /// True for a node with one input and one output.
+    /// True for a node with one input and one output (whose layer applies normally: a layer
+    /// with an activity regularizer must reach `apply` to raise TF.js's error).
     func isSimple(_ node: Node) -> Bool {
       node.inputTensors.count == 1 && node.outputTensors.count == 1
-        && !node.inboundLayers.isEmpty
+        && !node.inboundLayers.isEmpty && !node.outboundLayer.hasActivityRegularizer
     }
     /// The only consumer of `node`'s output, if it is a simple node of this graph and the
     /// output is not a model output.
