@@ -101,4 +101,27 @@ final class FastPathTests: XCTestCase {
       "6", "ReferenceError",
     ].joined(separator: ";"))
   }
+
+  func testLocalMemberAndIndexReads() {
+    let src = """
+      const out = []
+      function probe(o, k) {
+        const r = [String(o[k]), String(o.length)]
+        try { r.push(String(o.x)) } catch (e) { r.push(e.message) }
+        return r.join(' ')
+      }
+      out.push(probe([10, 20], 1), probe([10, 20], 5), probe([10, 20], 0.5), probe('abc', 1),
+        probe({ 1: 'one', x: 'X' }, 1), probe({ length: 7, x: 8 }, 'length'))
+      try { probe(null, 0) } catch (e) { out.push(e.message) }
+      const a = [1, 2, 3]
+      let s = 0
+      for (let i = 0; i < a.length; i++) { const v = a[i]; s += v }
+      out.push(s)
+      out.join(';')
+      """
+    XCTAssertEqual(eval(src), [
+      "20 2 undefined", "undefined 2 undefined", "undefined 2 undefined", "b 3 undefined",
+      "one undefined X", "7 7 8", "Cannot read properties of null (reading '0')", "6",
+    ].joined(separator: ";"))
+  }
 }

@@ -77,8 +77,12 @@ extension Compiler {
     case .new(let callee, let arguments):
       return compileNew(callee, arguments, e.range)
     case .member(let object, let name, let optional):
+      if !optional, let slot = directLocalSlot(object) { return compileLocalMember(slot, name, e.range) }
       return compileMember(compileExpr(object), name, optional: optional, e.range)
     case .index(let object, let index, let optional):
+      if !optional, let os = directLocalSlot(object), let ks = directLocalSlot(index) {
+        return compileLocalIndex(os, ks, e.range)
+      }
       return compileIndex(compileExpr(object), compileExpr(index), optional: optional, e.range)
     case .optionalChain(let inner):
       let code = compileExpr(inner)

@@ -1,7 +1,8 @@
 // Specialised closures for the commonest expression shapes: a binary operator
 // between a local name of the current environment and a number literal
-// (`n - 1`, `i < n0`, `i * 3`, `x % 7`). One closure reads the slot in place
-// and does the arithmetic, instead of two nested closure calls and copies.
+// (`n - 1`, `i < n0`, `i * 3`), and member or index reads on local names
+// (`p.x`, `a[i]`). One closure reads the slots in place and does the work,
+// instead of nested closure calls and copies.
 
 extension Compiler {
   /// The slot of `e` when it is a name held by the current environment
@@ -81,6 +82,53 @@ extension Compiler {
       }
     default:
       return nil
+    }
+  }
+
+  /// `local.name` for a name held by the current environment: the object is
+  /// read in place (no nested closure call), then the member read of
+  /// `compileMember`.
+  func compileLocalMember(_ slot: Int, _ name: String, _ range: SourceRange) -> ExprCode {
+    let at = range.start
+    let cache = PropertySiteCache(key: name)
+    if name == "length" {
+      return { [unowned(unsafe) interp] env in
+        let v = env[slot]
+        if case .object(let o) = v, let a = o as? JSArray { return .number(Double(a.elements.count)) }
+        if case .string(let s) = v { return .number(Double(s.utf16.count)) }
+        if v.isNullish { interp.position = at }
+        return try interp.get(v, name)
+      }
+    }
+    return { [unowned(unsafe) interp] env in
+      let v = env[slot]
+      if case .object(let o) = v {
+        if let x = o.cachedDataLookup(name, cache) { return x }
+        if let p = o.lookup(name), case .value(let x) = p.slot { return x }
+      }
+      if v.isNullish { interp.position = at }
+      return try interp.get(v, name)
+    }
+  }
+
+  /// `local[local]`: both read in place, then the array fast path of `compileIndex`.
+  func compileLocalIndex(_ objectSlot: Int, _ indexSlot: Int, _ range: SourceRange) -> ExprCode {
+    let at = range.start
+    return { [unowned(unsafe) interp] env in
+      let v = env[objectSlot]
+      let k = env[indexSlot]
+      if case .object(let o) = v, case .number(let d) = k, let a = o as? JSArray {
+        if d >= 0 && d < Double(a.elements.count) {
+          let i = Int(d)
+          if Double(i) == d { return a.elements[i] }
+        }
+      }
+      if v.isNullish {
+        interp.position = at
+        throw ScriptThrow.typeError(
+          "Cannot read properties of \(v.isUndefined ? "undefined" : "null") (reading '\(try interp.toPropertyKey(k))')")
+      }
+      return try interp.get(v, try interp.toPropertyKey(k))
     }
   }
 }
