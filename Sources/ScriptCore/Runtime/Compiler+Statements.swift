@@ -182,11 +182,25 @@ extension Compiler {
       } else {
         value = { _ in .undefined }
       }
+      // `let x = v` / `const x = v` into this environment: one closure, no
+      // binder call; a single declarator is returned directly (a closure
+      // taken out of the array would be called through thunks).
+      if decl.kind != .var, decl.declarators.count == 1, case .identifier(let name, _) = d.target,
+        case .local(0, let b, _) = scope.resolve(name)
+      {
+        let slot = b.slot
+        return { env in
+          env[slot] = try value(env)
+          return .normal
+        }
+      }
       let bind = compilePattern(d.target, mode: decl.kind == .var ? .assign : .initialize)
-      steps.append { env in
+      let step: StmtCode = { env in
         try bind(env, try value(env))
         return .normal
       }
+      if decl.declarators.count == 1 { return step }
+      steps.append(step)
     }
     if steps.count == 1 { return steps[0] }
     return { env in
