@@ -37,6 +37,8 @@ struct Inspector {
   let interpreter: Interpreter
   let colors: Bool
   var depthLimit = 2
+  /// Nesting beyond which `{depth: null}` output is cut short, as Node does on stack overflow.
+  static let maxNesting = 200
   /// Also show non-enumerable own properties as `[key]: value` (`%o`).
   var showHidden = false
   var breakLength = 128
@@ -223,6 +225,13 @@ struct Inspector {
       let name: String
       if o is JSArray { name = constructor ?? "Array" } else if o is JSMap { name = constructor ?? "Map" } else if o is JSSet { name = constructor ?? "Set" } else { name = constructor ?? "Object" }
       return stylize(constructor == nil ? name : "[\(name)]", .special)
+    }
+    // Node stops where its stack runs out; here the cut keeps the layout work (which grows
+    // with depth times output size) from running for minutes on a deep chain.
+    if seen.count >= Inspector.maxNesting {
+      let name = constructor ?? (o is JSArray ? "Array" : "Object")
+      return stylize(
+        "[\(name): Inspection interrupted prematurely. Maximum call stack size exceeded.]", .special)
     }
     recurseTimes += 1
     seen.append(o)
