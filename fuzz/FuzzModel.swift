@@ -16,7 +16,20 @@ private let maxElements = 1 << 14
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+  // Every tensor a load makes is released again, whether the load succeeds or fails:
+  // a tensor left behind (a leak of model weights) stops the run with this input.
+  let before = Engine.shared.memory.numTensors
+  run(data, size)
+  let after = Engine.shared.memory.numTensors
+  if after != before {
+    FileHandle.standardError.write(Data("leak: \(after - before) tensors left behind\n".utf8))
+    abort()
+  }
+  return 0
+}
+
+/// Loads (and runs) the model of one input.
+private func run(_ data: UnsafePointer<UInt8>, _ size: Int) {
   var json = bytes[...]
   var weights: ArraySlice<UInt8> = []
   if let at = firstIndex(of: marker, in: bytes) {
@@ -26,35 +39,34 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let shard = Data(weights)
   guard
     let artifacts = try? ModelArtifacts.fromMemory(json: Data(json), shard: { _ in shard })
-  else { return 0 }
+  else { return }
   let isGraph = (try? artifacts.root.string("format")) == "graph-model"
     || artifacts.root["modelTopology"]?.object?["node"] != nil
   if isGraph {
-    guard let model = try? ModelIO.graphModel(artifacts) else { return 0 }
+    guard let model = try? ModelIO.graphModel(artifacts) else { return }
     defer { model.dispose() }
     var inputs: [Tensor] = []
+    defer { for x in inputs { x.dispose() } }
     for info in model.inputs {
       let shape = (info.shape ?? [1]).map { $0 < 0 ? 1 : $0 }
-      guard let x = smallInput(shape, info.dtype ?? .float32) else { return 0 }
+      guard let x = smallInput(shape, info.dtype ?? .float32) else { return }
       inputs.append(x)
     }
     _ = try? Engine.shared.tidy { _ = try model.predict(inputs) }
-    for x in inputs { x.dispose() }
   } else {
-    guard let model = try? ModelIO.layersModel(artifacts) else { return 0 }
+    guard let model = try? ModelIO.layersModel(artifacts) else { return }
     defer {
       model.compiled?.optimizer.dispose()  // compiled from a training config
       model.dispose()
     }
     var inputs: [Tensor] = []
+    defer { for x in inputs { x.dispose() } }
     for input in model.inputs {
-      guard let x = smallInput(input.shape.map { $0 ?? 1 }, input.dtype) else { return 0 }
+      guard let x = smallInput(input.shape.map { $0 ?? 1 }, input.dtype) else { return }
       inputs.append(x)
     }
     _ = try? Engine.shared.tidy { _ = try model.predict(inputs) }
-    for x in inputs { x.dispose() }
   }
-  return 0
 }
 
 /// A tensor of the shape filled with small values, or nil when it would be too big.

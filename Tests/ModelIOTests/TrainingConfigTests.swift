@@ -65,6 +65,12 @@ final class TrainingConfigTests: XCTestCase {
     XCTAssertEqual(root["userDefinedMetadata"]?.jsText, #"{"classes":["a"]}"#)
     let groups = try XCTUnwrap(root["weightsManifest"]?.array)
     XCTAssertEqual(groups.count, 1, "no optimizer weights")
+    // TF.js's layout (no includeOptimizer): no trainingConfig, the model loads uncompiled.
+    let plain = try temporaryFolder(self) + "/plain"
+    try ModelIO.save(model, to: plain, includeTrainingConfig: false)
+    let plainRoot = try ConfigValue.parseJSON(Data(try bytes(plain + "/model.json"))).object
+    XCTAssertEqual(plainRoot?.has("trainingConfig"), false)
+    XCTAssertNil(try ModelIO.loadLayersModel(plain + "/model.json").compiled)
 
     let back = try ModelIO.loadLayersModel(dir + "/model.json")
     XCTAssertEqual(back.userDefinedMetadata?.jsText, #"{"classes":["a"]}"#)

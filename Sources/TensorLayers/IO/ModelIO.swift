@@ -86,16 +86,19 @@ public enum ModelIO {
   }
 
   /// `model.save('file://dir')`: model.json + weights.bin as tfjs-node writes them, each
-  /// replaced atomically. Only `file://` URLs and paths are supported.
+  /// replaced atomically, plus a compiled model's `trainingConfig` unless
+  /// `includeTrainingConfig` is false (see `ModelSaver.artifacts`). Only `file://` URLs and
+  /// paths are supported.
   @discardableResult
-  public static func save(_ model: LayersModel, to url: String, baseDirectory: String? = nil)
-    throws -> SaveInfo
-  {
+  public static func save(
+    _ model: LayersModel, to url: String, baseDirectory: String? = nil,
+    includeTrainingConfig: Bool = true
+  ) throws -> SaveInfo {
     guard case .file(let dir) = try ModelURL.parse(url, base: baseDirectory) else {
       throw valueError(
         "Saving to \(url) is not supported: save to a file:// URL or a folder path.")
     }
-    return try ModelSaver.save(model, directory: dir)
+    return try ModelSaver.save(model, directory: dir, includeTrainingConfig: includeTrainingConfig)
   }
 }
 
