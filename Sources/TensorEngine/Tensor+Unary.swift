@@ -33,96 +33,115 @@ extension Tensor {
     }
   }
 
+  /// Runs a unary op on its specialised loop (`UnaryLoops.swift`): same checks and dtypes
+  /// as the closure form, without a closure call per element.
+  func unaryOp(
+    _ name: String, jsName: String? = nil, requireFloat: Bool = false, outDtype: DType? = nil,
+    attrs: OpAttrs = OpAttrs(), kernel: UnaryKernel
+  ) throws -> Tensor {
+    try checkAlive()
+    if requireFloat {
+      try requireDtype(
+        .float32, arg: "x", op: jsName ?? name.prefix(1).lowercased() + name.dropFirst())
+    }
+    let dtype = outDtype ?? self.dtype
+    let x = self
+    let values = kernel.values(x.values)
+    return try Engine.shared.runOp(name, inputs: [x], attrs: attrs) {
+      Tensor.build(dtype == .float32 ? values : values.map(dtype.convert), x.shape, dtype)
+    }
+  }
+
   // MARK: - Arithmetic
 
   /// `-x`.
-  public func neg() throws -> Tensor { try unaryOp("Neg") { -$0 } }
+  public func neg() throws -> Tensor { try unaryOp("Neg", kernel: .neg) }
   /// `|x|`.
-  public func abs() throws -> Tensor { try unaryOp("Abs") { Swift.abs($0) } }
+  public func abs() throws -> Tensor { try unaryOp("Abs", kernel: .abs) }
   /// -1, 0 or 1 by the sign of `x` (0 for NaN).
-  public func sign() throws -> Tensor { try unaryOp("Sign") { $0 < 0 ? -1 : ($0 > 0 ? 1 : 0) } }
+  public func sign() throws -> Tensor { try unaryOp("Sign", kernel: .sign) }
   /// `x * x`.
-  public func square() throws -> Tensor { try unaryOp("Square") { $0 * $0 } }
+  public func square() throws -> Tensor { try unaryOp("Square", kernel: .square) }
   /// `1 / x`.
-  public func reciprocal() throws -> Tensor { try unaryOp("Reciprocal") { 1 / $0 } }
+  public func reciprocal() throws -> Tensor { try unaryOp("Reciprocal", kernel: .reciprocal) }
   /// `sqrt(x)` (float32 only).
   public func sqrt() throws -> Tensor {
-    try unaryOp("Sqrt", requireFloat: true) { $0.squareRoot() }
+    try unaryOp("Sqrt", requireFloat: true, kernel: .sqrt)
   }
   /// `1 / sqrt(x)` (float32 only).
   public func rsqrt() throws -> Tensor {
-    try unaryOp("Rsqrt", requireFloat: true) { 1 / $0.squareRoot() }
+    try unaryOp("Rsqrt", requireFloat: true, kernel: .rsqrt)
   }
   /// `e^x` (always float32).
   public func exp() throws -> Tensor {
-    try unaryOp("Exp", outDtype: .float32) { viaDouble($0, Foundation.exp) }
+    try unaryOp("Exp", outDtype: .float32, kernel: .exp)
   }
   /// `e^x - 1`.
-  public func expm1() throws -> Tensor { try unaryOp("Expm1") { viaDouble($0, Foundation.expm1) } }
+  public func expm1() throws -> Tensor { try unaryOp("Expm1", kernel: .expm1) }
   /// Natural log (float32 only).
   public func log() throws -> Tensor {
-    try unaryOp("Log", requireFloat: true) { viaDouble($0, Foundation.log) }
+    try unaryOp("Log", requireFloat: true, kernel: .log)
   }
   /// `log(1 + x)`.
-  public func log1p() throws -> Tensor { try unaryOp("Log1p") { viaDouble($0, Foundation.log1p) } }
+  public func log1p() throws -> Tensor { try unaryOp("Log1p", kernel: .log1p) }
 
   // MARK: - Rounding
 
   /// Rounds down (float32 only).
   public func floor() throws -> Tensor {
-    try unaryOp("Floor", requireFloat: true) { $0.rounded(.down) }
+    try unaryOp("Floor", requireFloat: true, kernel: .floor)
   }
   /// Rounds up (float32 only).
   public func ceil() throws -> Tensor {
-    try unaryOp("Ceil", requireFloat: true) { $0.rounded(.up) }
+    try unaryOp("Ceil", requireFloat: true, kernel: .ceil)
   }
   /// Rounds half to even (banker's rounding), as TF does.
-  public func round() throws -> Tensor { try unaryOp("Round") { $0.rounded(.toNearestOrEven) } }
+  public func round() throws -> Tensor { try unaryOp("Round", kernel: .round) }
 
   // MARK: - Trigonometric and hyperbolic
 
   /// `sin(x)` (float32 only).
   public func sin() throws -> Tensor {
-    try unaryOp("Sin", requireFloat: true) { viaDouble($0, Foundation.sin) }
+    try unaryOp("Sin", requireFloat: true, kernel: .sin)
   }
   /// `cos(x)` (float32 only).
   public func cos() throws -> Tensor {
-    try unaryOp("Cos", requireFloat: true) { viaDouble($0, Foundation.cos) }
+    try unaryOp("Cos", requireFloat: true, kernel: .cos)
   }
   /// `tan(x)` (float32 only).
   public func tan() throws -> Tensor {
-    try unaryOp("Tan", requireFloat: true) { viaDouble($0, Foundation.tan) }
+    try unaryOp("Tan", requireFloat: true, kernel: .tan)
   }
   /// `asin(x)`.
-  public func asin() throws -> Tensor { try unaryOp("Asin") { viaDouble($0, Foundation.asin) } }
+  public func asin() throws -> Tensor { try unaryOp("Asin", kernel: .asin) }
   /// `acos(x)`.
-  public func acos() throws -> Tensor { try unaryOp("Acos") { viaDouble($0, Foundation.acos) } }
+  public func acos() throws -> Tensor { try unaryOp("Acos", kernel: .acos) }
   /// `atan(x)`.
-  public func atan() throws -> Tensor { try unaryOp("Atan") { viaDouble($0, Foundation.atan) } }
+  public func atan() throws -> Tensor { try unaryOp("Atan", kernel: .atan) }
   /// `sinh(x)`.
-  public func sinh() throws -> Tensor { try unaryOp("Sinh") { viaDouble($0, Foundation.sinh) } }
+  public func sinh() throws -> Tensor { try unaryOp("Sinh", kernel: .sinh) }
   /// `cosh(x)` (float32 only).
   public func cosh() throws -> Tensor {
-    try unaryOp("Cosh", requireFloat: true) { viaDouble($0, Foundation.cosh) }
+    try unaryOp("Cosh", requireFloat: true, kernel: .cosh)
   }
   /// `tanh(x)` (float32 only).
   public func tanh() throws -> Tensor {
-    try unaryOp("Tanh", requireFloat: true) { viaDouble($0, Foundation.tanh) }
+    try unaryOp("Tanh", requireFloat: true, kernel: .tanh)
   }
   /// `asinh(x)`.
-  public func asinh() throws -> Tensor { try unaryOp("Asinh") { viaDouble($0, Foundation.asinh) } }
+  public func asinh() throws -> Tensor { try unaryOp("Asinh", kernel: .asinh) }
   /// `acosh(x)`.
-  public func acosh() throws -> Tensor { try unaryOp("Acosh") { viaDouble($0, Foundation.acosh) } }
+  public func acosh() throws -> Tensor { try unaryOp("Acosh", kernel: .acosh) }
   /// `atanh(x)`.
-  public func atanh() throws -> Tensor { try unaryOp("Atanh") { viaDouble($0, Foundation.atanh) } }
+  public func atanh() throws -> Tensor { try unaryOp("Atanh", kernel: .atanh) }
   /// The Gauss error function.
-  public func erf() throws -> Tensor { try unaryOp("Erf") { viaDouble($0, Foundation.erf) } }
+  public func erf() throws -> Tensor { try unaryOp("Erf", kernel: .erf) }
 
   // MARK: - Activations
 
   /// `1 / (1 + e^-x)` (float32 only).
   public func sigmoid() throws -> Tensor {
-    try unaryOp("Sigmoid", requireFloat: true) { viaDouble($0) { 1 / (1 + Foundation.exp(-$0)) } }
+    try unaryOp("Sigmoid", requireFloat: true, kernel: .sigmoid)
   }
   /// `max(x, 0)`.
   public func relu() throws -> Tensor {
@@ -138,34 +157,21 @@ extension Tensor {
   }
   /// `x` if `x >= 0`, else `e^x - 1` (float32 only).
   public func elu() throws -> Tensor {
-    try unaryOp("Elu", requireFloat: true) {
-      $0 >= 0 ? $0 : viaDouble($0) { Foundation.exp($0) - 1 }
-    }
+    try unaryOp("Elu", requireFloat: true, kernel: .elu)
   }
   /// Scaled ELU with TF's constants.
   public func selu() throws -> Tensor {
-    let scale = 1.0507009873554804934193349852946
-    let scaleAlpha = 1.7580993408473768599402175208123
-    return try unaryOp("Selu") {
-      viaDouble($0) { $0 >= 0 ? scale * $0 : scaleAlpha * (Foundation.exp($0) - 1) }
-    }
+    try unaryOp("Selu", kernel: .selu)
   }
   /// `x` if `x >= 0`, else `alpha * x` (always float32).
   public func leakyRelu(alpha: Float = 0.2) throws -> Tensor {
-    try unaryOp("LeakyRelu", outDtype: .float32, attrs: OpAttrs(["alpha": .float(Double(alpha))])) {
-      $0 < 0 ? Float(Double(alpha) * Double($0)) : $0
-    }
+    try unaryOp(
+      "LeakyRelu", outDtype: .float32, attrs: OpAttrs(["alpha": .float(Double(alpha))]),
+      kernel: .leakyRelu(alpha: alpha))
   }
   /// `log(1 + e^x)`, computed stably with TF.js's thresholds.
   public func softplus() throws -> Tensor {
-    let threshold = Foundation.log(1.1920928955078125e-7) + 2
-    return try unaryOp("Softplus") {
-      viaDouble($0) { x in
-        if x < threshold { return Foundation.exp(x) }
-        if x > -threshold { return x }
-        return Foundation.log(1 + Foundation.exp(x))
-      }
-    }
+    try unaryOp("Softplus", kernel: .softplus)
   }
   /// `log(sigmoid(x))` = `-softplus(-x)`, built from primitives.
   public func logSigmoid() throws -> Tensor {
@@ -173,9 +179,8 @@ extension Tensor {
   }
   /// `1` if `x > 0`, else `alpha` (NaN stays NaN).
   public func step(alpha: Float = 0) throws -> Tensor {
-    try unaryOp("Step", attrs: OpAttrs(["alpha": .float(Double(alpha))])) {
-      $0.isNaN ? .nan : ($0 > 0 ? 1 : alpha)
-    }
+    try unaryOp(
+      "Step", attrs: OpAttrs(["alpha": .float(Double(alpha))]), kernel: .step(alpha: alpha))
   }
 
   /// Clamps to `[min, max]`.
@@ -196,20 +201,20 @@ extension Tensor {
 
   /// True where NaN.
   public func isNaN() throws -> Tensor {
-    try unaryOp("IsNan", outDtype: .bool) { $0.isNaN ? 1 : 0 }
+    try unaryOp("IsNan", outDtype: .bool, kernel: .isNaN)
   }
   /// True where finite.
   public func isFinite() throws -> Tensor {
-    try unaryOp("IsFinite", outDtype: .bool) { $0.isFinite ? 1 : 0 }
+    try unaryOp("IsFinite", outDtype: .bool, kernel: .isFinite)
   }
   /// True where infinite.
   public func isInf() throws -> Tensor {
-    try unaryOp("IsInf", outDtype: .bool) { $0.isInfinite ? 1 : 0 }
+    try unaryOp("IsInf", outDtype: .bool, kernel: .isInf)
   }
   /// Logical not of a bool tensor.
   public func logicalNot() throws -> Tensor {
     try requireDtype(.bool, arg: "x", op: "logicalNot")
-    return try unaryOp("LogicalNot") { $0 == 0 ? 1 : 0 }
+    return try unaryOp("LogicalNot", kernel: .logicalNot)
   }
 
   // MARK: - Cast
