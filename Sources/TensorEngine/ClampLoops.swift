@@ -47,7 +47,9 @@ func clampValues(_ x: [Float], lower: Float, upper: Float) -> [Float] {
   return [Float](unsafeUninitializedCapacity: n) { out, count in
     x.withUnsafeBufferPointer { src in
       if let s = src.baseAddress, let o = out.baseAddress {
-        parallelRanges(n) { lo, hi in clampRun(s + lo, o + lo, hi - lo, lower: lower, upper: upper) }
+        parallelRanges(n) { lo, hi in
+          clampRun(s + lo, o + lo, hi - lo, lower: lower, upper: upper)
+        }
       }
     }
     count = n

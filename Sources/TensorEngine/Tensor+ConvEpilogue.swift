@@ -32,7 +32,8 @@ extension Tensor {
         filter, strides: strides, padding: padding, dataFormat: "NHWC", dilations: dilations,
         dimRoundingMode: nil)
     } else {
-      (g, x4, reshaped) = try conv2dGeometry(filter, strides, padding, "NHWC", dilations, nil, op: op)
+      (g, x4, reshaped) = try conv2dGeometry(
+        filter, strides, padding, "NHWC", dilations, nil, op: op)
     }
     for (name, values) in [("scale", scale), ("shift", shift)] {
       if let values, values.count != g.outChannels {

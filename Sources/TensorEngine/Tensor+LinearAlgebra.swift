@@ -53,7 +53,12 @@ extension Tensor {
       let indexA = batchIndexMap(batchA, batch)
       let indexB = batchIndexMap(batchB, batch)
       let k = innerA
-      var out = [Float](repeating: 0, count: count * m * n)
+      // sgemm with beta 0 writes every element of C, so the output need not be zeroed
+      // first; the matrix-vector (m == 1) and empty-inner (k == 0) paths get zeros.
+      let total = count * m * n
+      var out = m > 1 && k > 0
+        ? [Float](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
+        : [Float](repeating: 0, count: total)
       a.storage.values.withUnsafeBufferPointer { pa in
         b.storage.values.withUnsafeBufferPointer { pb in
           out.withUnsafeMutableBufferPointer { po in

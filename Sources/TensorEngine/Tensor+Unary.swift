@@ -225,6 +225,16 @@ extension Tensor {
         Tensor.sharing(x, shape: x.shape)
       }
     }
+    if dtype == .float32 {
+      // int32 and bool values are stored as exact floats: the float32 values are the same
+      // numbers, so the new tensor takes the value array as it is (copy-on-write).
+      let x = self
+      return try Engine.shared.runOp(
+        "Cast", inputs: [x], attrs: OpAttrs(["dtype": .string(dtype.rawValue)])
+      ) {
+        Tensor.build(x.values, x.shape, .float32)
+      }
+    }
     return try unaryOp("Cast", outDtype: dtype, attrs: OpAttrs(["dtype": .string(dtype.rawValue)]))
     { $0 }
   }

@@ -42,6 +42,12 @@ final class REPLEngineTests: XCTestCase {
       "{ a: 1, b: [ 2 ] }\n{}\nundefined\n1\n")
   }
 
+  func testBlocksEchoTheirCompletionValue() {
+    XCTAssertEqual(
+      transcript(["{ let z = 3; z }", "if (true) { 5 }", "for (const c of 'ab') { c + c }"]),
+      "3\n5\n'bb'\n")
+  }
+
   func testTopLevelAwait() {
     XCTAssertEqual(
       transcript(["await new Promise(resolve => setTimeout(() => resolve(42), 1))"]), "42\n")

@@ -132,6 +132,33 @@ final class BadInputTests: XCTestCase {
     }
   }
 
+  /// A topology that fails after some layers were built (found by fuzz/run-model.sh: the
+  /// fuzzer's memory grew) leaves no weights behind, Sequential or functional.
+  func testFailedTopologyReleasesBuiltWeights() throws {
+    let dense = #"{"class_name": "Dense", "config": {"name": "d", "units": 3, "#
+      + #""batch_input_shape": [null, 4]}, "name": "d", "inbound_nodes": []}"#
+    let topologies = [
+      // Sequential: the second layer's name repeats the first's.
+      #"{"class_name": "Sequential", "config": {"layers": [\#(dense), \#(dense)]}}"#,
+      // Sequential: the second layer is unknown.
+      #"{"class_name": "Sequential", "config": {"layers": [\#(dense), {"class_name": "Nope"}]}}"#,
+      // Functional: layers built, then a bad output reference.
+      #"{"class_name": "Model", "config": {"layers": [{"class_name": "InputLayer", "config": "#
+        + #"{"name": "in", "batch_input_shape": [null, 4]}, "name": "in", "inbound_nodes": []}, "#
+        + #"{"class_name": "Dense", "config": {"name": "d", "units": 3}, "name": "d", "#
+        + #""inbound_nodes": [[["in", 0, 0, {}]]]}], "input_layers": [["in", 0, 0]], "#
+        + #""output_layers": [["d", 5, 0]]}}"#,
+    ]
+    for t in topologies {
+      let before = Engine.shared.memory.numTensors
+      assertThrows([]) {
+        try ModelLoader.loadLayersModel(json: Data("{\"modelTopology\": \(t)}".utf8), source: "m")
+        { _ in Data() }
+      }
+      XCTAssertEqual(Engine.shared.memory.numTensors, before, t)
+    }
+  }
+
   private func mutate(_ b: inout [UInt8], _ rng: inout SplitMix, json: Bool) {
     guard !b.isEmpty else { return }
     let edits = 1 + Int(rng.next() % 3)

@@ -45,6 +45,45 @@ final class SaveTests: XCTestCase {
     }
   }
 
+  /// Every layers fixture: save, load back, predict bit-identically (the converter's files,
+  /// the 2018 layout, uint8 quantization, Keras 3 output; saved weights are float32).
+  func testEveryLayersFixtureRoundTrips() throws {
+    let withCases = [
+      "small_convnet", "functional_blocks", "functional_blocks_uint8_sharded",
+      "mobilenet_v1_0.25_224", "mobilenet_v1_0.25_224_oldformat", "train_dense_adam",
+      "train_dense_sgd",
+    ]
+    let extras = [
+      "extra/keras2_functional_layers_model", "extra/keras2_functional_uint8_quantized",
+      "extra/keras3_functional_layers_model_UNLOADABLE_IN_TFJS",
+    ]
+    for fixture in withCases + extras {
+      let path = withCases.contains(fixture) ? fixture + "/model/model.json" : fixture + "/model.json"
+      let model = try ModelIO.loadLayersModel(fixturePath(path))
+      let xs: [Tensor]
+      if withCases.contains(fixture) {
+        xs = [try XCTUnwrap(try GraphCases(fixture).arrays["x"], fixture)]
+      } else {
+        xs = try model.inputs.enumerated().map { i, input in
+          try Tensor.randomUniform(input.shape.map { $0 ?? 2 }, minval: -1, maxval: 1, seed: Double(i + 1))
+        }
+      }
+      let want = try model.predict(xs).map { try $0.dataSync() }
+      let dir = try temporaryFolder(self) + "/saved"
+      try ModelIO.save(model, to: dir)
+      let back = try ModelIO.loadLayersModel(dir + "/model.json")
+      XCTAssertEqual(back.layers.map(\.name), model.layers.map(\.name), fixture)
+      let got = try back.predict(xs).map { try $0.dataSync() }
+      XCTAssertEqual(got.count, want.count, fixture)
+      for (g, w) in zip(got, want) {
+        XCTAssertFalse(w.isEmpty, fixture)
+        XCTAssertEqual(g, w, "\(fixture): bit-identical after save and load")
+      }
+      model.dispose()
+      back.dispose()
+    }
+  }
+
   func testSaveErrors() throws {
     let model = try ModelIO.loadLayersModel(fixturePath("small_convnet/model/model.json"))
     let tmp = try temporaryFolder(self)

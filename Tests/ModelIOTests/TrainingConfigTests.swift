@@ -65,6 +65,12 @@ final class TrainingConfigTests: XCTestCase {
     XCTAssertEqual(root["userDefinedMetadata"]?.jsText, #"{"classes":["a"]}"#)
     let groups = try XCTUnwrap(root["weightsManifest"]?.array)
     XCTAssertEqual(groups.count, 1, "no optimizer weights")
+    // TF.js's layout (no includeOptimizer): no trainingConfig, the model loads uncompiled.
+    let plain = try temporaryFolder(self) + "/plain"
+    try ModelIO.save(model, to: plain, includeTrainingConfig: false)
+    let plainRoot = try ConfigValue.parseJSON(Data(try bytes(plain + "/model.json"))).object
+    XCTAssertEqual(plainRoot?.has("trainingConfig"), false)
+    XCTAssertNil(try ModelIO.loadLayersModel(plain + "/model.json").compiled)
 
     let back = try ModelIO.loadLayersModel(dir + "/model.json")
     XCTAssertEqual(back.userDefinedMetadata?.jsText, #"{"classes":["a"]}"#)
@@ -131,6 +137,12 @@ final class TrainingConfigTests: XCTestCase {
     assertThrows(["Loading loss_weights is not supported yet."]) {
       try load("{\(ok), \"loss_weights\": [1]}")
     }
+    // A config that fails after its optimizer was made releases the optimizer's variables.
+    let before = Engine.shared.memory.numTensors
+    assertThrows(["Unknown loss nope"]) {
+      try load(#"{"loss": "nope", "optimizer_config": {"class_name": "Adam"}}"#)
+    }
+    XCTAssertEqual(Engine.shared.memory.numTensors, before)
     assertThrows(["Unknown optimizer class Nadam"]) {
       try load(#"{"loss": "mse", "optimizer_config": {"class_name": "Nadam"}}"#)
     }

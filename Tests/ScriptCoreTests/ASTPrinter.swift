@@ -129,7 +129,7 @@ enum ASTPrinter {
     case .sequence(let items): return list(",", items.map(expr))
     case .await(let x): return "(await \(expr(x)))"
     case .taggedTemplate(let tag, let quasis, _, let exprs):
-      return list("tag \(expr(tag))", interleave(quasis, exprs))
+      return list("tag \(expr(tag))", interleave(quasis.map { $0 ?? "<invalid>" }, exprs))
     }
   }
 

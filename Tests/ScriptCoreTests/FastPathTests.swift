@@ -82,4 +82,46 @@ final class FastPathTests: XCTestCase {
       """
     XCTAssertEqual(eval(src), "1|,1|2,undefined,number,,5,2,h is not a function,ReferenceError,7")
   }
+
+  func testLocalConstantShapesFallBackForNonNumbers() {
+    let src = """
+      const out = []
+      function f(x) { return [x + 1, x - 1, x * 2, x < 2, x <= 2, x > 2, x >= 2].join(' ') }
+      for (const v of [1, 2.5, '5', 'a', undefined, null, true, { valueOf() { return 3 } }]) out.push(f(v))
+      let n = 0
+      for (let i = 0; i < 3; i++) n = n + 2
+      out.push(n)
+      try { (() => { const y = z + 1; let z = 1 })() } catch (e) { out.push(e.constructor.name) }
+      out.join(';')
+      """
+    XCTAssertEqual(eval(src), [
+      "2 0 2 true true false false", "3.5 1.5 5 false false true true", "51 4 10 false false true true",
+      "a1 NaN NaN false false false false", "NaN NaN NaN false false false false",
+      "1 -1 0 true true false false", "2 0 2 true true false false", "4 2 6 false false true true",
+      "6", "ReferenceError",
+    ].joined(separator: ";"))
+  }
+
+  func testLocalMemberAndIndexReads() {
+    let src = """
+      const out = []
+      function probe(o, k) {
+        const r = [String(o[k]), String(o.length)]
+        try { r.push(String(o.x)) } catch (e) { r.push(e.message) }
+        return r.join(' ')
+      }
+      out.push(probe([10, 20], 1), probe([10, 20], 5), probe([10, 20], 0.5), probe('abc', 1),
+        probe({ 1: 'one', x: 'X' }, 1), probe({ length: 7, x: 8 }, 'length'))
+      try { probe(null, 0) } catch (e) { out.push(e.message) }
+      const a = [1, 2, 3]
+      let s = 0
+      for (let i = 0; i < a.length; i++) { const v = a[i]; s += v }
+      out.push(s)
+      out.join(';')
+      """
+    XCTAssertEqual(eval(src), [
+      "20 2 undefined", "undefined 2 undefined", "undefined 2 undefined", "b 3 undefined",
+      "one undefined X", "7 7 8", "Cannot read properties of null (reading '0')", "6",
+    ].joined(separator: ";"))
+  }
 }

@@ -16,6 +16,34 @@ final class InterpreterTests: XCTestCase {
     return nil
   }
 
+  func testREPLCompletionValueOfBlocks() {
+    // As Node's REPL: a statement's completion value is the last value produced inside it.
+    let cases: [(String, String)] = [
+      ("{ let z = 3; z }", "3"),
+      ("if (true) { 5 }", "5"),
+      ("if (false) { 5 } else { let q = 2; q * 3 }", "6"),
+      ("{ 1; { 2 } }", "2"),
+      ("for (let i = 0; i < 3; i++) { i * 10 }", "20"),
+      ("let w = 0; while (w < 2) { w++ }", "1"),
+      ("try { 7 } finally { }", "7"),
+      ("try { 7 } finally { 8 }", "7"),
+      ("try { throw 1 } catch { 6 } finally { 'f' }", "6"),
+      ("try { throw 1 } catch { 'caught' }", "'caught'"),
+      ("switch (2) { case 2: 'two'; break; default: 'other' }", "'two'"),
+      ("{ let z = 3 }", "undefined"),
+      ("9; if (false) { 1 }", "undefined"),
+      ("8; { }", "8"),
+    ]
+    for (source, want) in cases {
+      let (interp, _) = make()
+      guard case .ok(let v) = interp.evaluateREPL(source) else {
+        XCTFail("\(source) did not run")
+        continue
+      }
+      XCTAssertEqual(interp.inspect(v, colors: false), want, source)
+    }
+  }
+
   func testREPLCompletionValueAndPersistence() throws {
     let (interp, _) = make()
     XCTAssertEqual(value(interp.evaluateREPL("1 + 2"))?.asNumber, 3)

@@ -151,4 +151,19 @@ final class FastPathTests: XCTestCase {
     XCTAssertEqual(try i.div(Tensor.tensor([2, 2, 2], shape: [3], dtype: .int32)).dataSync(),
                    [3, -4, 1])
   }
+
+  func testCastToFloatKeepsValuesInANewBuffer() throws {
+    let i = try Tensor.tensor([-3, 0, 16_777_216, 5], shape: [2, 2], dtype: .int32)
+    let f = try i.cast(.float32)
+    XCTAssertEqual(f.dtype, .float32)
+    XCTAssertEqual(f.shape, [2, 2])
+    XCTAssertEqual(try f.dataSync(), [-3, 0, 16_777_216, 5])
+    XCTAssertFalse(f.storage === i.storage)
+    let b = try Tensor.tensor([1, 0, 1], shape: [3], dtype: .bool).cast(.float32)
+    XCTAssertEqual(try b.dataSync(), [1, 0, 1])
+    // Disposing the source leaves the cast intact.
+    i.dispose()
+    XCTAssertEqual(try f.dataSync(), [-3, 0, 16_777_216, 5])
+    XCTAssertEqual(try f.cast(.int32).dtype, .int32)
+  }
 }

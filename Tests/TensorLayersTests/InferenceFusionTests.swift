@@ -22,7 +22,8 @@ final class InferenceFusionTests: XCTestCase {
     try layer.setWeights(values)
   }
 
-  /// Input → pad → conv(bias) → BN → ReLU(6) → depthwise(×2, bias) → BN → Activation(relu)
+  /// Input → pad → conv(bias) → BN → ReLU(6) → depthwise(×2, bias) → BN →
+  /// Activation(relu)
   /// → conv 1×1 relu6, plus a branch conv whose output is both a model output and the
   /// input of a BN (so that BN must not be folded).
   func makeModel() throws -> (LayersModel, [Layer]) {
@@ -126,7 +127,8 @@ final class InferenceFusionTests: XCTestCase {
     let scale: [Float] = [0.5, -2, 1.5, 3]
     let shift: [Float] = [0.1, 0.2, -0.3, 1]
     let fused = try x.convolutionWithEpilogue(
-      f, depthwise: false, strides: [2, 1], padding: .explicit(top: 1, bottom: 0, left: 2, right: 1),
+      f, depthwise: false, strides: [2, 1],
+      padding: .explicit(top: 1, bottom: 0, left: 2, right: 1),
       scale: scale, shift: shift, lower: 0, upper: 2)
     let composed = try x.pad([[0, 0], [1, 0], [2, 1], [0, 0]]).conv2d(
       f, strides: [2, 1], padding: .valid

@@ -2,11 +2,16 @@
 # Language speed: each workload run by tl (release build), python3 and lua5.4
 # in one go, best of N runs each, printed with the tl/python3 and tl/lua ratios.
 # Usage: benchmarks/lang/run.sh [runs]   (goal: every tl/python3 ratio <= 1.0)
+#        TL=/path/to/tl benchmarks/lang/run.sh   times that binary instead of building
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-3}
-swift build -c release --product tl >/dev/null
-tl=$(swift build -c release --show-bin-path)/tl
+if [ -n "${TL:-}" ]; then
+  tl=$TL
+else
+  swift build -c release --product tl >/dev/null
+  tl=$(swift build -c release --show-bin-path)/tl
+fi
 dir=benchmarks/lang
 
 best() {  # best wall time in seconds of running "$@" $runs times

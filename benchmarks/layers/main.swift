@@ -280,7 +280,8 @@ func benchmarkOps() throws {
     ("add", { try a.add(b) }), ("sub", { try a.sub(b) }), ("mul", { try a.mul(b) }),
     ("div", { try a.div(b) }), ("maximum", { try a.maximum(b) }),
     ("add row [64]", { try a.add(row) }), ("mul scalar", { try a.mul(s) }),
-    ("relu", { try a.relu() }), ("relu6", { try a.relu6() }), ("clip", { try a.clipByValue(-1, 1) }),
+    ("relu", { try a.relu() }), ("relu6", { try a.relu6() }),
+    ("clip", { try a.clipByValue(-1, 1) }),
     ("neg", { try a.neg() }), ("square", { try a.square() }), ("exp", { try a.exp() }),
     ("sigmoid", { try a.sigmoid() }), ("abs", { try a.abs() }),
   ]
@@ -288,7 +289,9 @@ func benchmarkOps() throws {
     let t = try measure(runs) { try Engine.shared.tidy { _ = try op() } }
     print(
       "  \(name.padding(toLength: 14, withPad: " ", startingAt: 0))"
-        + String(format: "%6.2f ns/element (CPU %.2f)", t.best * 1e9 / Double(n), t.cpu * 1e9 / Double(n)))
+        + String(
+          format: "%6.2f ns/element (CPU %.2f)", t.best * 1e9 / Double(n),
+          t.cpu * 1e9 / Double(n)))
   }
 }
 

@@ -58,6 +58,7 @@ extension Compiler {
     case .update(let op, let prefix, let target):
       return compileUpdate(op, prefix: prefix, target)
     case .binary(let op, let l, let r):
+      if let code = compileLocalConstantBinary(op, l, r) { return code }
       return compileBinary(op, compileExpr(l), compileExpr(r), e.range)
     case .logical(let op, let l, let r):
       let a = compileExpr(l), b = compileExpr(r)
@@ -76,8 +77,12 @@ extension Compiler {
     case .new(let callee, let arguments):
       return compileNew(callee, arguments, e.range)
     case .member(let object, let name, let optional):
+      if !optional, let slot = directLocalSlot(object) { return compileLocalMember(slot, name, e.range) }
       return compileMember(compileExpr(object), name, optional: optional, e.range)
     case .index(let object, let index, let optional):
+      if !optional, let os = directLocalSlot(object), let ks = directLocalSlot(index) {
+        return compileLocalIndex(os, ks, e.range)
+      }
       return compileIndex(compileExpr(object), compileExpr(index), optional: optional, e.range)
     case .optionalChain(let inner):
       let code = compileExpr(inner)
@@ -450,7 +455,7 @@ extension Compiler {
   }
 
   func compileTaggedTemplate(
-    _ tag: Expr, _ quasis: [String], _ raws: [String], _ expressions: [Expr], _ range: SourceRange
+    _ tag: Expr, _ quasis: [String?], _ raws: [String], _ expressions: [Expr], _ range: SourceRange
   ) -> ExprCode {
     let callee = compileCallee(tag)
     let parts = expressions.map { compileExpr($0) }
@@ -458,7 +463,7 @@ extension Compiler {
     let at = range.start
     return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
-      let strings = interp.realm.newArray(quasis.map { .string($0) })
+      let strings = interp.realm.newArray(quasis.map { $0.map(Value.string) ?? .undefined })
       _ = strings.defineOwn("raw", Property(.object(interp.realm.newArray(raws.map { .string($0) })), enumerable: false))
       var args: [Value] = [.object(strings)]
       for p in parts { args.append(try p(env)) }

@@ -2,12 +2,25 @@
 
 extension Compiler {
   func compileStatement(_ stmt: Stmt) -> StmtCode {
+    // The REPL echoes the completion value: `if`, loops, `switch` and `try`
+    // complete with undefined unless a statement inside gives a value.
+    if inReplTopCode && stmt.kind.completionStartsUndefined {
+      let code = compileStatementKind(stmt)
+      return { [unowned(unsafe) interp] env in
+        interp.replCompletion = .undefined
+        return try code(env)
+      }
+    }
+    return compileStatementKind(stmt)
+  }
+
+  private func compileStatementKind(_ stmt: Stmt) -> StmtCode {
     let labels = pendingLabels
     pendingLabels = []
     switch stmt.kind {
     case .expression(let e):
       let code = compileExpr(e)
-      if atReplTop {
+      if inReplTopCode {
         return { [unowned(unsafe) interp] env in
           interp.replCompletion = try code(env)
           return .normal
@@ -116,6 +129,7 @@ extension Compiler {
   /// A test expression as a Swift Bool, with fast paths for comparisons.
   func compileCondition(_ e: Expr) -> (Env) throws -> Bool {
     if case .binary(let op, let l, let r) = e.kind {
+      if let code = compileLocalConstantCondition(op, l, r) { return code }
       let a = compileExpr(l), b = compileExpr(r)
       switch op {
       case .less:
@@ -168,11 +182,25 @@ extension Compiler {
       } else {
         value = { _ in .undefined }
       }
+      // `let x = v` / `const x = v` into this environment: one closure, no
+      // binder call; a single declarator is returned directly (a closure
+      // taken out of the array would be called through thunks).
+      if decl.kind != .var, decl.declarators.count == 1, case .identifier(let name, _) = d.target,
+        case .local(0, let b, _) = scope.resolve(name)
+      {
+        let slot = b.slot
+        return { env in
+          env[slot] = try value(env)
+          return .normal
+        }
+      }
       let bind = compilePattern(d.target, mode: decl.kind == .var ? .assign : .initialize)
-      steps.append { env in
+      let step: StmtCode = { env in
         try bind(env, try value(env))
         return .normal
       }
+      if decl.declarators.count == 1 { return step }
+      steps.append(step)
     }
     if steps.count == 1 { return steps[0] }
     return { env in
@@ -346,7 +374,16 @@ extension Compiler {
         catchCode = { env, _ in try handler(env) }
       }
     }
-    let finallyCode = finally.map { compileBlock($0) }
+    var finallyCode = finally.map { compileBlock($0) }
+    if inReplTopCode, let code = finallyCode {
+      // A finally block that completes normally keeps the REPL's value (`try { 7 } finally { 8 }`).
+      finallyCode = { [unowned(unsafe) interp] env in
+        let kept = interp.replCompletion
+        let f = try code(env)
+        if case .normal = f { interp.replCompletion = kept }
+        return f
+      }
+    }
     return { [unowned(unsafe) interp] env in
       var completion: Completion = .normal
       var pending: Error?
@@ -440,5 +477,16 @@ extension Interpreter {
       object = o.prototype
     }
     return out
+  }
+}
+
+extension Stmt.Kind {
+  /// Statements whose completion value is undefined when nothing inside them
+  /// produces one (ECMAScript's UpdateEmpty(…, undefined)).
+  fileprivate var completionStartsUndefined: Bool {
+    switch self {
+    case .if, .for, .forIn, .forOf, .while, .doWhile, .switch, .try: return true
+    default: return false
+    }
   }
 }

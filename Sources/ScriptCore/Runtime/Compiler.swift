@@ -70,6 +70,10 @@ final class Compiler {
   /// True when `scope` is the REPL's top level, whose names live in `lexicalGlobals`.
   var atReplTop: Bool { mode == .repl && scope.parent == nil }
 
+  /// True for code of the REPL entry itself (blocks included, functions not):
+  /// its expression statements set the completion value the REPL echoes.
+  var inReplTopCode: Bool { mode == .repl && scope.function.isTopLevel }
+
   // MARK: - Programs
 
   func compileProgram(_ program: Program) -> CompiledProgram {

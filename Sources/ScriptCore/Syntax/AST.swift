@@ -73,9 +73,10 @@ public struct Expr {
     case superMember(PropertyKey)
     case sequence([Expr])
     case await(Expr)
-    /// `tag`template``: tagged templates; `quasis` are the cooked strings, `raws`
-    /// the same chunks as written (escapes kept, line ends normalised to `\n`).
-    case taggedTemplate(tag: Expr, quasis: [String], raws: [String], expressions: [Expr])
+    /// `tag`template``: tagged templates; `quasis` are the cooked strings (nil
+    /// for a chunk with an invalid escape: undefined), `raws` the same chunks
+    /// as written (escapes kept, line ends normalised to `\n`).
+    case taggedTemplate(tag: Expr, quasis: [String?], raws: [String], expressions: [Expr])
   }
 }
 

@@ -360,6 +360,7 @@ final class Lexer {
   private func lexTemplateChunk(_ start: SourceLocation, literalStart: SourceLocation? = nil) -> Token {
     var out = String.UnicodeScalarView()
     var tail = true
+    var escapeErrors: [PendingDiagnostic] = []
     let rawStart = pos
     var rawEnd = pos
     while true {
@@ -382,7 +383,14 @@ final class Lexer {
       }
       if c == "\\" {
         pos += 1
+        // A bad escape is an error only in an untagged template (the parser
+        // decides); a tag gets undefined for that chunk's cooked string.
+        let before = diagnostics.count
         readEscape(into: &out, inTemplate: true)
+        if diagnostics.count > before {
+          escapeErrors += diagnostics[before...]
+          diagnostics.removeSubrange(before...)
+        }
       } else if c == "\r" {
         // \r\n and \r are normalised to \n in template values.
         pos += 1
@@ -408,6 +416,7 @@ final class Lexer {
     var t = Token(.template, "", SourceRange(start: start, end: location))
     t.value = String(out)
     t.raw = String(raw)
+    t.escapeErrors = escapeErrors
     t.templateTail = tail
     return t
   }

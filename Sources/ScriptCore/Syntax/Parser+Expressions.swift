@@ -278,7 +278,7 @@ extension Parser {
         if optional {
           throw error("tagged templates cannot be used in an optional chain", incomplete: false)
         }
-        let (quasis, exprs, raws) = try parseTemplateParts()
+        let (quasis, exprs, raws, _) = try parseTemplateParts()
         e = Expr(.taggedTemplate(tag: e, quasis: quasis, raws: raws, expressions: exprs), span(start))
       } else {
         break
@@ -329,7 +329,7 @@ extension Parser {
         try expect("]", "after index")
         callee = Expr(.index(object: callee, index: index, optional: false), span(callee.range.start))
       } else if tok.kind == .template {
-        let (quasis, exprs, raws) = try parseTemplateParts()
+        let (quasis, exprs, raws, _) = try parseTemplateParts()
         callee = Expr(.taggedTemplate(tag: callee, quasis: quasis, raws: raws, expressions: exprs),
                       span(callee.range.start))
       } else if tok.isPunct("?.") {

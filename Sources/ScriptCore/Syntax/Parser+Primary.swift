@@ -30,8 +30,9 @@ extension Parser {
       advance()
       return Expr(.string(v), span(start))
     case .template:
-      let (quasis, exprs, _) = try parseTemplateParts()
-      return Expr(.template(quasis: quasis, expressions: exprs), span(start))
+      let (quasis, exprs, _, escapeErrors) = try parseTemplateParts()
+      reportErrors(escapeErrors)
+      return Expr(.template(quasis: quasis.map { $0 ?? "" }, expressions: exprs), span(start))
     case .regex:
       let (p, f) = (tok.value, tok.flags)
       advance()
@@ -244,10 +245,13 @@ extension Parser {
 
   /// TemplateLiteral := '`' chars ('${' Expression '}' chars)* '`'; the current
   /// token is the head chunk.
-  func parseTemplateParts() throws -> (cooked: [String], expressions: [Expr], raw: [String]) {
+  func parseTemplateParts() throws -> (
+    cooked: [String?], expressions: [Expr], raw: [String], escapeErrors: [PendingDiagnostic]
+  ) {
     let literalStart = tok.range.start
-    var quasis = [tok.value]
+    var quasis: [String?] = [tok.escapeErrors.isEmpty ? tok.value : nil]
     var raws = [tok.raw]
+    var escapeErrors = tok.escapeErrors
     var exprs: [Expr] = []
     var chunk = tok
     advance()
@@ -259,10 +263,11 @@ extension Parser {
       }
       rescanAsTemplateContinuation(literalStart: literalStart)
       chunk = tok
-      quasis.append(tok.value)
+      quasis.append(tok.escapeErrors.isEmpty ? tok.value : nil)
       raws.append(tok.raw)
+      escapeErrors += tok.escapeErrors
       advance()
     }
-    return (quasis, exprs, raws)
+    return (quasis, exprs, raws, escapeErrors)
   }
 }

@@ -107,6 +107,11 @@ public final class Parser {
     prevEnd = SourceLocation(line: 1, column: 1, offset: 0)
   }
 
+  /// Adds errors found outside the parser proper (a template's bad escapes).
+  func reportErrors(_ found: [PendingDiagnostic]) {
+    errors += found
+  }
+
   private func run() -> ParseResult {
     let body = parseStatementList(topLevel: true)
     let program = Program(body: body, file: file, isModule: isModule)

@@ -34,6 +34,8 @@ struct Token {
   var templateTail: Bool = false
   /// A template chunk as written (escapes kept), for `String.raw`.
   var raw: String = ""
+  /// Invalid escapes in a template chunk: errors unless the template is tagged.
+  var escapeErrors: [PendingDiagnostic] = []
   /// True when a line terminator separates this token from the previous one (for ASI).
   var newlineBefore: Bool = false
   /// True for a name written with `\u` escapes (never a keyword).

@@ -73,6 +73,35 @@ extension ModelArtifacts {
       note: " Please verify this URL points to the model JSON of the model to load.",
       noteOnlyForHTTP: true, validate: parseRoot)
     let root = try parseRoot(Data(data), location)
+    return try assemble(root, location, onProgress: onProgress) { path in
+      try fetch(location.weightLocation(path, prefix: weightPathPrefix), what: "Weight file",
+        cache: cache)
+    } discard: { path in
+      // A wrong-sized download must not stay cached, or every later load fails the same way.
+      if case .http(let u) = location.weightLocation(path, prefix: weightPathPrefix) {
+        cache?.remove(u)
+      }
+    }
+  }
+
+  /// Artifacts from model.json bytes held in memory; `shard(path)` returns each weight file
+  /// the manifest lists. `name` stands for model.json in messages. (Used by embedders and
+  /// by the model-file fuzzer.)
+  public static func fromMemory(
+    json: Data, name: String = "model.json", shard: @escaping (String) throws -> Data
+  ) throws -> ModelArtifacts {
+    let location = ModelURL.file(name)
+    let root = try parseRoot(json, location)
+    return try assemble(root, location, onProgress: nil) { [UInt8](try shard($0)) } discard: { _ in }
+  }
+
+  /// Reads the weight groups of a parsed model.json with `read(path)`, checking each
+  /// group's byte count against its manifest; `discard(path)` forgets a file of a group
+  /// whose size is wrong.
+  static func assemble(
+    _ root: ConfigObject, _ location: ModelURL, onProgress: ((Double) -> Void)?,
+    read: (String) throws -> [UInt8], discard: (String) -> Void
+  ) throws -> ModelArtifacts {
     var groups: [(specs: [WeightSpec], data: [UInt8])] = []
     var parsed: [(paths: [String], specs: [WeightSpec])] = []
     if let manifest = root["weightsManifest"], !manifest.isNull {
@@ -90,20 +119,17 @@ extension ModelArtifacts {
       bytes.reserveCapacity(expected)
       for path in group.paths {
         let names = group.specs.prefix(3).map { $0.name }.joined(separator: ", ")
-        bytes += try fetch(
-          location.weightLocation(path, prefix: weightPathPrefix), what: "Weight file",
-          cache: cache,
-          note: " (weight group \(g + 1): \(names)\(group.specs.count > 3 ? ", ..." : ""))")
+        do {
+          bytes += try read(path)
+        } catch let e as LayersError {
+          let more = group.specs.count > 3 ? ", ..." : ""
+          throw LayersError(e.kind, e.message + " (weight group \(g + 1): \(names)\(more))")
+        }
         done += 1
         onProgress?(Double(done) / Double(files))
       }
       if bytes.count != expected {
-        // A wrong-sized download must not stay cached, or every later load fails the same way.
-        for path in group.paths {
-          if case .http(let u) = location.weightLocation(path, prefix: weightPathPrefix) {
-            cache?.remove(u)
-          }
-        }
+        for path in group.paths { discard(path) }
         throw valueError(
           "The weight files of group \(g + 1) (\(group.paths.joined(separator: ", "))) of "
             + "\(location.text) hold \(bytes.count) bytes, but the manifest's "

@@ -76,8 +76,8 @@ public enum ModelIO {
         let optimizer = Set(artifacts.specs.filter { $0.group == "optimizer" }.map(\.name))
         try model.loadWeights(all.filter { !optimizer.contains($0.0) }, strict: strict)
       }
-      try TrainingConfig.apply(root, to: model)
       try TrainingConfig.applyMetadata(root, to: model)
+      try TrainingConfig.apply(root, to: model)  // last: nothing can fail after compiling
     } catch {
       model.dispose()  // release the half-made model's variables
       throw error
@@ -86,16 +86,19 @@ public enum ModelIO {
   }
 
   /// `model.save('file://dir')`: model.json + weights.bin as tfjs-node writes them, each
-  /// replaced atomically. Only `file://` URLs and paths are supported.
+  /// replaced atomically, plus a compiled model's `trainingConfig` unless
+  /// `includeTrainingConfig` is false (see `ModelSaver.artifacts`). Only `file://` URLs and
+  /// paths are supported.
   @discardableResult
-  public static func save(_ model: LayersModel, to url: String, baseDirectory: String? = nil)
-    throws -> SaveInfo
-  {
+  public static func save(
+    _ model: LayersModel, to url: String, baseDirectory: String? = nil,
+    includeTrainingConfig: Bool = true
+  ) throws -> SaveInfo {
     guard case .file(let dir) = try ModelURL.parse(url, base: baseDirectory) else {
       throw valueError(
         "Saving to \(url) is not supported: save to a file:// URL or a folder path.")
     }
-    return try ModelSaver.save(model, directory: dir)
+    return try ModelSaver.save(model, directory: dir, includeTrainingConfig: includeTrainingConfig)
   }
 }
 

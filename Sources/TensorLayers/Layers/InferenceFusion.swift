@@ -60,10 +60,11 @@ extension LayersModel {
     }
     let outputIds = Set(outputs.map(\.id))
 
-    /// True for a node with one input and one output.
+    /// True for a node with one input and one output (whose layer applies normally: a layer
+    /// with an activity regularizer must reach `apply` to raise TF.js's error).
     func isSimple(_ node: Node) -> Bool {
       node.inputTensors.count == 1 && node.outputTensors.count == 1
-        && !node.inboundLayers.isEmpty
+        && !node.inboundLayers.isEmpty && !node.outboundLayer.hasActivityRegularizer
     }
     /// The only consumer of `node`'s output, if it is a simple node of this graph and the
     /// output is not a model output.
@@ -89,9 +90,8 @@ extension LayersModel {
       else { continue }
       var chain = [node]
       var padding: ZeroPadding2D?
-      if conv.padding == "valid", let p = producer(node), let pad = p.outboundLayer as? ZeroPadding2D,
-        soleConsumer(p) === node, plan.absorbed.contains(p.id) == false,
-        plan.chains[p.id] == nil
+      if conv.padding == "valid", let p = producer(node),
+        let pad = p.outboundLayer as? ZeroPadding2D, soleConsumer(p) === node
       {
         padding = pad
         chain.insert(p, at: 0)

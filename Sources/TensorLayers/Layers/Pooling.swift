@@ -116,7 +116,11 @@ public class GlobalPooling: Layer {
   }
 
   override public func layerConfig() -> ConfigObject {
-    ConfigObject([("dataFormat", .string(dataFormat))])
+    // TF.js writes only dataFormat; Keras's keepdims is kept when set, or a saved model
+    // would load back with a different output rank.
+    var c = ConfigObject([("dataFormat", .string(dataFormat))])
+    if keepDims { c["keepdims"] = .bool(true) }
+    return c
   }
 }
 

@@ -90,10 +90,19 @@ public enum LayerRegistry {
     }
     let model = try Sequential(name: name)
     for e in entries {
-      guard let o = e.object else {
-        throw valueError("Expected a layer config object in Sequential")
+      var layer: Layer?
+      do {
+        guard let o = e.object else {
+          throw valueError("Expected a layer config object in Sequential")
+        }
+        layer = try deserialize(o)
+        try model.add(layer!)
+      } catch {
+        // Release the weights the layers built so far made (they are engine variables).
+        layer?.dispose()
+        model.dispose()
+        throw error
       }
-      try model.add(try deserialize(o))
     }
     return model
   }
@@ -108,8 +117,20 @@ public enum LayerRegistry {
     guard let layerList = config["layers"]?.array else {
       throw valueError("A functional model config needs a 'layers' list.")
     }
-    var byName: [String: Layer] = [:]
     var order: [(Layer, [ConfigValue])] = []
+    do {
+      return try functionalFromConfig(config, layerList, &order)
+    } catch {
+      // Release the weights the layers built so far made (they are engine variables).
+      for (layer, _) in order { layer.dispose() }
+      throw error
+    }
+  }
+
+  private static func functionalFromConfig(
+    _ config: ConfigObject, _ layerList: [ConfigValue], _ order: inout [(Layer, [ConfigValue])]
+  ) throws -> LayersModel {
+    var byName: [String: Layer] = [:]
     for item in layerList {
       guard let entry = item.object else { throw valueError("Expected a layer config object") }
       let layer = try deserialize(entry)

@@ -57,8 +57,8 @@ public enum ModelLoader {
       }
     }
     do {
-      try TrainingConfig.apply(root, to: model)
       try TrainingConfig.applyMetadata(root, to: model)
+      try TrainingConfig.apply(root, to: model)  // last: nothing can fail after compiling
     } catch {
       model.dispose()
       throw error

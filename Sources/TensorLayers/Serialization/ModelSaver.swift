@@ -20,8 +20,11 @@ public struct SaveInfo {
 
 /// Writing models to disk.
 public enum ModelSaver {
-  /// The model.json text and the weight bytes of a model.
-  public static func artifacts(_ model: LayersModel) throws
+  /// The model.json text and the weight bytes of a model. `includeTrainingConfig`: write a
+  /// compiled model's `trainingConfig` (never optimizer weights). TF.js writes it only with
+  /// `includeOptimizer: true` (with the optimizer's weights); tl writes it by default so that
+  /// a saved compiled model loads back compiled.
+  public static func artifacts(_ model: LayersModel, includeTrainingConfig: Bool = true) throws
     -> (json: String, topologyBytes: Int, specsBytes: Int, data: [UInt8])
   {
     var specs: [ConfigValue] = []
@@ -61,7 +64,9 @@ public enum ModelSaver {
       ("convertedBy", .null),
     ])
     // As tfjs-node with includeOptimizer false: the training config, no optimizer weights.
-    if let training = TrainingConfig.serialize(model) { root["trainingConfig"] = training }
+    if includeTrainingConfig, let training = TrainingConfig.serialize(model) {
+      root["trainingConfig"] = training
+    }
     if let metadata = model.userDefinedMetadata { root["userDefinedMetadata"] = metadata }
     return (
       ConfigValue.object(root).jsText, topology.jsText.utf8.count,
@@ -71,7 +76,9 @@ public enum ModelSaver {
 
   /// `model.save('file://<directory>')`: creates the directory (its parent must exist).
   @discardableResult
-  public static func save(_ model: LayersModel, directory: String) throws -> SaveInfo {
+  public static func save(
+    _ model: LayersModel, directory: String, includeTrainingConfig: Bool = true
+  ) throws -> SaveInfo {
     let fm = FileManager.default
     var isDir: ObjCBool = false
     if fm.fileExists(atPath: directory, isDirectory: &isDir) {
@@ -85,7 +92,7 @@ public enum ModelSaver {
         throw valueError("Cannot create directory \(directory): \(error.localizedDescription)")
       }
     }
-    let a = try artifacts(model)
+    let a = try artifacts(model, includeTrainingConfig: includeTrainingConfig)
     let dir = URL(fileURLWithPath: directory)
     do {
       // Weights first: a model.json is never left pointing at a missing weights.bin.

@@ -42,6 +42,17 @@ public enum TrainingConfig {
       throw valueError("trainingConfig has no optimizer_config.")
     }
     let optimizer = try self.optimizer(from: optimizerConfig)
+    do {
+      try compile(model, config, optimizer)
+    } catch {
+      optimizer.dispose()  // its variables (Adam's beta powers, ...) are engine variables
+      throw error
+    }
+  }
+
+  private static func compile(
+    _ model: LayersModel, _ config: ConfigObject, _ optimizer: Optimizer
+  ) throws {
     let metrics = try metricIdentifiers(config["metrics"], outputs: model.outputNames)
     let all = metrics.all.map { MetricArg.name($0) }
     let byOutput = metrics.byOutput?.mapValues { $0.map { MetricArg.name($0) } }
