@@ -130,6 +130,10 @@ extension Tensor {
     if count <= 0 || shape[a] % count != 0 {
       throw TensorError("Number of splits must evenly divide the axis.")
     }
+    // Only an empty axis divides by any count: 2^52 empty parts would exhaust memory.
+    if count > Swift.max(shape[a], 1 << 16) {
+      throw TensorError("Error in split: \(count) parts of an axis of size \(shape[a]) is too many.")
+    }
     return try split(sizes: [Int](repeating: shape[a] / count, count: count), axis: a)
   }
 
@@ -142,8 +146,13 @@ extension Tensor {
     if negatives > 1 {
       throw TensorError("There should be only one negative value in split array.")
     }
-    if let j = sz.firstIndex(of: -1) { sz[j] = shape[a] - sz.filter { $0 > 0 }.reduce(0, +) }
-    if sz.reduce(0, +) != shape[a] || sz.contains(where: { $0 < 0 }) {
+    // Sums in Double: user sizes near 2^53 would overflow an Int sum.
+    func total(_ xs: [Int]) -> Double { xs.reduce(0.0) { $0 + Double($1) } }
+    if let j = sz.firstIndex(of: -1) {
+      let rest = total(sz.filter { $0 > 0 })
+      sz[j] = rest <= Double(shape[a]) ? shape[a] - Int(rest) : -1
+    }
+    if total(sz) != Double(shape[a]) || sz.contains(where: { $0 < 0 }) {
       throw TensorError("The sum of sizes must match the size of the axis dimension.")
     }
     let x = self
@@ -219,6 +228,8 @@ extension Tensor {
     try Tensor.checkShape(outShape)
     let x = self
     return try Engine.shared.runOp("Tile", inputs: [x], attrs: OpAttrs(["reps": .ints(reps)])) {
+      // An empty result needs no work (and repeating an empty block 2^52 times would hang).
+      if sizeOf(outShape) == 0 { return Tensor.build([], outShape, x.dtype) }
       var values = x.values
       var cur = x.shape
       // Tile one dimension at a time, innermost first: each step is a block repeat.

@@ -267,7 +267,8 @@ func computeFans(_ shape: [Int]) -> (Double, Double) {
   case 1: return (Double(shape[0]), Double(shape[0]))
   case 2: return (Double(shape[0]), Double(shape[1]))
   default:
-    let receptive = Double(shape.dropLast(2).reduce(1, *))
+    // In Double: an Int product of user kernel sizes (kernelSize 1e10) would overflow.
+    let receptive = shape.dropLast(2).reduce(1.0) { $0 * Double($1) }
     return (Double(shape[shape.count - 2]) * receptive, Double(shape[shape.count - 1]) * receptive)
   }
 }

@@ -136,7 +136,15 @@ struct Inspector {
   mutating func formatRaw(_ o: JSObject, _ recurseTimesIn: Int) -> String {
     var recurseTimes = recurseTimesIn
     let constructor = constructorName(o)
-    var keys = showHidden ? o.ownKeys() : interpreter.enumerableOwnKeys(o)
+    var keys: [String]
+    if let array = o as? JSArray {
+      // Only the named keys: listing every index of a 10^7-element array took minutes.
+      let named = array.storage.orderedKeys.filter { arrayIndex($0) == nil }
+      keys = showHidden
+        ? ["length"] + named : named.filter { array.ownProperty($0)?.enumerable == true }
+    } else {
+      keys = showHidden ? o.ownKeys() : interpreter.enumerableOwnKeys(o)
+    }
     var base = ""
     var braces = ("{", "}")
     var extras = Extras.object

@@ -51,13 +51,18 @@ extension Interpreter {
     if case .object(let o) = iterable, let a = o as? JSArray {
       var i = 0
       while i < a.elements.count {
+        // Native bodies never reach a script call's interrupt check: poll for Ctrl-C here.
+        if i & (interruptCheckInterval - 1) == interruptCheckInterval - 1 { try checkInterrupt() }
         if try !body(a.elements[i]) { return }
         i += 1
       }
       return
     }
     let next = try makeIterator(iterable)
+    var count = 0
     while let v = try next() {
+      count &+= 1
+      if count & (interruptCheckInterval - 1) == 0 { try checkInterrupt() }
       if try !body(v) { return }
     }
   }

@@ -7,16 +7,32 @@ public final class BoundFunction: JSFunction {
   public let boundThis: Value
   public let boundArguments: [Value]
 
+  /// How many `bind`s lead here from the original function (`name` has that many "bound ").
+  let bindings: Int
+
   init(prototype: JSObject?, target: JSFunction, this: Value, arguments: [Value]) {
-    self.target = target
-    self.boundThis = this
-    self.boundArguments = arguments
-    super.init(prototype: prototype, name: "bound " + target.name)
+    // Binding a bound function binds its target instead (the outer `this` is never seen):
+    // a chain of 10^5 binds stays one call deep, and the names stay short in memory.
+    if let inner = target as? BoundFunction {
+      self.target = inner.target
+      self.boundThis = inner.boundThis
+      self.boundArguments = inner.boundArguments + arguments
+      self.bindings = inner.bindings + 1
+    } else {
+      self.target = target
+      self.boundThis = this
+      self.boundArguments = arguments
+      self.bindings = 1
+    }
+    super.init(prototype: prototype, name: "bound " + self.target.name)
   }
 
   public override func ownProperty(_ key: String) -> Property? {
     if let p = storage.find(key) { return p }
-    if key == "name" { return Property(.string(name), enumerable: false, writable: false) }
+    if key == "name" {
+      let full = bindings == 1 ? name : String(repeating: "bound ", count: bindings) + target.name
+      return Property(.string(full), enumerable: false, writable: false)
+    }
     return nil
   }
 
