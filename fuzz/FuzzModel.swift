@@ -30,6 +30,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 /// Loads (and runs) the model of one input.
 private func run(_ data: UnsafePointer<UInt8>, _ size: Int) {
+  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
   var json = bytes[...]
   var weights: ArraySlice<UInt8> = []
   if let at = firstIndex(of: marker, in: bytes) {

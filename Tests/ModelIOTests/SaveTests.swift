@@ -58,14 +58,15 @@ final class SaveTests: XCTestCase {
       "extra/keras3_functional_layers_model_UNLOADABLE_IN_TFJS",
     ]
     for fixture in withCases + extras {
-      let path = withCases.contains(fixture) ? fixture + "/model/model.json" : fixture + "/model.json"
+      let path = fixture + (withCases.contains(fixture) ? "/model/model.json" : "/model.json")
       let model = try ModelIO.loadLayersModel(fixturePath(path))
       let xs: [Tensor]
       if withCases.contains(fixture) {
         xs = [try XCTUnwrap(try GraphCases(fixture).arrays["x"], fixture)]
       } else {
         xs = try model.inputs.enumerated().map { i, input in
-          try Tensor.randomUniform(input.shape.map { $0 ?? 2 }, minval: -1, maxval: 1, seed: Double(i + 1))
+          try Tensor.randomUniform(
+            input.shape.map { $0 ?? 2 }, minval: -1, maxval: 1, seed: Double(i + 1))
         }
       }
       let want = try model.predict(xs).map { try $0.dataSync() }

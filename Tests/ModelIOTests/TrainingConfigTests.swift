@@ -12,7 +12,8 @@ final class TrainingConfigTests: XCTestCase {
   /// generated weights of the manifest's sizes.
   func testConverterTrainingConfigCompilesTheModel() throws {
     let dir = try temporaryFolder(self)
-    let json = try Data(contentsOf: URL(fileURLWithPath: fixturePath("extra/keras2_sequential_cnn_model.json")))
+    let json = try Data(
+      contentsOf: URL(fileURLWithPath: fixturePath("extra/keras2_sequential_cnn_model.json")))
     try json.write(to: URL(fileURLWithPath: dir + "/model.json"))
     let root = try XCTUnwrap(try ConfigValue.parseJSON(json).object)
     let specs = try WeightsIO.parseManifest(try XCTUnwrap(root["weightsManifest"])).flatMap(\.specs)
@@ -161,7 +162,8 @@ final class TrainingConfigTests: XCTestCase {
     assertThrows(["User-defined metadata is expected to be a JSON object"]) {
       try load("{\(ok)}", metadata: "3")
     }
-    XCTAssertEqual(try load("{\(ok)}", metadata: #"{"a":1}"#).userDefinedMetadata?.jsText, #"{"a":1}"#)
+    let kept = try load("{\(ok)}", metadata: #"{"a":1}"#)
+    XCTAssertEqual(kept.userDefinedMetadata?.jsText, #"{"a":1}"#)
   }
 
   /// The converter's form is read only when understood: otherwise the model loads uncompiled.

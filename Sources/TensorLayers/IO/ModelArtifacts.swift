@@ -92,7 +92,9 @@ extension ModelArtifacts {
   ) throws -> ModelArtifacts {
     let location = ModelURL.file(name)
     let root = try parseRoot(json, location)
-    return try assemble(root, location, onProgress: nil) { [UInt8](try shard($0)) } discard: { _ in }
+    return try assemble(root, location, onProgress: nil) {
+      [UInt8](try shard($0))
+    } discard: { _ in }
   }
 
   /// Reads the weight groups of a parsed model.json with `read(path)`, checking each

@@ -228,7 +228,8 @@ public enum TrainingConfig {
     case .all(let names): metrics = .array(names.map { .string(toSnakeCase($0)) })
     case .byOutput(let pairs):
       metrics = .object(
-        ConfigObject(pairs.map { ($0.output, .array($0.metrics.map { .string(toSnakeCase($0)) })) }))
+        ConfigObject(
+          pairs.map { ($0.output, .array($0.metrics.map { .string(toSnakeCase($0)) })) }))
     }
     let optimizer = state.optimizer
     let config = ConfigObject(
@@ -243,7 +244,10 @@ public enum TrainingConfig {
         ("loss", loss), ("metrics", metrics),
         (
           "optimizer_config",
-          .object(ConfigObject([("class_name", .string(optimizer.className)), ("config", .object(config))]))
+          .object(
+            ConfigObject([
+              ("class_name", .string(optimizer.className)), ("config", .object(config)),
+            ]))
         ),
       ]))
   }
