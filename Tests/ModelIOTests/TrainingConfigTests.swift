@@ -52,7 +52,7 @@ final class TrainingConfigTests: XCTestCase {
       metrics: [.name("accuracy")])
     model.userDefinedMetadata = .object(ConfigObject([("classes", .array([.string("a")]))]))
     let dir = try temporaryFolder(self) + "/saved"
-    try ModelIO.save(model, to: dir)
+    try ModelIO.save(model, to: dir, includeTrainingConfig: true)
 
     let root = try XCTUnwrap(
       try ConfigValue.parseJSON(Data(try bytes(dir + "/model.json"))).object)
@@ -68,7 +68,7 @@ final class TrainingConfigTests: XCTestCase {
     XCTAssertEqual(groups.count, 1, "no optimizer weights")
     // TF.js's layout (no includeOptimizer): no trainingConfig, the model loads uncompiled.
     let plain = try temporaryFolder(self) + "/plain"
-    try ModelIO.save(model, to: plain, includeTrainingConfig: false)
+    try ModelIO.save(model, to: plain)
     let plainRoot = try ConfigValue.parseJSON(Data(try bytes(plain + "/model.json"))).object
     XCTAssertEqual(plainRoot?.has("trainingConfig"), false)
     XCTAssertNil(try ModelIO.loadLayersModel(plain + "/model.json").compiled)

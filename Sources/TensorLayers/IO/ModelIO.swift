@@ -86,13 +86,13 @@ public enum ModelIO {
   }
 
   /// `model.save('file://dir')`: model.json + weights.bin as tfjs-node writes them, each
-  /// replaced atomically, plus a compiled model's `trainingConfig` unless
-  /// `includeTrainingConfig` is false (see `ModelSaver.artifacts`). Only `file://` URLs and
+  /// replaced atomically, plus a compiled model's `trainingConfig` when
+  /// `includeTrainingConfig` is true (see `ModelSaver.artifacts`). Only `file://` URLs and
   /// paths are supported.
   @discardableResult
   public static func save(
     _ model: LayersModel, to url: String, baseDirectory: String? = nil,
-    includeTrainingConfig: Bool = true
+    includeTrainingConfig: Bool = false
   ) throws -> SaveInfo {
     guard case .file(let dir) = try ModelURL.parse(url, base: baseDirectory) else {
       throw valueError(

@@ -20,11 +20,11 @@ public struct SaveInfo {
 
 /// Writing models to disk.
 public enum ModelSaver {
-  /// The model.json text and the weight bytes of a model. `includeTrainingConfig`: write a
-  /// compiled model's `trainingConfig` (never optimizer weights). TF.js writes it only with
-  /// `includeOptimizer: true` (with the optimizer's weights); tl writes it by default so that
-  /// a saved compiled model loads back compiled.
-  public static func artifacts(_ model: LayersModel, includeTrainingConfig: Bool = true) throws
+  /// The model.json text and the weight bytes of a model. `includeTrainingConfig`: also write
+  /// a compiled model's `trainingConfig` (never optimizer weights), so that it loads back
+  /// compiled. Off by default: TF.js writes `trainingConfig` only with `includeOptimizer: true`
+  /// (together with the optimizer's weights), and `save` writes what tfjs-node writes.
+  public static func artifacts(_ model: LayersModel, includeTrainingConfig: Bool = false) throws
     -> (json: String, topologyBytes: Int, specsBytes: Int, data: [UInt8])
   {
     var specs: [ConfigValue] = []
@@ -77,7 +77,7 @@ public enum ModelSaver {
   /// `model.save('file://<directory>')`: creates the directory (its parent must exist).
   @discardableResult
   public static func save(
-    _ model: LayersModel, directory: String, includeTrainingConfig: Bool = true
+    _ model: LayersModel, directory: String, includeTrainingConfig: Bool = false
   ) throws -> SaveInfo {
     let fm = FileManager.default
     var isDir: ObjCBool = false
