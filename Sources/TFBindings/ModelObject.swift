@@ -85,22 +85,7 @@ extension TFContext {
   func predictInterruptibly(
     _ model: LayersModel, _ xs: [Tensor], batchSize: Int, _ interp: Interpreter
   ) throws -> [Tensor] {
-    let n = xs.first?.shape.first ?? 0
-    guard batchSize > 0, n > batchSize, xs.allSatisfy({ $0.shape.first == n }),
-      xs.allSatisfy({ $0.rank >= 1 })
-    else { return try model.predict(xs, batchSize: batchSize) }
-    return try Engine.shared.tidy {
-      var parts: [[Tensor]] = []
-      var start = 0
-      while start < n {
-        try interp.throwIfInterrupted()
-        let size = min(batchSize, n - start)
-        let chunk = try xs.map { try rows($0, start, size) }
-        parts.append(try model.predict(chunk, batchSize: batchSize))
-        start += size
-      }
-      return try (0..<parts[0].count).map { i in try Tensor.concat(parts.map { $0[i] }, axis: 0) }
-    }
+    try model.predict(xs, batchSize: batchSize, beforeBatch: interp.throwIfInterrupted)
   }
 
   /// Rows `[start, start + count)`.

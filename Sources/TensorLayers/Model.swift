@@ -330,8 +330,11 @@ open class LayersModel: Layer {
   }
 
   /// `predict(x, {batchSize})`: inference in batches, concatenated (one tensor per output).
-  /// Rank-1 inputs are treated as `[n, 1]`.
-  public func predict(_ xs: [Tensor], batchSize: Int = 32) throws -> [Tensor] {
+  /// Rank-1 inputs are treated as `[n, 1]`. `beforeBatch` runs before each batch (the REPL's
+  /// Ctrl-C check: throwing from it stops the prediction between batches).
+  public func predict(
+    _ xs: [Tensor], batchSize: Int = 32, beforeBatch: () throws -> Void = {}
+  ) throws -> [Tensor] {
     if batchSize <= 0 {
       throw valueError("batchSize is required to be a positive integer, but got \(batchSize)")
     }
@@ -346,10 +349,14 @@ open class LayersModel: Layer {
           "All input Tensors (x) should have the same number of samples. Got "
             + "array shapes: \(ins.map { shapeJSON($0.shape) }.joined(separator: ","))")
       }
-      if n <= batchSize { return try execute(ins) }
+      if n <= batchSize {
+        try beforeBatch()
+        return try execute(ins)
+      }
       var parts: [[Tensor]] = Array(repeating: [], count: outputs.count)
       var start = 0
       while start < n {
+        try beforeBatch()
         let size = Swift.min(batchSize, n - start)
         let outs = try execute(try ins.map { try sliceRows($0, start, size) })
         for (i, o) in outs.enumerated() { parts[i].append(o) }
