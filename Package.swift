@@ -62,7 +62,6 @@ let package = Package(
       name: "TFBindingsTests", dependencies: ["TFBindings", "ScriptCore", "TensorEngine"],
       exclude: ["scripts"]),
     .testTarget(name: "TensorLayersTests", dependencies: ["TensorLayers", "TensorEngine"]),
-    .testTarget(name: "GraphModelTests", dependencies: ["TensorLayers", "TensorEngine"]),
     .testTarget(name: "ModelIOTests", dependencies: ["TensorLayers", "TensorEngine"]),
     // The REPL's terminal-free logic (via @testable import tl) and the runner
     // tests, which spawn the built `tl` binary next to the test bundle.

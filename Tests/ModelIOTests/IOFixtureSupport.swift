@@ -1,4 +1,5 @@
-// Fixture paths and assertions for the model-file tests (Tests/Fixtures, see its README);
+// Fixture paths and assertions for the model-file tests: graph models, loading, saving, HTTP
+// (Tests/Fixtures, see its README);
 // cases.json reuses the weightsManifest format, so ModelArtifacts reads it.
 
 import Foundation
