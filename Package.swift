@@ -56,10 +56,14 @@ let package = Package(
     .executableTarget(
       name: "tl-bench-layers", dependencies: ["TensorEngine", "TensorLayers"],
       path: "benchmarks/layers", exclude: ["README.md"]),
-    .testTarget(name: "ScriptCoreTests", dependencies: ["ScriptCore"], exclude: ["scripts"]),
+    // The golden-script runner the test targets share.
+    .target(name: "GoldenSupport", dependencies: ["ScriptCore"], path: "Tests/GoldenSupport"),
+    .testTarget(
+      name: "ScriptCoreTests", dependencies: ["ScriptCore", "GoldenSupport"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
     .testTarget(
-      name: "TFBindingsTests", dependencies: ["TFBindings", "ScriptCore", "TensorEngine"],
+      name: "TFBindingsTests",
+      dependencies: ["TFBindings", "ScriptCore", "TensorEngine", "GoldenSupport"],
       exclude: ["scripts"]),
     .testTarget(name: "TensorLayersTests", dependencies: ["TensorLayers", "TensorEngine"]),
     .testTarget(name: "ModelIOTests", dependencies: ["TensorLayers", "TensorEngine"]),

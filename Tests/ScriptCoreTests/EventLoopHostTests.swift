@@ -2,6 +2,7 @@
 // behind, firing them later, errors and interrupts from them.
 
 import Foundation
+import GoldenSupport
 import XCTest
 
 @testable import ScriptCore

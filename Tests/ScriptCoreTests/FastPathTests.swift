@@ -1,6 +1,7 @@
 // The interpreter's caches and fast paths must give the same answers as the
 // general paths when the shapes they remember change under them.
 
+import GoldenSupport
 import XCTest
 @testable import ScriptCore
 

@@ -1,6 +1,7 @@
 // The embedding API: REPL entries, host modules, interrupts, globals, completions.
 
 import Foundation
+import GoldenSupport
 import XCTest
 @testable import ScriptCore
 
