@@ -220,13 +220,26 @@ extension ModelArtifacts {
       if let d = cache?.read(url) { return [UInt8](d) }
       let d: Data
       do {
-        d = try HTTPClient.get(url)
+        d = try download(url)
       } catch let e as LayersError {
         throw LayersError(e.kind, e.message + note)
       }
       if let validate { _ = try validate(d, location) }
       cache?.store(d, for: url)
       return [UInt8](d)
+    }
+  }
+
+  /// Downloads `url`, with a progress line on a terminal for large files.
+  private static func download(_ url: String) throws -> Data {
+    guard var line = DownloadProgressLine.forStandardError(url: url) else {
+      return try HTTPClient.get(url)
+    }
+    let lock = NSLock()
+    defer { lock.withLock { line.finish() } }
+    return try HTTPClient.get(url) { received, expected in
+      let now = ProcessInfo.processInfo.systemUptime
+      lock.withLock { line.update(received: received, expected: expected, now: now) }
     }
   }
 }
