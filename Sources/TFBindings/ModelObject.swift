@@ -261,7 +261,7 @@ extension TFContext {
   /// `Sequential`'s own methods: `add` and `pop`.
   var sequentialMethods: [NativeEntry] {
     [
-      .function("add", arity: 1) { [self] call in
+      .function("add", arity: 1) { call in
         guard case .object(let o) = call.this, let m = o as? ModelObject,
           let seq = m.model as? Sequential
         else { throw ScriptThrow.typeError("Sequential.prototype.add called on a non-Sequential") }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+import Dispatch
 import Foundation
 
 // Reduction kernels. Input is viewed as [outer, reduce, inner]: reduced axes
@@ -50,31 +51,75 @@ func reduceSum(_ l: ReductionLayout, divisor: Float? = nil) -> [Float] {
   l.values.withUnsafeBufferPointer { sp in
     out.withUnsafeMutableBufferPointer { op in
       guard let s = sp.baseAddress, let o = op.baseAddress else { return }
-      if inner == 1 {
-        for i in 0..<outer { o[i] = Float(sumRow(s + i * r, r, divisor)) }
+      if outer == 1 && inner == 1 {
+        // One sum over everything: partial sums of contiguous pieces, added in order.
+        o[0] = Float(reducePieces(r) { lo, hi in sumRow(s + lo, hi - lo, divisor) }.reduce(0, +))
         return
       }
-      let d = divisor ?? 1
-      var acc = [Double](repeating: 0, count: inner)
-      acc.withUnsafeMutableBufferPointer { ap in
-        guard let a = ap.baseAddress else { return }
-        for i in 0..<outer {
-          a.update(repeating: 0, count: inner)
+      forReductionParts(l) { rows, columns in
+        if inner == 1 {
+          for i in rows { o[i] = Float(sumRow(s + i * r, r, divisor)) }
+          return
+        }
+        let d = divisor ?? 1
+        let width = columns.count
+        let acc = UnsafeMutablePointer<Double>.allocate(capacity: width)
+        defer { acc.deallocate() }
+        for i in rows {
+          acc.update(repeating: 0, count: width)
           for j in 0..<r {
-            let row = s + (i * r + j) * inner
+            let row = s + (i * r + j) * inner + columns.lowerBound
             if divisor == nil {
-              for k in 0..<inner { a[k] += Double(row[k]) }
+              for k in 0..<width { acc[k] += Double(row[k]) }
             } else {
-              for k in 0..<inner { a[k] += Double(row[k] / d) }
+              for k in 0..<width { acc[k] += Double(row[k] / d) }
             }
           }
-          let dst = o + i * inner
-          for k in 0..<inner { dst[k] = Float(a[k]) }
+          let dst = o + i * inner + columns.lowerBound
+          for k in 0..<width { dst[k] = Float(acc[k]) }
         }
       }
     }
   }
   return out
+}
+
+/// Runs `body(rows, columns)` over parts of a reduction's output (whole outer rows when
+/// there are several, else ranges of inner columns), on all workers when the input is
+/// large; each output element is computed by one part, in the same order as on one thread.
+@inline(__always)
+func forReductionParts(_ l: ReductionLayout, _ body: (Range<Int>, Range<Int>) -> Void) {
+  let workers = KernelThreading.workerCount
+  let total = l.outer * l.reduce * l.inner
+  let byRows = l.outer >= workers
+  let parts = min(workers, byRows ? l.outer : l.inner)
+  if total < parallelThreshold || parts < 2 {
+    body(0..<l.outer, 0..<l.inner)
+    return
+  }
+  DispatchQueue.concurrentPerform(iterations: parts) { part in
+    if byRows {
+      body((l.outer * part / parts)..<(l.outer * (part + 1) / parts), 0..<l.inner)
+    } else {
+      body(0..<l.outer, (l.inner * part / parts)..<(l.inner * (part + 1) / parts))
+    }
+  }
+}
+
+/// `piece(lo, hi)` over contiguous pieces of `0..<count` (one piece per worker when `count`
+/// is large, else one), results in order.
+@inline(__always)
+func reducePieces<T>(_ count: Int, _ piece: (Int, Int) -> T) -> [T] {
+  let parts = count < parallelThreshold ? 1 : KernelThreading.workerCount
+  if parts < 2 { return [piece(0, count)] }
+  var results = [T?](repeating: nil, count: parts)
+  results.withUnsafeMutableBufferPointer { rp in
+    guard let base = rp.baseAddress else { return }
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      base[part] = piece(count * part / parts, count * (part + 1) / parts)
+    }
+  }
+  return results.map { $0! }
 }
 
 /// Sum of `count` contiguous floats (divided by `divisor` when given) in Double,
@@ -109,7 +154,8 @@ private func sumRow(_ p: UnsafePointer<Float>, _ count: Int, _ divisor: Float?) 
   return total
 }
 
-/// Folds the reduce block with `combine`, starting from the first element.
+/// Folds the reduce block with `combine`, starting from the first element. `combine` must
+/// be associative (max, min, any, all): a whole-tensor fold combines per-worker pieces.
 @inline(__always)
 func reduceFold(_ l: ReductionLayout, _ combine: (Float, Float) -> Float) -> [Float] {
   let (outer, r, inner) = (l.outer, l.reduce, l.inner)
@@ -118,13 +164,25 @@ func reduceFold(_ l: ReductionLayout, _ combine: (Float, Float) -> Float) -> [Fl
   l.values.withUnsafeBufferPointer { sp in
     out.withUnsafeMutableBufferPointer { op in
       guard let s = sp.baseAddress, let o = op.baseAddress else { return }
-      for i in 0..<outer {
-        let dst = o + i * inner
-        let first = s + i * r * inner
-        dst.update(from: first, count: inner)
-        for j in 1..<max(r, 1) {
-          let row = first + j * inner
-          for k in 0..<inner { dst[k] = combine(dst[k], row[k]) }
+      if outer == 1 && inner == 1 {
+        let pieces = reducePieces(r) { lo, hi in
+          var acc = s[lo]
+          for j in (lo + 1)..<max(hi, lo + 1) { acc = combine(acc, s[j]) }
+          return acc
+        }
+        o[0] = pieces.dropFirst().reduce(pieces[0], combine)
+        return
+      }
+      forReductionParts(l) { rows, columns in
+        let width = columns.count
+        for i in rows {
+          let dst = o + i * inner + columns.lowerBound
+          let first = s + i * r * inner + columns.lowerBound
+          dst.update(from: first, count: width)
+          for j in 1..<max(r, 1) {
+            let row = first + j * inner
+            for k in 0..<width { dst[k] = combine(dst[k], row[k]) }
+          }
         }
       }
     }
@@ -137,19 +195,25 @@ func reduceArg(_ l: ReductionLayout, _ better: (Float, Float) -> Bool) -> [Float
   let (outer, r, inner) = (l.outer, l.reduce, l.inner)
   var out = [Float](repeating: 0, count: outer * inner)
   guard r > 0 else { return out }
-  let v = l.values
-  for i in 0..<outer {
-    for k in 0..<inner {
-      var best = v[i * r * inner + k]
-      var bestIndex = 0
-      for j in 1..<max(r, 1) {
-        let x = v[(i * r + j) * inner + k]
-        if better(x, best) {
-          best = x
-          bestIndex = j
+  l.values.withUnsafeBufferPointer { sp in
+    out.withUnsafeMutableBufferPointer { op in
+      guard let v = sp.baseAddress, let o = op.baseAddress else { return }
+      forReductionParts(l) { rows, columns in
+        for i in rows {
+          for k in columns {
+            var best = v[i * r * inner + k]
+            var bestIndex = 0
+            for j in 1..<max(r, 1) {
+              let x = v[(i * r + j) * inner + k]
+              if better(x, best) {
+                best = x
+                bestIndex = j
+              }
+            }
+            o[i * inner + k] = Float(bestIndex)
+          }
         }
       }
-      out[i * inner + k] = Float(bestIndex)
     }
   }
   return out
