@@ -263,7 +263,9 @@ extension Tensor {
     }
     let count = Swift.abs(((stop - start) / step).rounded(.up))
     guard count.isFinite, count <= Double(maxElements) else {
-      throw TensorError("Cannot allocate a range of \(count) values.")
+      let text = count.isFinite ? String(format: "%.0f", count) : "infinitely many"
+      throw TensorError(
+        "Cannot allocate a range of \(text) values (at most \(maxElements) elements).")
     }
     let n = Int(count)
     let delta = (stop < start && step == 1) ? -1 : step

@@ -92,6 +92,12 @@ final class CreationTests: XCTestCase {
     try assertClose(try Tensor.range(5, 0), [5, 4, 3, 2, 1])
     XCTAssertEqual(try Tensor.range(0, 5, step: -1).shape, [0])
     assertThrows("Cannot have a step of zero") { try Tensor.range(0, 1, step: 0) }
+    assertThrows("Cannot allocate a range of 10000000000 values (at most 2147483647 elements).") {
+      try Tensor.range(0, 1e10)
+    }
+    assertThrows("Cannot allocate a range of infinitely many values (at most 2147483647 elements).") {
+      try Tensor.range(0, .infinity)
+    }
     try assertClose(try Tensor.linspace(0, 1, 5), [0, 0.25, 0.5, 0.75, 1])
   }
 
