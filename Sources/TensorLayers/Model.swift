@@ -271,9 +271,31 @@ open class LayersModel: Layer {
       if inferencePlan == nil { inferencePlan = makeInferencePlan() }
       plan = inferencePlan
     }
+    // Outside a gradient tape each intermediate is disposed right after its last reader has
+    // run (as GraphModel's executor does), so a chain holds about one layer's input and
+    // output at a time instead of every activation until the end. Under a tape the values
+    // stay until the scope ends (the tape keeps their buffers anyway).
+    let freeEarly = !Engine.shared.isRecording
+    var readers = freeEarly ? readerCounts(plan) : [:]
+    let outputIds = Set(outputs.map(\.id))
     return try Engine.shared.tidy {
       var values: [Int: Tensor] = [:]
       for (x, t) in zip(inputs, xs) { values[x.id] = t }
+      /// Counts one read of each input; frees the values nothing will read any more.
+      func consumed(_ node: Node) {
+        for x in node.inputTensors {
+          guard let left = readers[x.id] else { continue }
+          readers[x.id] = left - 1
+          guard left == 1, !outputIds.contains(x.id), let t = values.removeValue(forKey: x.id)
+          else { continue }
+          // A layer may pass a tensor through (identity): free it only when no other
+          // symbolic tensor still holds the same object, and never the caller's inputs.
+          if xs.contains(where: { $0 === t }) || values.values.contains(where: { $0 === t }) {
+            continue
+          }
+          Engine.shared.disposeIfScoped(t)
+        }
+      }
       for d in nodesByDepth.keys.sorted(by: >) {
         for node in nodesByDepth[d]! {
           if plan?.absorbed.contains(node.id) == true { continue }
@@ -286,10 +308,11 @@ open class LayersModel: Layer {
           }
           if let chain = plan?.chains[node.id] {
             values[chain.output.id] = try runChain(chain, ins[0])
-            continue
+          } else {
+            let outs = try node.outboundLayer.apply(ins, training: training)
+            for (t, v) in zip(node.outputTensors, outs) { values[t.id] = v }
           }
-          let outs = try node.outboundLayer.apply(ins, training: training)
-          for (t, v) in zip(node.outputTensors, outs) { values[t.id] = v }
+          if freeEarly { consumed(node) }
         }
       }
       return try outputs.map { o -> Tensor in
@@ -299,6 +322,19 @@ open class LayersModel: Layer {
         return v
       }
     }
+  }
+
+  /// How many times the nodes `execute` runs read each symbolic tensor (by id): a fused
+  /// chain reads its first node's input; the nodes it absorbed read nothing.
+  private func readerCounts(_ plan: InferencePlan?) -> [Int: Int] {
+    var counts: [Int: Int] = [:]
+    for nodes in nodesByDepth.values {
+      for node in nodes where !node.inboundLayers.isEmpty {
+        if plan?.absorbed.contains(node.id) == true { continue }
+        for x in node.inputTensors { counts[x.id, default: 0] += 1 }
+      }
+    }
+    return counts
   }
 
   /// Checks arrays against the model's input (or output) shapes, as TF.js `checkInputData`.
@@ -358,8 +394,13 @@ open class LayersModel: Layer {
       while start < n {
         try beforeBatch()
         let size = Swift.min(batchSize, n - start)
-        let outs = try execute(try ins.map { try sliceRows($0, start, size) })
+        let slices = try ins.map { try sliceRows($0, start, size) }
+        let outs = try execute(slices)
         for (i, o) in outs.enumerated() { parts[i].append(o) }
+        // Each batch's input copy goes now, not when the whole prediction ends.
+        for t in slices where !ins.contains(where: { $0 === t }) {
+          if !outs.contains(where: { $0 === t }) { Engine.shared.disposeIfScoped(t) }
+        }
         start += size
       }
       return try parts.map { try Tensor.concat($0, axis: 0) }
