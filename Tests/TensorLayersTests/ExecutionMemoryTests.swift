@@ -149,6 +149,9 @@ final class ExecutionMemoryTests: XCTestCase {
     let same = try identity.predict(data)
     XCTAssertFalse(data.isDisposed)
     XCTAssertEqual(try same.dataSync(), try data.dataSync())
+    // In batches the slices are the run's own, and here also its outputs: they survive.
+    let batched = try identity.predict(data, batchSize: 2)
+    XCTAssertEqual(try batched.dataSync(), try data.dataSync())
   }
 
   func testRecordedExecutionStillGivesGradients() throws {
