@@ -2,13 +2,17 @@
 // TensorFlow/Keras on the same machine in the same command.
 //
 //   swift run -c release -Xswiftc -target-cpu -Xswiftc haswell tl-bench-layers
-//     [--batch 32] [--runs 5] [--features 130] [--epochs 20] [--no-tf] [--only predict|fit]
+//     [--batch 32] [--runs 5] [--features 130] [--epochs 20] [--no-tf]
+//     [--only predict|fit|none]
 //     [--layers]  (CPU time per layer class of the MobileNet chain, applied layer by layer)
 //     [--ops]     (only: element-wise op throughput on 1M floats)
 //
 // 1. Loads Tests/Fixtures/mobilenet_v1_0.25_224 with ModelLoader (load time), predicts a
 //    batch of 224×224×3 images (images/s, best and median wall time, CPU time), and
-//    predicts the chapter's features (the model cut at conv_pw_13_relu) for 130 images.
+//    predicts the chapter's features (the model cut at conv_pw_13_relu) for 130 images,
+//    and prints the memory of both: peak RSS over the baseline (model loaded, input made;
+//    VmHWM reset through /proc/self/clear_refs), the live tensor bytes' high-water mark,
+//    page faults per predict, and the ratio to the largest activation pair.
 // 2. Trains the chapter's head (Flatten [7,7,256] → Dense 64 relu → Dense 6 softmax) on
 //    130 samples for 20 epochs with validationSplit 0.2 (Adam, categorical crossentropy,
 //    accuracy).
@@ -42,7 +46,7 @@ while let argument = arguments.next() {
   default:
     print(
       "usage: tl-bench-layers [--batch N] [--runs N] [--features N] [--epochs N] [--no-tf] "
-        + "[--only predict|fit] [--layers] [--ops]")
+        + "[--only predict|fit|none] [--layers] [--ops]")
     exit(64)
   }
 }
@@ -150,7 +154,6 @@ func minorFaults() -> Int {
 struct MemoryProbe {
   let baseline: Int
   let resetWorked: Bool
-  let faults: Int
 
   init() {
     let reset = FileManager.default.isWritableFile(atPath: "/proc/self/clear_refs")
@@ -158,7 +161,6 @@ struct MemoryProbe {
         != nil
     resetWorked = reset
     baseline = procStatus("VmRSS") ?? 0
-    faults = minorFaults()
     Engine.shared.resetPeakBytes()
   }
 
