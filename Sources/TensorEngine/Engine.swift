@@ -126,6 +126,12 @@ public final class Engine {
   public private(set) var numDataBuffers = 0
   /// Bytes of live tensors.
   public private(set) var numBytes = 0
+  /// The highest `numBytes` since the engine started or `resetPeakBytes()` last ran: the
+  /// high-water mark of live tensor bytes (shared buffers counted per tensor, as `numBytes`).
+  public private(set) var peakBytes = 0
+
+  /// Restarts the high-water mark `peakBytes` at the current `numBytes`.
+  public func resetPeakBytes() { peakBytes = numBytes }
 
   /// Variables by name, as TF.js's `engine.registeredVariables`.
   public internal(set) var registeredVariables: [String: Variable] = [:]
@@ -178,6 +184,7 @@ public final class Engine {
   func register(_ t: Tensor, track: Bool) {
     numTensors += 1
     numBytes += t.size * t.dtype.byteSize
+    if numBytes > peakBytes { peakBytes = numBytes }
     if t.storage.liveTensors == 0 { numDataBuffers += 1 }
     t.storage.liveTensors += 1
     if track { self.track(t) }
@@ -209,6 +216,7 @@ public final class Engine {
     t.storage = storage
     numTensors += 1
     numBytes += t.size * t.dtype.byteSize
+    if numBytes > peakBytes { peakBytes = numBytes }
     if storage.liveTensors == 0 { numDataBuffers += 1 }
     storage.liveTensors += 1
   }
@@ -218,6 +226,24 @@ public final class Engine {
     numBytes -= t.size * t.dtype.byteSize
     storage.liveTensors -= 1
     if storage.liveTensors == 0 { numDataBuffers -= 1 }
+  }
+
+  /// Disposes `t` now if the innermost open scope would dispose it when it ends: the scope
+  /// tracks it, it is not kept and not a variable. Returns whether it did. For executors
+  /// that free an intermediate after its last reader.
+  ///
+  /// The scope also stops tracking it, so its buffer is freed as soon as the caller drops
+  /// its last reference, not when the scope ends (a disposed tensor still referenced
+  /// elsewhere keeps its values, as with `dispose`).
+  @discardableResult
+  public func disposeIfScoped(_ t: Tensor) -> Bool {
+    guard !t.isDisposed, !t.isKept, !(t is Variable), let scope = scopes.last,
+      t.scopeId == scope.id
+    else { return false }
+    t.dispose()
+    if let i = scope.tracked.lastIndex(where: { $0 === t }) { scope.tracked.remove(at: i) }
+    t.scopeId = 0
+    return true
   }
 
   /// Disposes every tensor in a list.

@@ -2,13 +2,17 @@
 // TensorFlow/Keras on the same machine in the same command.
 //
 //   swift run -c release -Xswiftc -target-cpu -Xswiftc haswell tl-bench-layers
-//     [--batch 32] [--runs 5] [--features 130] [--epochs 20] [--no-tf] [--only predict|fit]
+//     [--batch 32] [--runs 5] [--features 130] [--epochs 20] [--no-tf]
+//     [--only predict|fit|none]
 //     [--layers]  (CPU time per layer class of the MobileNet chain, applied layer by layer)
 //     [--ops]     (only: element-wise op throughput on 1M floats)
 //
 // 1. Loads Tests/Fixtures/mobilenet_v1_0.25_224 with ModelLoader (load time), predicts a
 //    batch of 224×224×3 images (images/s, best and median wall time, CPU time), and
-//    predicts the chapter's features (the model cut at conv_pw_13_relu) for 130 images.
+//    predicts the chapter's features (the model cut at conv_pw_13_relu) for 130 images,
+//    and prints the memory of both: peak RSS over the baseline (model loaded, input made;
+//    VmHWM reset through /proc/self/clear_refs), the live tensor bytes' high-water mark,
+//    page faults per predict, and the ratio to the largest activation pair.
 // 2. Trains the chapter's head (Flatten [7,7,256] → Dense 64 relu → Dense 6 softmax) on
 //    130 samples for 20 epochs with validationSplit 0.2 (Adam, categorical crossentropy,
 //    accuracy).
@@ -42,7 +46,7 @@ while let argument = arguments.next() {
   default:
     print(
       "usage: tl-bench-layers [--batch N] [--runs N] [--features N] [--epochs N] [--no-tf] "
-        + "[--only predict|fit] [--layers] [--ops]")
+        + "[--only predict|fit|none] [--layers] [--ops]")
     exit(64)
   }
 }
@@ -119,12 +123,89 @@ func parseResults(_ text: String?) -> [String: Double] {
 
 func ms(_ seconds: Double) -> String { String(format: "%.1f ms", seconds * 1e3) }
 
+func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1048576) }
+
+// MARK: - Memory helpers
+
+/// One `kB` field of /proc/self/status (VmRSS, VmHWM), in bytes.
+func procStatus(_ field: String) -> Int? {
+  guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+    return nil
+  }
+  for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+    let digits = line.dropFirst(field.count + 1).filter(\.isNumber)
+    return Int(digits).map { $0 * 1024 }
+  }
+  return nil
+}
+
+/// Minor page faults of the process so far (each a page the kernel had to hand out).
+func minorFaults() -> Int {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  return usage.ru_minflt
+}
+
+/// Peak resident memory of a stretch of the run, against the resident memory at its start.
+///
+/// Linux resets the peak (VmHWM) when "5" is written to /proc/self/clear_refs, so the peak
+/// is that of the stretch alone; without it, the process's lifetime `ru_maxrss` is used
+/// (and the peak is then an upper bound).
+struct MemoryProbe {
+  let baseline: Int
+  let resetWorked: Bool
+
+  init() {
+    let reset = FileManager.default.isWritableFile(atPath: "/proc/self/clear_refs")
+      && (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8))
+        != nil
+    resetWorked = reset
+    baseline = procStatus("VmRSS") ?? 0
+    Engine.shared.resetPeakBytes()
+  }
+
+  /// The peak resident bytes since `init`.
+  var peak: Int {
+    if resetWorked, let hwm = procStatus("VmHWM") { return hwm }
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss * 1024
+  }
+}
+
+/// The largest input-plus-output bytes of one layer of `model` at `batch` (float32), with the
+/// layer's name: the activations any layer-by-layer run must hold at once.
+func largestActivationPair(_ model: LayersModel, batch: Int) -> (name: String, bytes: Int) {
+  func bytes(_ shape: [Int?]) -> Int { shape.dropFirst().reduce(batch) { $0 * ($1 ?? 1) } * 4 }
+  var best = (name: "", bytes: 0)
+  for layer in model.layers where !(layer is InputLayer) {
+    guard let node = layer.inboundNodes.first else { continue }
+    let pair = node.inputTensors.map { bytes($0.shape) }.reduce(0, +)
+      + node.outputTensors.map { bytes($0.shape) }.reduce(0, +)
+    if pair > best.bytes { best = (layer.name, pair) }
+  }
+  return best
+}
+
 // MARK: - tl: MobileNet predict
 
 struct PredictResult {
   var load: Double
   var timing: Timing
   var featureTiming: Timing
+  /// Resident bytes after loading the model and making the input batch.
+  var baseline: Int
+  /// Peak resident bytes during the predicts (warm-up and timed runs).
+  var peak: Int
+  /// True when the peak is the predicts' own (VmHWM reset), not the process lifetime's.
+  var peakIsOwn: Bool
+  /// High-water mark of live tensor bytes during the predicts, above the baseline's.
+  var tensorPeak: Int
+  /// Minor page faults per timed predict.
+  var faultsPerRun: Double
+  var pair: (name: String, bytes: Int)
+  var weightBytes: Int
+  var featureMemory: (baseline: Int, peak: Int, tensorPeak: Int)
 }
 
 func benchmarkPredict() throws -> PredictResult {
@@ -132,26 +213,43 @@ func benchmarkPredict() throws -> PredictResult {
   let model = try ModelLoader.loadLayersModel(path: modelJSON.path)
   let load = now() - loadStart
   let x = try Tensor.randomUniform([batch, 224, 224, 3], minval: -1, maxval: 1, seed: 1)
+  let weightBytes = model.weights.map { $0.shape.reduce(4, *) }.reduce(0, +)
+  let bytesBefore = Engine.shared.numBytes
+  let probe = MemoryProbe()
   _ = try Engine.shared.tidy { try model.predict(x) }  // warm-up
+  let warmFaults = minorFaults()
   let timing = try measure(runs) {
     try Engine.shared.tidy {
       let y = try model.predict(x)
       _ = try y.dataSync()
     }
   }
+  let faultsPerRun = Double(minorFaults() - warmFaults) / Double(runs)
+  let peak = probe.peak
+  let tensorPeak = Engine.shared.peakBytes - bytesBefore
   // The chapter's feature extractor: the model cut at conv_pw_13_relu, ~130 images.
   let cut = try LayersModel(
     inputs: model.inputs, outputs: try model.getLayer(name: "conv_pw_13_relu").output)
   let images = try Tensor.randomUniform(
     [featureCount, 224, 224, 3], minval: -1, maxval: 1, seed: 2)
+  let featureBytesBefore = Engine.shared.numBytes
+  let featureProbe = MemoryProbe()
   let featureTiming = try measure(max(1, runs / 2)) {
     try Engine.shared.tidy { _ = try cut.predict(images).dataSync() }
   }
+  let featureMemory = (
+    featureProbe.baseline, featureProbe.peak, Engine.shared.peakBytes - featureBytesBefore
+  )
   images.dispose()
   if perLayer { try profileLayers(model, x) }
   x.dispose()
+  let pair = largestActivationPair(model, batch: batch)
   model.dispose()
-  return PredictResult(load: load, timing: timing, featureTiming: featureTiming)
+  return PredictResult(
+    load: load, timing: timing, featureTiming: featureTiming, baseline: probe.baseline,
+    peak: peak, peakIsOwn: probe.resetWorked, tensorPeak: tensorPeak,
+    faultsPerRun: faultsPerRun, pair: pair, weightBytes: weightBytes,
+    featureMemory: featureMemory)
 }
 
 /// Applies a chain model's layers one at a time and prints the CPU time per layer class.
@@ -295,6 +393,31 @@ func benchmarkOps() throws {
   }
 }
 
+/// The memory lines: peak resident memory of the predicts over the baseline (the process
+/// with the model loaded and the input made), against the largest activation pair.
+func printMemory(_ p: PredictResult) {
+  let growth = p.peak - p.baseline
+  print(
+    "tl: memory, predict batch \(batch): peak RSS \(mib(p.peak))"
+      + (p.peakIsOwn ? "" : " (process lifetime: VmHWM could not be reset)")
+      + ", baseline \(mib(p.baseline)) (model loaded, input made): +\(mib(growth)); "
+      + "live tensors +\(mib(p.tensorPeak)) at most; "
+      + String(format: "%.0f", p.faultsPerRun) + " page faults per predict")
+  print(
+    "tl: memory, largest activation pair \(p.pair.name) (input + output) "
+      + "\(mib(p.pair.bytes)), weights \(mib(p.weightBytes)); "
+      + String(
+        format: "(peak - baseline) / pair = %.2f (goal <= 1.5)",
+        Double(growth) / Double(max(1, p.pair.bytes))))
+  let f = p.featureMemory
+  if featureCount > 0 {
+    print(
+      "tl: memory, features for \(featureCount) images: peak RSS \(mib(f.peak)), baseline "
+        + "\(mib(f.baseline)) (images made): +\(mib(f.peak - f.baseline)); "
+        + "live tensors +\(mib(f.tensorPeak)) at most")
+  }
+}
+
 // MARK: - Main
 
 do {
@@ -315,6 +438,7 @@ do {
     print(
       "tl: features at conv_pw_13_relu for \(featureCount) images: best "
         + "\(ms(p.featureTiming.best)), CPU \(ms(p.featureTiming.cpu))")
+    printMemory(p)
   }
   if only == nil || only == "fit" {
     let f = try benchmarkFit()
