@@ -7,6 +7,34 @@ import TensorEngine
 // is computed once and cached; running it frees each intermediate as soon
 // as its last reader has run, so peak memory stays near one layer's worth.
 
+/// Time spent in one kind of op, for `GraphModel.profile`.
+public struct GraphOpTiming: Sendable {
+  /// Wall-clock seconds.
+  public var wall: Double = 0
+  /// Process CPU seconds (all threads).
+  public var cpu: Double = 0
+  /// Nodes run.
+  public var count = 0
+
+  /// Creates an empty timing.
+  public init() {}
+
+  /// (wall, cpu) clocks in seconds now.
+  static func now() -> (Double, Double) {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    let cpu = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    return (Double(DispatchTime.now().uptimeNanoseconds) / 1e9, cpu)
+  }
+
+  mutating func add(since start: (Double, Double)) {
+    let end = GraphOpTiming.now()
+    wall += end.0 - start.0
+    cpu += end.1 - start.1
+    count += 1
+  }
+}
+
 /// The nodes to run for one (outputs, fed inputs) pair.
 struct GraphPlan {
   /// Node indices in execution order.
@@ -16,8 +44,11 @@ struct GraphPlan {
 }
 
 extension GraphModel {
-  /// When non-nil, seconds spent per op type are added here (for benchmarks).
-  nonisolated(unsafe) public static var profile: [String: Double]?
+  /// When non-nil, time spent per op kind is added here (for benchmarks): the key is the op
+  /// type, for convolutions followed by the filter size and stride (`_FusedConv2D 1x1/1`).
+  nonisolated(unsafe) public static var profile: [String: GraphOpTiming]?
+  /// With `profile`, key the times by node (name, op, input and filter shapes) instead.
+  nonisolated(unsafe) public static var profilePerNode = false
 
   /// TF.js `predict(inputs)`: `execute` with the model's `outputNodes`. Inputs are matched
   /// to `inputNodes` by position.
@@ -128,12 +159,9 @@ extension GraphModel {
         throw valueError("Tensorflow Op is not supported: \(node.op) (node '\(node.name)')")
       }
       var result: [Tensor]
-      let start = GraphModel.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+      let start = GraphModel.profile == nil ? nil : GraphOpTiming.now()
       defer {
-        if start != 0 {
-          let ns = Double(DispatchTime.now().uptimeNanoseconds - start)
-          GraphModel.profile?[node.op, default: 0] += ns / 1e9
-        }
+        if let start { GraphModel.profile?[profileKey(node, args), default: .init()].add(since: start) }
       }
       do {
         result = try kernel(node, args)
@@ -162,6 +190,20 @@ extension GraphModel {
       let t = produced[e.index]
       return protected.contains(ObjectIdentifier(t)) ? try t.clone() : t
     }
+  }
+
+  /// The op type, plus `KxK/stride` for convolutions (by the filter argument's shape).
+  private func profileKey(_ node: GraphNode, _ args: [Tensor]) -> String {
+    if GraphModel.profilePerNode {
+      let shapes = args.prefix(2).map { "[" + $0.shape.map(String.init).joined(separator: ",") + "]" }
+      return "\(node.name) \(node.op) \(shapes.joined(separator: " "))"
+    }
+    guard node.op.contains("Conv2D") || node.op.contains("Conv2d"), args.count > 1,
+      args[1].rank == 4
+    else { return node.op }
+    let f = args[1].shape
+    let stride = node.ints("strides").flatMap { $0.count == 4 ? $0[1] : nil } ?? 1
+    return "\(node.op) \(f[0])x\(f[1])/\(stride)"
   }
 
   private func resolveOutput(_ name: String) throws -> GraphEdge {
