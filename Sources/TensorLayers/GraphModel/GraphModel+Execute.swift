@@ -61,6 +61,25 @@ extension GraphModel {
     try execute(inputs, outputs: nil)
   }
 
+  /// TF.js `predict`'s result when the model.json has `userDefinedMetadata.structuredOutputKeys`:
+  /// output `i` named `structuredOutputKeys[i]` (TF.js's addStructuredOutputNames; a missing
+  /// key is JavaScript's `undefined`, and a repeated key keeps its first position and its last
+  /// tensor, as assigning to an object does). Nil without such keys: `predict` then returns
+  /// the tensor (one output) or the array, as `execute`.
+  public func structuredOutputs(_ outputs: [Tensor]) -> [(key: String, tensor: Tensor)]? {
+    guard let keys = structuredOutputKeys else { return nil }
+    var named: [(key: String, tensor: Tensor)] = []
+    for (i, t) in outputs.enumerated() {
+      let key = i < keys.count ? keys[i] : "undefined"
+      if let j = named.firstIndex(where: { $0.key == key }) {
+        named[j].tensor = t
+      } else {
+        named.append((key, t))
+      }
+    }
+    return named
+  }
+
   /// TF.js `execute(inputs, outputs)` with inputs matched to `inputNodes` by position.
   public func execute(_ inputs: [Tensor], outputs: [String]? = nil) throws -> [Tensor] {
     guard inputs.count == inputEdges.count else {
