@@ -22,7 +22,12 @@ public func depthwiseConv2dForward(
   let work = rowCount * g.outWidth * cout * g.filterHeight * g.filterWidth
   KernelThreading.forChunks(rowCount, work: work) { _, rows in
     if g.channelMultiplier == 1 {
-      for row in rows { depthwiseRowInRegisters(x, filter, y, g, row: row, epilogue: epilogue) }
+      for row in rows {
+        let b = row / g.outHeight
+        depthwiseRowInRegisters(
+          x + b * g.inHeight * g.inWidth * g.inChannels, filter, y + row * g.outWidth * cout, g,
+          oh: row - b * g.outHeight, epilogue: epilogue)
+      }
       return
     }
     for row in rows {
@@ -52,20 +57,18 @@ public func depthwiseConv2dForward(
   }
 }
 
-/// One output row of a multiplier-1 depthwise convolution: eight channels at a time, each
-/// accumulated in a register over all taps of the window, passed through the epilogue and
-/// stored once.
+/// Output row `oh` of a multiplier-1 depthwise convolution of one image (`image` is its
+/// `[inHeight, inWidth, c]` data; only the rows the window reads are touched, so `image` may be
+/// a shifted base over a buffer holding just those rows) into `out`: eight channels at a time,
+/// each accumulated in a register over all taps of the window, passed through the epilogue
+/// and stored once.
 @inline(__always)
-private func depthwiseRowInRegisters(
-  _ x: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-  _ g: Conv2DGeometry, row: Int, epilogue: ChannelEpilogue
+func depthwiseRowInRegisters(
+  _ image: UnsafePointer<Float>, _ filter: UnsafePointer<Float>,
+  _ out: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, oh: Int, epilogue: ChannelEpilogue
 ) {
   let c = g.inChannels
   let vectorEnd = c & ~7
-  let b = row / g.outHeight
-  let oh = row - b * g.outHeight
-  let out = y + row * g.outWidth * c
-  let image = x + b * g.inHeight * g.inWidth * c
   // Filter rows whose input row exists.
   let khLo = max(0, ceilDiv(g.padTop - oh * g.strideH, g.dilationH))
   let khHi = min(g.filterHeight, ceilDiv(g.inHeight + g.padTop - oh * g.strideH, g.dilationH))

@@ -77,7 +77,7 @@ public final class GraphModel {
       }
       weights[n.name] = Engine.shared.keep(t)
     }
-    self.nodes = GraphRewrite.foldPadding(nodes, index: index, weights: weights)
+    let padded = GraphRewrite.foldPadding(nodes, index: index, weights: weights)
     self.index = index
     self.weights = weights
 
@@ -120,6 +120,8 @@ public final class GraphModel {
       outputEdges = nodes.filter { !consumed.contains($0.name) && $0.op != "NoOp" }
         .map { (GraphEdge(node: $0.name, index: 0), nil) }
     }
+    self.nodes = GraphRewrite.fuseExpandDepthwise(
+      padded, index: index, weights: weights, outputs: Set(outputEdges.map(\.edge.node)))
   }
 
   // MARK: - Inputs and outputs
