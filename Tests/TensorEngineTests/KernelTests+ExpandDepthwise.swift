@@ -66,7 +66,8 @@ final class KernelExpandDepthwiseTests: XCTestCase {
   func testMatchesTheTwoFusedOps() throws {
     var cases: [Case] = [Case()]
     cases.append(Case(stride: 2, padding: .explicit(top: 0, bottom: 1, left: 0, right: 1)))
-    cases.append(Case(height: 10, width: 31, stride: 2, padding: .valid, act1: .relu, act2: .linear))
+    cases.append(
+      Case(height: 10, width: 31, stride: 2, padding: .valid, act1: .relu, act2: .linear))
     cases.append(Case(batch: 3, height: 7, e: 16, dilation: 2, act1: .linear, act2: .relu))
     cases.append(Case(batch: 1, height: 5, width: 29, e: 19, filter: 5, padding: .same))
     cases.append(Case(batch: 2, height: 6, width: 28, cin: 3, e: 8, stride: 3, padding: .same))

@@ -95,15 +95,6 @@ do {
     let runs = batch == 1 ? 10 : 3
     let t = try best(runs) { Engine.shared.dispose(try model.predict([x])) }
     report("graph_mobilenet_v2_1.30_224_batch\(batch)", Double(batch) / t, "images/s")
-    if let sub = ProcessInfo.processInfo.environment["TL_SUBBATCH"].flatMap(Int.init), batch > sub {
-      let parts = try x.split(batch / sub)
-      let t2 = try best(runs) {
-        let ys = try parts.map { try model.predict([$0])[0] }
-        try Tensor.concat(ys).dispose()
-        for y in ys { y.dispose() }
-      }
-      report("  subbatch\(sub)", Double(batch) / t2, "images/s")
-    }
     if ProcessInfo.processInfo.environment["TL_GRAPH_PROFILE"] != nil {
       GraphModel.profile = [:]
       GraphModel.profilePerNode = ProcessInfo.processInfo.environment["TL_GRAPH_PROFILE"] == "nodes"
@@ -111,7 +102,9 @@ do {
       for _ in 0..<repeats { Engine.shared.dispose(try model.predict([x])) }
       let table = (GraphModel.profile ?? [:]).sorted { $0.value.cpu > $1.value.cpu }
       let total = table.reduce(0) { $0 + $1.value.wall } / Double(repeats * batch)
-      func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+      func pad(_ s: String, _ n: Int) -> String {
+        s + String(repeating: " ", count: max(0, n - s.count))
+      }
       print("  " + pad("op (per image)", 34) + "   wall ms    cpu ms nodes")
       for (op, t) in table {
         let scale = 1000 / Double(repeats * batch)

@@ -180,7 +180,9 @@ extension GraphModel {
       var result: [Tensor]
       let start = GraphModel.profile == nil ? nil : GraphOpTiming.now()
       defer {
-        if let start { GraphModel.profile?[profileKey(node, args), default: .init()].add(since: start) }
+        if let start {
+          GraphModel.profile?[profileKey(node, args), default: .init()].add(since: start)
+        }
       }
       do {
         result = try kernel(node, args)
@@ -214,7 +216,9 @@ extension GraphModel {
   /// The op type, plus `KxK/stride` for convolutions (by the filter argument's shape).
   private func profileKey(_ node: GraphNode, _ args: [Tensor]) -> String {
     if GraphModel.profilePerNode {
-      let shapes = args.prefix(2).map { "[" + $0.shape.map(String.init).joined(separator: ",") + "]" }
+      let shapes = args.prefix(2).map {
+        "[" + $0.shape.map(String.init).joined(separator: ",") + "]"
+      }
       return "\(node.name) \(node.op) \(shapes.joined(separator: " "))"
     }
     guard node.op.contains("Conv2D") || node.op.contains("Conv2d"), args.count > 1,

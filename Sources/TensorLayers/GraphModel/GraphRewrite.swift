@@ -71,7 +71,8 @@ enum GraphRewrite {
     let clampOps: Set<String> = ["relu", "relu6"]
     func biasThenClamp(_ n: GraphNode) -> Bool {
       let ops = n.strings("fused_ops")
-      return ops.first == "biasadd" && ops.count <= 2 && (ops.count == 1 || clampOps.contains(ops[1]))
+      return ops.first == "biasadd" && ops.count <= 2
+        && (ops.count == 1 || clampOps.contains(ops[1]))
         && n.inputs.count == 3 && !n.isControlInput.contains(true)
         && (n.string("data_format") ?? "nhwc") == "nhwc"
     }
