@@ -1,12 +1,14 @@
-// The fused expansion + depthwise kernel (Tensor.expandDepthwiseConv2d) against the two
-// fused ops it replaces, and against the naive reference convolutions, over strides,
-// paddings, dilations, activations, batch sizes and forced threading (so that worker
-// chunks start mid-image and the row ring restarts).
+// The kernel paths MobileNetV2 graph models take: the fused expansion + depthwise
+// kernel (Tensor.expandDepthwiseConv2d) against the two fused ops it replaces and the
+// naive reference convolutions, over strides, paddings, dilations, activations, batch
+// sizes and forced threading (so that worker chunks start mid-image and the row ring
+// restarts); the pointwise convolution split by output channels (few pixels, large
+// filter); the 3→32+ channel stem through im2col.
 
 import XCTest
 @testable import TensorEngine
 
-final class KernelExpandDepthwiseTests: XCTestCase {
+final class KernelMobileNetV2Tests: XCTestCase {
   private struct Case {
     var batch = 2, height = 9, width = 30, cin = 5, e = 12
     var filter = 3, stride = 1, dilation = 1
@@ -89,6 +91,38 @@ final class KernelExpandDepthwiseTests: XCTestCase {
         try x.expandDepthwiseConv2d(
           expandFilter: w1, expandBias: nil, expandActivation: .relu6, filter: wd,
           strides: [1, 1], padding: .same, bias: nil, activation: .relu6))
+    }
+  }
+
+  /// 1×1 convolutions with few pixels and a large filter (split by output channels) and an
+  /// RGB stem with 40 outputs (im2col), with bias and ReLU6, against the references.
+  func testPointwiseColumnSplitAndStem() throws {
+    var rng = TestRandom(seed: 42)
+    for (shape, filterShape, stride) in [
+      ([2, 7, 7, 256], [1, 1, 256, 300], 1), ([1, 3, 5, 512], [1, 1, 512, 200], 1),
+      ([2, 17, 15, 3], [3, 3, 3, 40], 2),
+    ] {
+      let xs = rng.floats(shape.reduce(1, *))
+      let ws = rng.floats(filterShape.reduce(1, *)).map { $0 * 0.3 }
+      let bs = rng.floats(filterShape[3])
+      let g = Conv2DGeometry(
+        inShape: shape, filterShape: filterShape, strides: (stride, stride), padding: .same)
+      let want = referenceConv(xs, ws, g).enumerated().map { i, v in
+        min(max(v + bs[i % filterShape[3]], 0), 6)
+      }
+      for threaded in [false, true] {
+        try Engine.shared.tidy {
+          let x = try Tensor.tensor(xs, shape: shape)
+          let w = try Tensor.tensor(ws, shape: filterShape)
+          let b = try Tensor.tensor(bs, shape: [filterShape[3]])
+          func run() throws -> Tensor {
+            try x.fusedConv2d(
+              w, strides: [stride, stride], padding: .same, bias: b, activation: .relu6)
+          }
+          let got = threaded ? try withForcedThreading(run) : try run()
+          assertClose(try got.dataSync(), want, atol: 1e-4, rtol: 1e-4, "\(shape) \(filterShape)")
+        }
+      }
     }
   }
 }
