@@ -70,6 +70,30 @@ final class GraphOpTests: XCTestCase {
     XCTAssertEqual(try named[1].tensor.dataSync(), [4, 9])
   }
 
+  /// The load-time rewrites (Pad folded into the depthwise convolution, the expansion fused
+  /// into it) must not hide a fed intermediate node: feeding the expansion's or the Pad's
+  /// output reaches the depthwise convolution as in TF.js.
+  func testFeedingNodesTheRewritesBypass() throws {
+    let model = try ModelIO.loadGraphModel(
+      fixturePath("mobilenet_v2_0.35_feature_graph/model/model.json"))
+    defer { model.dispose() }
+    let prefix = "StatefulPartitionedCall/mobilenetv2_0.35_224/"
+    let expand = prefix + "block_1_expand_relu/Relu6"
+    let pad = prefix + "block_1_pad/Pad"
+    let depthwise = prefix + "block_1_depthwise/depthwise"
+    XCTAssertEqual(
+      model.nodes.first { $0.name == depthwise }?.op, GraphRewrite.expandDepthwiseOp)
+    let x = try Tensor.randomUniform([1, 224, 224, 3], seed: 5)
+    let direct = try model.execute([x], outputs: [expand, pad, depthwise])
+    for (fedName, fed) in [(expand, direct[0]), (pad, direct[1])] {
+      let again = try model.execute([fedName: fed], outputs: [depthwise])[0]
+      try assertClose(again, direct[2], atol: 1e-5, rtol: 1e-5, "fed \(fedName)")
+      let zeros = try model.execute([fedName: try fed.mul(Tensor.scalar(0))], outputs: [depthwise])
+      let change = try zeros[0].sub(direct[2]).abs().max().scalarValue()
+      XCTAssertGreaterThan(change, 0.01, "feeding \(fedName) must change the depthwise output")
+    }
+  }
+
   // MARK: - Hand-written graphs
 
   /// A graph-model root from (name, op, inputs, attrs JSON) tuples and Const weights.

@@ -37,6 +37,9 @@ public struct GraphOpTiming: Sendable {
 
 /// The nodes to run for one (outputs, fed inputs) pair.
 struct GraphPlan {
+  /// The node list the indices refer to: the rewritten graph, or the graph as loaded when a
+  /// fed node is one a rewrite stopped reading (a folded Pad, a fused expansion).
+  var nodes: [GraphNode]
   /// Node indices in execution order.
   var order: [Int]
   /// How many planned nodes (plus requested outputs) read each node.
@@ -146,7 +149,7 @@ extension GraphModel {
     for (_, t) in weights { protected.insert(ObjectIdentifier(t)) }
     for (_, m) in fed { for (_, t) in m { protected.insert(ObjectIdentifier(t)) } }
     for i in plan.order {
-      let node = nodes[i]
+      let node = plan.nodes[i]
       if let f = fed[i] {
         let n = (f.keys.max() ?? 0) + 1
         values[i] = (0..<n).compactMap { f[$0] }
@@ -267,6 +270,7 @@ extension GraphModel {
       outs.map(\.text).joined(separator: "\u{1}") + "\u{2}"
       + fed.sorted().map(String.init).joined(separator: ",")
     if let p = plans[key] { return p }
+    let nodes = fed.isDisjoint(with: bypassed) ? self.nodes : loadedNodes
     var state = [UInt8](repeating: 0, count: nodes.count)  // 0 new, 1 open, 2 done
     var order: [Int] = []
     var missing: [String] = []
@@ -309,7 +313,7 @@ extension GraphModel {
       for e in nodes[i].inputs { if let j = index[e.node] { uses[j, default: 0] += 1 } }
     }
     for e in outs { if let j = index[e.node] { uses[j, default: 0] += 1 } }
-    let p = GraphPlan(order: order, uses: uses)
+    let p = GraphPlan(nodes: nodes, order: order, uses: uses)
     plans[key] = p
     return p
   }
