@@ -261,6 +261,10 @@ extension TFContext {
       .function("predict", arity: 2) { [self] call in
         let m = try thisGraph(call.this, "predict")
         let outs = try graphRun(m, call.interpreter, call.arguments[0], outputs: nil, "predict")
+        // With structuredOutputKeys TF.js returns {key: tensor} instead (even for one output).
+        if let named = m.structuredOutputs(outs) {
+          return object(named.map { ($0.key, wrap($0.tensor)) })
+        }
         return wrapOutputs(outs)
       },
       .function("execute", arity: 2) { [self] call in

@@ -31,6 +31,69 @@ final class GraphOpTests: XCTestCase {
     XCTAssertEqual(model.outputNodes.count, 6)
   }
 
+  /// With `userDefinedMetadata.structuredOutputKeys`, predict's outputs are named by position.
+  func testStructuredOutputKeysNamePredictOutputs() throws {
+    let model = try ModelIO.loadGraphModel(fixturePath("graph_ops_structured/model/model.json"))
+    defer { model.dispose() }
+    let keys = ["cast", "fused", "flat", "probs", "relu6", "feat"]
+    XCTAssertEqual(model.structuredOutputKeys, keys)
+    let cases = try GraphCases("graph_ops")
+    let inputs = [
+      "img": try XCTUnwrap(cases.arrays["img"]), "vec": try XCTUnwrap(cases.arrays["vec"]),
+    ]
+    let named = try XCTUnwrap(model.structuredOutputs(try model.predict(inputs)))
+    XCTAssertEqual(named.map(\.key), keys)
+    // The keys name the outputs TensorFlow computed under those dict keys (cases "out:KEY").
+    for (k, t) in named {
+      try assertClose(
+        t, try XCTUnwrap(cases.arrays["out:" + k]), atol: cases.atol, rtol: cases.rtol, k)
+    }
+    // A model without the keys gives nil: predict returns the tensor or the array.
+    let plain = try ModelIO.loadGraphModel(fixturePath("graph_ops/model/model.json"))
+    defer { plain.dispose() }
+    XCTAssertNil(plain.structuredOutputs(try plain.predict(inputs)))
+  }
+
+  /// JavaScript object semantics of the naming: too few keys give `undefined`, a repeated key
+  /// keeps its first position and takes the later tensor.
+  func testStructuredOutputKeysShortAndRepeated() throws {
+    var root = try graph(
+      [("x", "Placeholder", [], float), ("a", "Relu", ["x"], float), ("b", "Neg", ["x"], float),
+       ("c", "Square", ["x"], float)])
+    root["userDefinedMetadata"] = try ConfigValue.parseJSON(
+      Data(#"{"structuredOutputKeys": ["p", "p"]}"#.utf8))
+    let model = try GraphModel(modelJSON: root, weights: [])
+    let outs = try model.execute([try t([-2, 3], [2])], outputs: ["a", "b", "c"])
+    let named = try XCTUnwrap(model.structuredOutputs(outs))
+    XCTAssertEqual(named.map(\.key), ["p", "undefined"])
+    XCTAssertEqual(try named[0].tensor.dataSync(), [2, -3])
+    XCTAssertEqual(try named[1].tensor.dataSync(), [4, 9])
+  }
+
+  /// The load-time rewrites (Pad folded into the depthwise convolution, the expansion fused
+  /// into it) must not hide a fed intermediate node: feeding the expansion's or the Pad's
+  /// output reaches the depthwise convolution as in TF.js.
+  func testFeedingNodesTheRewritesBypass() throws {
+    let model = try ModelIO.loadGraphModel(
+      fixturePath("mobilenet_v2_0.35_feature_graph/model/model.json"))
+    defer { model.dispose() }
+    let prefix = "StatefulPartitionedCall/mobilenetv2_0.35_224/"
+    let expand = prefix + "block_1_expand_relu/Relu6"
+    let pad = prefix + "block_1_pad/Pad"
+    let depthwise = prefix + "block_1_depthwise/depthwise"
+    XCTAssertEqual(
+      model.nodes.first { $0.name == depthwise }?.op, GraphRewrite.expandDepthwiseOp)
+    let x = try Tensor.randomUniform([1, 224, 224, 3], seed: 5)
+    let direct = try model.execute([x], outputs: [expand, pad, depthwise])
+    for (fedName, fed) in [(expand, direct[0]), (pad, direct[1])] {
+      let again = try model.execute([fedName: fed], outputs: [depthwise])[0]
+      try assertClose(again, direct[2], atol: 1e-5, rtol: 1e-5, "fed \(fedName)")
+      let zeros = try model.execute([fedName: try fed.mul(Tensor.scalar(0))], outputs: [depthwise])
+      let change = try zeros[0].sub(direct[2]).abs().max().scalarValue()
+      XCTAssertGreaterThan(change, 0.01, "feeding \(fedName) must change the depthwise output")
+    }
+  }
+
   // MARK: - Hand-written graphs
 
   /// A graph-model root from (name, op, inputs, attrs JSON) tuples and Const weights.

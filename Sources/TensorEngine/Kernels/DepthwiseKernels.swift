@@ -22,7 +22,12 @@ public func depthwiseConv2dForward(
   let work = rowCount * g.outWidth * cout * g.filterHeight * g.filterWidth
   KernelThreading.forChunks(rowCount, work: work) { _, rows in
     if g.channelMultiplier == 1 {
-      for row in rows { depthwiseRowInRegisters(x, filter, y, g, row: row, epilogue: epilogue) }
+      for row in rows {
+        let b = row / g.outHeight
+        depthwiseRowInRegisters(
+          x + b * g.inHeight * g.inWidth * g.inChannels, filter, y + row * g.outWidth * cout, g,
+          oh: row - b * g.outHeight, epilogue: epilogue)
+      }
       return
     }
     for row in rows {
@@ -47,25 +52,24 @@ public func depthwiseConv2dForward(
           }
         }
       }
-      epilogue.apply(out, rows: g.outWidth, channels: cout)
+      epilogue.applyVectorized(out, rows: g.outWidth, channels: cout)
     }
   }
 }
 
-/// One output row of a multiplier-1 depthwise convolution: eight channels at a time, each
-/// accumulated in a register over all taps of the window and stored once.
+/// Output row `oh` of a multiplier-1 depthwise convolution of one image (`image` is its
+/// `[inHeight, inWidth, c]` data; only the rows the window reads are touched, so `image` may be
+/// a shifted base over a buffer holding just those rows) into `out`: eight channels at a time,
+/// each accumulated in a register over all taps of the window, passed through the epilogue
+/// and stored once.
 @inline(__always)
-private func depthwiseRowInRegisters(
-  _ x: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-  _ g: Conv2DGeometry, row: Int, epilogue: ChannelEpilogue
+func depthwiseRowInRegisters(
+  _ image: UnsafePointer<Float>, _ filter: UnsafePointer<Float>,
+  _ out: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, oh: Int, epilogue: ChannelEpilogue
 ) {
   let c = g.inChannels
   let vectorEnd = c & ~7
-  let b = row / g.outHeight
-  let oh = row - b * g.outHeight
-  let out = y + row * g.outWidth * c
-  let image = x + b * g.inHeight * g.inWidth * c
-  // Filter rows whose input row exists, as (input row pointer, tap row pointer).
+  // Filter rows whose input row exists.
   let khLo = max(0, ceilDiv(g.padTop - oh * g.strideH, g.dilationH))
   let khHi = min(g.filterHeight, ceilDiv(g.inHeight + g.padTop - oh * g.strideH, g.dilationH))
   let rowStride = g.inWidth * c
@@ -82,13 +86,14 @@ private func depthwiseRowInRegisters(
     let iw0 = ow * g.strideW - g.padLeft
     let o = out + ow * c
     if ow >= fullLo && ow + 4 <= fullHi && vectorEnd > 0 {
+      let firstRow = image + (oh * g.strideH - g.padTop) * rowStride + iw0 * c
+      let rowStep = g.dilationH * rowStride
       var c0 = 0
       while c0 < vectorEnd {
         var (a0, a1, a2, a3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
         var kh = khLo
         while kh < khHi {
-          let ih = oh * g.strideH - g.padTop + kh * g.dilationH
-          var p = UnsafeRawPointer(image + ih * rowStride + iw0 * c + c0)
+          var p = UnsafeRawPointer(firstRow + kh * rowStep + c0)
           var t = UnsafeRawPointer(filter + kh * g.filterWidth * c + c0)
           for _ in 0..<g.filterWidth {
             let wv = t.loadUnaligned(as: SIMD8<Float>.self)
@@ -102,15 +107,15 @@ private func depthwiseRowInRegisters(
           kh &+= 1
         }
         let q = UnsafeMutableRawPointer(o + c0)
-        q.storeBytes(of: a0, as: SIMD8<Float>.self)
-        (q + c &* 4).storeBytes(of: a1, as: SIMD8<Float>.self)
-        (q + 2 &* c &* 4).storeBytes(of: a2, as: SIMD8<Float>.self)
-        (q + 3 &* c &* 4).storeBytes(of: a3, as: SIMD8<Float>.self)
+        q.storeBytes(of: epilogue.apply8(a0, channel: c0), as: SIMD8<Float>.self)
+        (q + c &* 4).storeBytes(of: epilogue.apply8(a1, channel: c0), as: SIMD8<Float>.self)
+        (q + 2 &* c &* 4).storeBytes(of: epilogue.apply8(a2, channel: c0), as: SIMD8<Float>.self)
+        (q + 3 &* c &* 4).storeBytes(of: epilogue.apply8(a3, channel: c0), as: SIMD8<Float>.self)
         c0 &+= 8
       }
       for j in 0..<4 {
         depthwisePixelTail(image, filter, o + j * c, g, oh: oh, iw0: iw0 + j * g.strideW,
-                           khLo: khLo, khHi: khHi, from: vectorEnd)
+                           khLo: khLo, khHi: khHi, from: vectorEnd, epilogue: epilogue)
       }
       ow += 4
       continue
@@ -134,21 +139,23 @@ private func depthwiseRowInRegisters(
         }
         kh &+= 1
       }
-      UnsafeMutableRawPointer(o + c0).storeBytes(of: acc, as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(o + c0).storeBytes(
+        of: epilogue.apply8(acc, channel: c0), as: SIMD8<Float>.self)
       c0 &+= 8
     }
     depthwisePixelTail(image, filter, o, g, oh: oh, iw0: iw0, khLo: khLo, khHi: khHi,
-                       from: vectorEnd)
+                       from: vectorEnd, epilogue: epilogue)
     ow += 1
   }
-  epilogue.apply(out, rows: g.outWidth, channels: c)
 }
 
-/// The channels from `from` on (the non-multiple-of-8 tail) of one output pixel, scalar.
+/// The channels from `from` on (the non-multiple-of-8 tail) of one output pixel, scalar,
+/// through the epilogue.
 @inline(__always)
 private func depthwisePixelTail(
   _ image: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
-  _ g: Conv2DGeometry, oh: Int, iw0: Int, khLo: Int, khHi: Int, from start: Int
+  _ g: Conv2DGeometry, oh: Int, iw0: Int, khLo: Int, khHi: Int, from start: Int,
+  epilogue: ChannelEpilogue
 ) {
   let c = g.inChannels
   if start >= c { return }
@@ -163,7 +170,7 @@ private func depthwisePixelTail(
         acc += image[(ih * g.inWidth + iw) * c + c0] * filter[(kh * g.filterWidth + kw) * c + c0]
       }
     }
-    o[c0] = acc
+    o[c0] = epilogue.apply1(acc, channel: c0)
   }
 }
 

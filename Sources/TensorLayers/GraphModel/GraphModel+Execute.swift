@@ -7,8 +7,39 @@ import TensorEngine
 // is computed once and cached; running it frees each intermediate as soon
 // as its last reader has run, so peak memory stays near one layer's worth.
 
+/// Time spent in one kind of op, for `GraphModel.profile`.
+public struct GraphOpTiming: Sendable {
+  /// Wall-clock seconds.
+  public var wall: Double = 0
+  /// Process CPU seconds (all threads).
+  public var cpu: Double = 0
+  /// Nodes run.
+  public var count = 0
+
+  /// Creates an empty timing.
+  public init() {}
+
+  /// (wall, cpu) clocks in seconds now.
+  static func now() -> (Double, Double) {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    let cpu = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    return (Double(DispatchTime.now().uptimeNanoseconds) / 1e9, cpu)
+  }
+
+  mutating func add(since start: (Double, Double)) {
+    let end = GraphOpTiming.now()
+    wall += end.0 - start.0
+    cpu += end.1 - start.1
+    count += 1
+  }
+}
+
 /// The nodes to run for one (outputs, fed inputs) pair.
 struct GraphPlan {
+  /// The node list the indices refer to: the rewritten graph, or the graph as loaded when a
+  /// fed node is one a rewrite stopped reading (a folded Pad, a fused expansion).
+  var nodes: [GraphNode]
   /// Node indices in execution order.
   var order: [Int]
   /// How many planned nodes (plus requested outputs) read each node.
@@ -16,8 +47,11 @@ struct GraphPlan {
 }
 
 extension GraphModel {
-  /// When non-nil, seconds spent per op type are added here (for benchmarks).
-  nonisolated(unsafe) public static var profile: [String: Double]?
+  /// When non-nil, time spent per op kind is added here (for benchmarks): the key is the op
+  /// type, for convolutions followed by the filter size and stride (`_FusedConv2D 1x1/1`).
+  nonisolated(unsafe) public static var profile: [String: GraphOpTiming]?
+  /// With `profile`, key the times by node (name, op, input and filter shapes) instead.
+  nonisolated(unsafe) public static var profilePerNode = false
 
   /// TF.js `predict(inputs)`: `execute` with the model's `outputNodes`. Inputs are matched
   /// to `inputNodes` by position.
@@ -28,6 +62,25 @@ extension GraphModel {
   /// TF.js `predict({name: tensor})`.
   public func predict(_ inputs: [String: Tensor]) throws -> [Tensor] {
     try execute(inputs, outputs: nil)
+  }
+
+  /// TF.js `predict`'s result when the model.json has `userDefinedMetadata.structuredOutputKeys`:
+  /// output `i` named `structuredOutputKeys[i]` (TF.js's addStructuredOutputNames; a missing
+  /// key is JavaScript's `undefined`, and a repeated key keeps its first position and its last
+  /// tensor, as assigning to an object does). Nil without such keys: `predict` then returns
+  /// the tensor (one output) or the array, as `execute`.
+  public func structuredOutputs(_ outputs: [Tensor]) -> [(key: String, tensor: Tensor)]? {
+    guard let keys = structuredOutputKeys else { return nil }
+    var named: [(key: String, tensor: Tensor)] = []
+    for (i, t) in outputs.enumerated() {
+      let key = i < keys.count ? keys[i] : "undefined"
+      if let j = named.firstIndex(where: { $0.key == key }) {
+        named[j].tensor = t
+      } else {
+        named.append((key, t))
+      }
+    }
+    return named
   }
 
   /// TF.js `execute(inputs, outputs)` with inputs matched to `inputNodes` by position.
@@ -96,7 +149,7 @@ extension GraphModel {
     for (_, t) in weights { protected.insert(ObjectIdentifier(t)) }
     for (_, m) in fed { for (_, t) in m { protected.insert(ObjectIdentifier(t)) } }
     for i in plan.order {
-      let node = nodes[i]
+      let node = plan.nodes[i]
       if let f = fed[i] {
         let n = (f.keys.max() ?? 0) + 1
         values[i] = (0..<n).compactMap { f[$0] }
@@ -128,11 +181,10 @@ extension GraphModel {
         throw valueError("Tensorflow Op is not supported: \(node.op) (node '\(node.name)')")
       }
       var result: [Tensor]
-      let start = GraphModel.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+      let start = GraphModel.profile == nil ? nil : GraphOpTiming.now()
       defer {
-        if start != 0 {
-          let ns = Double(DispatchTime.now().uptimeNanoseconds - start)
-          GraphModel.profile?[node.op, default: 0] += ns / 1e9
+        if let start {
+          GraphModel.profile?[profileKey(node, args), default: .init()].add(since: start)
         }
       }
       do {
@@ -162,6 +214,22 @@ extension GraphModel {
       let t = produced[e.index]
       return protected.contains(ObjectIdentifier(t)) ? try t.clone() : t
     }
+  }
+
+  /// The op type, plus `KxK/stride` for convolutions (by the filter argument's shape).
+  private func profileKey(_ node: GraphNode, _ args: [Tensor]) -> String {
+    if GraphModel.profilePerNode {
+      let shapes = args.prefix(2).map {
+        "[" + $0.shape.map(String.init).joined(separator: ",") + "]"
+      }
+      return "\(node.name) \(node.op) \(shapes.joined(separator: " "))"
+    }
+    guard node.op.contains("Conv2D") || node.op.contains("Conv2d"), args.count > 1,
+      args[1].rank == 4
+    else { return node.op }
+    let f = args[1].shape
+    let stride = node.ints("strides").flatMap { $0.count == 4 ? $0[1] : nil } ?? 1
+    return "\(node.op) \(f[0])x\(f[1])/\(stride)"
   }
 
   private func resolveOutput(_ name: String) throws -> GraphEdge {
@@ -202,6 +270,7 @@ extension GraphModel {
       outs.map(\.text).joined(separator: "\u{1}") + "\u{2}"
       + fed.sorted().map(String.init).joined(separator: ",")
     if let p = plans[key] { return p }
+    let nodes = fed.isDisjoint(with: bypassed) ? self.nodes : loadedNodes
     var state = [UInt8](repeating: 0, count: nodes.count)  // 0 new, 1 open, 2 done
     var order: [Int] = []
     var missing: [String] = []
@@ -244,7 +313,7 @@ extension GraphModel {
       for e in nodes[i].inputs { if let j = index[e.node] { uses[j, default: 0] += 1 } }
     }
     for e in outs { if let j = index[e.node] { uses[j, default: 0] += 1 } }
-    let p = GraphPlan(order: order, uses: uses)
+    let p = GraphPlan(nodes: nodes, order: order, uses: uses)
     plans[key] = p
     return p
   }

@@ -18,8 +18,13 @@ public struct GraphTensorInfo: Equatable {
 
 /// A loaded graph model.
 public final class GraphModel {
-  /// The nodes in file order.
+  /// The nodes in file order, after the load-time rewrites (GraphRewrite).
   public let nodes: [GraphNode]
+  /// The nodes as loaded, for plans that feed a node a rewrite bypasses.
+  let loadedNodes: [GraphNode]
+  /// Nodes a rewritten node no longer reads (folded Pads, fused expansions): feeding one
+  /// of them must reach its original readers, so such plans run `loadedNodes`.
+  let bypassed: Set<Int>
   /// Node index by name.
   let index: [String: Int]
   /// Const values by node name (kept; released by `dispose`).
@@ -77,7 +82,7 @@ public final class GraphModel {
       }
       weights[n.name] = Engine.shared.keep(t)
     }
-    self.nodes = GraphRewrite.foldPadding(nodes, index: index, weights: weights)
+    let padded = GraphRewrite.foldPadding(nodes, index: index, weights: weights)
     self.index = index
     self.weights = weights
 
@@ -120,6 +125,22 @@ public final class GraphModel {
       outputEdges = nodes.filter { !consumed.contains($0.name) && $0.op != "NoOp" }
         .map { (GraphEdge(node: $0.name, index: 0), nil) }
     }
+    let rewritten = GraphRewrite.fuseExpandDepthwise(
+      padded, index: index, weights: weights, outputs: Set(outputEdges.map(\.edge.node)))
+    // Bypassed: what a rewritten node's old inputs read, back to its new inputs (for a fused
+    // expansion: the Pad, its paddings and the expansion node).
+    var bypassed = Set<Int>()
+    for (old, new) in zip(nodes, rewritten) where old.inputs != new.inputs {
+      let kept = Set(new.inputs.map(\.node))
+      var stack = old.inputs.map(\.node).filter { !kept.contains($0) }
+      while let name = stack.popLast() {
+        guard let j = index[name], bypassed.insert(j).inserted else { continue }
+        stack += nodes[j].inputs.map(\.node).filter { !kept.contains($0) }
+      }
+    }
+    self.nodes = rewritten
+    self.loadedNodes = nodes
+    self.bypassed = bypassed
   }
 
   // MARK: - Inputs and outputs

@@ -72,6 +72,7 @@ enum GraphOps {
     k["DepthwiseConv2dNative"] = { n, x in [try conv(n, x, depthwise: true, fused: false)] }
     k["_FusedConv2D"] = { n, x in [try conv(n, x, depthwise: false, fused: true)] }
     k["FusedDepthwiseConv2dNative"] = { n, x in [try conv(n, x, depthwise: true, fused: true)] }
+    k[GraphRewrite.expandDepthwiseOp] = { n, x in [try expandDepthwise(n, x)] }
     k["AvgPool"] = { n, x in [try pool(n, x, max: false)] }
     k["MaxPool"] = { n, x in [try pool(n, x, max: true)] }
     k["FusedBatchNorm"] = { n, x in try fusedBatchNorm(n, x) }
@@ -221,6 +222,25 @@ extension GraphOps {
       ? try input.depthwiseConv2d(filter, strides: strides, padding: pad, dilations: dilations)
       : try input.conv2d(filter, strides: strides, padding: pad, dilations: dilations)
     return try f.apply(to: y, n)
+  }
+
+  /// GraphRewrite's fused expansion + depthwise node: inputs (x, 1×1 filter, bias, depthwise
+  /// filter, bias); `expand_fused_ops` and `fused_ops` are each [BiasAdd] or [BiasAdd, Relu|Relu6].
+  static func expandDepthwise(_ n: GraphNode, _ x: [Tensor]) throws -> Tensor {
+    func activation(_ key: String) throws -> FusedActivation {
+      let ops = n.strings(key)
+      guard ops.count == 2 else { return .linear }
+      guard let a = FusedActivation(rawValue: ops[1]) else {
+        throw valueError("Node '\(n.name)' (\(n.op)) has unsupported \(key) \(ops).")
+      }
+      return a
+    }
+    return try arg(x, 0, n.op).expandDepthwiseConv2d(
+      expandFilter: arg(x, 1, n.op), expandBias: arg(x, 2, n.op),
+      expandActivation: try activation("expand_fused_ops"), filter: arg(x, 3, n.op),
+      strides: try spatial(n, "strides"), padding: try padding(n),
+      dilations: try spatial(n, "dilations", default: [1, 1]), bias: arg(x, 4, n.op),
+      activation: try activation("fused_ops"))
   }
 
   static func matMul(_ n: GraphNode, _ x: [Tensor], fused: Bool) throws -> Tensor {
