@@ -2,8 +2,8 @@
 // kernel (Tensor.expandDepthwiseConv2d) against the two fused ops it replaces and the
 // naive reference convolutions, over strides, paddings, dilations, activations, batch
 // sizes and forced threading (so that worker chunks start mid-image and the row ring
-// restarts); pointwise convolutions with few pixels and a large filter (MobileNetV2's
-// 7×7 layers); the 3→32+ channel stem through im2col.
+// restarts); the pointwise convolution split by output channels (few pixels, large
+// filter); the 3→32+ channel stem through im2col.
 
 import XCTest
 @testable import TensorEngine
@@ -94,9 +94,9 @@ final class KernelMobileNetV2Tests: XCTestCase {
     }
   }
 
-  /// 1×1 convolutions with few pixels and a large filter and an RGB stem with 40 outputs
-  /// (im2col), with bias and ReLU6, against the references.
-  func testPointwiseFewPixelsAndStem() throws {
+  /// 1×1 convolutions with few pixels and a large filter (split by output channels) and an
+  /// RGB stem with 40 outputs (im2col), with bias and ReLU6, against the references.
+  func testPointwiseColumnSplitAndStem() throws {
     var rng = TestRandom(seed: 42)
     for (shape, filterShape, stride) in [
       ([2, 7, 7, 256], [1, 1, 256, 300], 1), ([1, 3, 5, 512], [1, 1, 512, 200], 1),

@@ -31,6 +31,27 @@ extension ChannelEpilogue {
     return Swift.min(Swift.max(r, lower), upper)
   }
 
+  /// The epilogue of `channels` (a column block) of `rows` rows `rowStride` floats apart.
+  func applyColumns(
+    _ data: UnsafeMutablePointer<Float>, rows: Int, rowStride: Int, channels: Range<Int>
+  ) {
+    if isIdentity { return }
+    for r in 0..<rows {
+      let row = data + r * rowStride
+      var c = channels.lowerBound
+      while c + 8 <= channels.upperBound {
+        let p = UnsafeMutableRawPointer(row + c)
+        p.storeBytes(of: apply8(p.loadUnaligned(as: SIMD8<Float>.self), channel: c),
+                     as: SIMD8<Float>.self)
+        c &+= 8
+      }
+      while c < channels.upperBound {
+        row[c] = apply1(row[c], channel: c)
+        c &+= 1
+      }
+    }
+  }
+
   /// `apply(data, rows:, channels:)` vectorised over channels.
   func applyVectorized(_ data: UnsafeMutablePointer<Float>, rows: Int, channels: Int) {
     if isIdentity { return }

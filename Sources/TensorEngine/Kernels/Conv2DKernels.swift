@@ -113,6 +113,18 @@ public func conv2dForward(
     return
   }
   if g.isPointwise {
+    if pixels < 512 && g.inChannels * cout >= 1 << 16 {
+      // Few pixels and a large filter (MobileNetV2's 7×7 layers: 49 rows per image, up to
+      // 416×1664 weights): split the output channels, so each worker packs only its share
+      // of the filter; split by rows, every worker would pack all of it.
+      KernelThreading.forChunks(cout, work: work, minimumChunk: 16) { _, cols in
+        sgemmRaw(
+          false, false, pixels, cols.count, g.inChannels, 1, x, g.inChannels,
+          filter + cols.lowerBound, cout, 0, y + cols.lowerBound, cout)
+        epilogue.applyColumns(y, rows: pixels, rowStride: cout, channels: cols)
+      }
+      return
+    }
     // Blocks of rows small enough that the epilogue runs on cache-resident output.
     let block = max(64, (1 << 16) / cout)
     KernelThreading.forChunks(pixels, work: work, minimumChunk: 8) { _, range in
