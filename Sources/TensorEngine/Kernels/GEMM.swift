@@ -1,4 +1,5 @@
-// Matrix multiply on OpenBLAS, threaded the way that measured fastest here.
+// Matrix multiply: OpenBLAS for the large shapes, threaded the way that measured fastest
+// here, and Swift SIMD kernels for the small ones (GEMM+Tiles.swift, GEMM+Vector.swift).
 //
 // Debian's OpenBLAS 0.3.21 threads skinny shapes badly (12544×8×16 ran at 9.8
 // GFLOP/s with its 2 threads, 51 with one). So OpenBLAS is pinned to one thread
@@ -19,10 +20,49 @@ public func prepareBLAS() {
   _ = blasSingleThreaded
 }
 
+/// Which GEMM implementation handles a shape (see `gemmPath`).
+enum GEMMPath: Equatable {
+  /// OpenBLAS, rows or columns split over the workers.
+  case blas
+  /// The Swift register-tiled kernels, rows split over the workers; each 6-row tile sweeps
+  /// all of a small B.
+  case tilesByRows
+  /// The Swift register-tiled kernels, 16-column panels split over the workers; each panel
+  /// sweeps all (few) rows.
+  case tilesByColumns
+  /// M = 1: the Swift vector kernels.
+  case vector
+}
+
+/// Tuning switches for `gemm` (benchmarks compare against plain OpenBLAS with them).
+public enum GEMMTuning {
+  /// Use the Swift kernels for the shapes they win on; false sends everything to OpenBLAS.
+  nonisolated(unsafe) public static var swiftKernels = true
+  /// M = 1 with B stored K×N: stream rows of B into a running y (true) or keep 64 columns
+  /// of y in registers down all rows of B (false).
+  nonisolated(unsafe) public static var gemvRows = true
+  /// Tests: the path every product takes, whatever its shape (even without hardware FMA).
+  nonisolated(unsafe) static var forcedPath: GEMMPath?
+}
+
+/// The implementation `gemm` uses for an M×K×N product (M, N, K > 0).
+func gemmPath(M: Int, N: Int, K: Int) -> GEMMPath {
+  if let forced = GEMMTuning.forcedPath { return forced == .vector && M != 1 ? .blas : forced }
+  guard GEMMTuning.swiftKernels, hardwareFMA else { return M == 1 ? .vector : .blas }
+  if M == 1 { return .vector }
+  // B small enough to stay in L1 while every row streams past it: packing A and B (what
+  // OpenBLAS does first) would cost as much as the multiply.
+  if K <= 64 && K * N <= 8192 { return .tilesByRows }
+  // Few rows: OpenBLAS's blocking has nothing to amortise over.
+  if M < 64 && K <= 1024 { return .tilesByColumns }
+  return .blas
+}
+
 /// Row-major single-precision GEMM: `C = alpha · op(A) · op(B) + beta · C`, where `op(A)`
 /// is M×K and `op(B)` is K×N. `lda`, `ldb`, `ldc` are the row strides of A, B, C as
-/// stored (A is M×K, or K×M when `transA`). Splits the work over the cores above ~0.5
-/// MFLOP: rows of C when M ≥ 32 per worker, otherwise columns.
+/// stored (A is M×K, or K×M when `transA`). As in BLAS, C is not read when `beta` is 0.
+/// Small K·N, few rows and M = 1 run on Swift SIMD kernels (GEMM+Tiles.swift,
+/// GEMM+Vector.swift); the rest on single-threaded OpenBLAS calls split over the cores.
 public func gemm(
   transA: Bool, transB: Bool, M: Int, N: Int, K: Int,
   alpha: Float = 1,
@@ -32,17 +72,60 @@ public func gemm(
   _ C: UnsafeMutablePointer<Float>, ldc: Int
 ) {
   guard M > 0, N > 0 else { return }
-  if K == 0 {
+  if K == 0 || alpha == 0 {
     scaleMatrix(C, rows: M, columns: N, ldc: ldc, beta: beta)
     return
   }
-  prepareBLAS()
   let work = M * N * K
-  if M == 1 {
+  switch gemmPath(M: M, N: N, K: K) {
+  case .vector:
     rowTimesMatrix(transA: transA, transB: transB, N: N, K: K, alpha: alpha, A, lda: lda, B,
                    ldb: ldb, beta: beta, C)
-    return
+  case .tilesByRows:
+    let a = StridedA(A, lda: lda, transposed: transA)
+    let out = TileOutput(C: C, ldc: ldc, alpha: alpha, beta: beta)
+    KernelThreading.forChunks(M, work: work, minimumChunk: 12) { _, rows in
+      tiledColumns(a, rows: rows, columns: 0..<N, K: K, B, ldb: ldb, transB: transB, out,
+                   rowsOuter: true)
+    }
+  case .tilesByColumns:
+    let a = StridedA(A, lda: lda, transposed: transA)
+    let out = TileOutput(C: C, ldc: ldc, alpha: alpha, beta: beta)
+    let panels = (N + 15) / 16
+    KernelThreading.forChunks(panels, work: work) { _, range in
+      let columns = range.lowerBound * 16..<min(N, range.upperBound * 16)
+      tiledColumns(a, rows: 0..<M, columns: columns, K: K, B, ldb: ldb, transB: transB, out,
+                   rowsOuter: false)
+    }
+  case .blas:
+    blasGEMM(transA: transA, transB: transB, M: M, N: N, K: K, alpha: alpha, A, lda: lda, B,
+             ldb: ldb, beta: beta, C, ldc: ldc)
   }
+}
+
+/// `C[rows, columns]` by the tiled kernels, packing op(B)'s `columns` first when needed.
+private func tiledColumns(
+  _ a: StridedA, rows: Range<Int>, columns: Range<Int>, K: Int, _ B: UnsafePointer<Float>,
+  ldb: Int, transB: Bool, _ out: TileOutput, rowsOuter: Bool
+) {
+  let n = columns.count
+  let b = transB ? B + columns.lowerBound * ldb : B + columns.lowerBound
+  var shifted = out
+  shifted.C = out.C + columns.lowerBound
+  ScratchPool.shared.withScratch(panelScratchCount(transB: transB, K: K, N: n)) { scratch in
+    let panel = makePanelB(b, ldb: ldb, transB: transB, K: K, N: n, scratch: scratch)
+    tiledBlock(a, rows: rows, columns: 0..<n, K: K, panel, shifted, rowsOuter: rowsOuter)
+  }
+}
+
+/// OpenBLAS, single-threaded calls on row or column blocks of C split over the workers.
+private func blasGEMM(
+  transA: Bool, transB: Bool, M: Int, N: Int, K: Int, alpha: Float,
+  _ A: UnsafePointer<Float>, lda: Int, _ B: UnsafePointer<Float>, ldb: Int,
+  beta: Float, _ C: UnsafeMutablePointer<Float>, ldc: Int
+) {
+  prepareBLAS()
+  let work = M * N * K
   let workers = KernelThreading.workerCount
   let splitRows = M >= 32 * workers || N < 16 * workers
   if splitRows {
@@ -62,14 +145,38 @@ public func gemm(
   }
 }
 
-/// The M = 1 case (a dense layer on one example) as matrix-vector products, which OpenBLAS
-/// runs several times faster than a one-row GEMM; columns are split over the workers.
+/// The M = 1 case (a dense layer on one example) on the vector kernels, columns of y
+/// split over the workers; with `GEMMTuning.swiftKernels` off, OpenBLAS's sgemv.
 private func rowTimesMatrix(
   transA: Bool, transB: Bool, N: Int, K: Int, alpha: Float, _ A: UnsafePointer<Float>,
   lda: Int, _ B: UnsafePointer<Float>, ldb: Int, beta: Float, _ C: UnsafeMutablePointer<Float>
 ) {
   // The row of op(A) is A's first row, or A's first column when transposed.
-  let incx = blasint(transA ? lda : 1)
+  let incx = transA ? lda : 1
+  if GEMMTuning.forcedPath == .vector || (GEMMTuning.swiftKernels && hardwareFMA) {
+    // Chunks of 64 columns (the wide kernel's width) for B stored K×N.
+    let unit = transB ? 4 : 64
+    let units = (N + unit - 1) / unit
+    KernelThreading.forChunks(units, work: N * K) { _, range in
+      let cols = range.lowerBound * unit..<min(N, range.upperBound * unit)
+      if transB {
+        matrixTimesVector(A, incx: incx, B, ldb: ldb, K: K, rows: cols, alpha: alpha,
+                          beta: beta, C)
+      } else {
+        if GEMMTuning.gemvRows {
+          ScratchPool.shared.withScratch(cols.count) { acc in
+            vectorTimesMatrixRows(A, incx: incx, B, ldb: ldb, K: K, columns: cols, alpha: alpha,
+                                  beta: beta, C, scratch: acc)
+          }
+        } else {
+        vectorTimesMatrix(A, incx: incx, B, ldb: ldb, K: K, columns: cols, alpha: alpha,
+                          beta: beta, C)
+        }
+      }
+    }
+    return
+  }
+  prepareBLAS()
   KernelThreading.forChunks(N, work: N * K, minimumChunk: 64) { _, cols in
     let n = blasint(cols.count)
     let out = C + cols.lowerBound
@@ -77,12 +184,12 @@ private func rowTimesMatrix(
       // op(B) = Bᵀ with B stored N×K: y = B[cols, :] · x.
       cblas_sgemv(
         CblasRowMajor, CblasNoTrans, n, blasint(K), alpha, B + cols.lowerBound * ldb,
-        blasint(ldb), A, incx, beta, out, 1)
+        blasint(ldb), A, blasint(incx), beta, out, 1)
     } else {
       // B stored K×N: y = B[:, cols]ᵀ · x.
       cblas_sgemv(
         CblasRowMajor, CblasTrans, blasint(K), n, alpha, B + cols.lowerBound, blasint(ldb), A,
-        incx, beta, out, 1)
+        blasint(incx), beta, out, 1)
     }
   }
 }

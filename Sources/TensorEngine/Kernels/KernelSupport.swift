@@ -39,10 +39,15 @@ public enum KernelThreading {
       body(0, 0..<count)
       return
     }
-    DispatchQueue.concurrentPerform(iterations: chunks) { worker in
-      let start = count * worker / chunks
-      let end = count * (worker + 1) / chunks
-      if start < end { body(worker, start..<end) }
+    let split = chunks
+    func run(_ chunk: Int) {
+      let start = count * chunk / split
+      let end = count * (chunk + 1) / split
+      if start < end { body(chunk, start..<end) }
+    }
+    if !WorkerPool.shared.run(chunks: split, run) {
+      // The pool is in use (a nested or concurrent call): Dispatch's workers instead.
+      DispatchQueue.concurrentPerform(iterations: split, execute: run)
     }
   }
 }
