@@ -115,7 +115,13 @@ final class GEMMTests: XCTestCase {
 
   func testRowTiles() { checkAllShapes(path: .tilesByRows) }
 
-  func testColumnTiles() { checkAllShapes(path: .tilesByColumns) }
+  func testColumnTiles() {
+    checkAllShapes(path: .tilesByColumns)
+    // A row stride of 512 floats (2 KiB): panels are packed before use.
+    check(path: .tilesByColumns, transA: false, transB: false, M: 13, K: 21, N: 40, pad: 472,
+          alpha: 1.5, beta: 0.5)
+    check(path: .tilesByColumns, transA: true, transB: false, M: 8, K: 3, N: 37, pad: 475)
+  }
 
   func testVectorKernels() {
     // Forced `.vector` applies to M = 1 only (other shapes fall back to OpenBLAS).

@@ -1,7 +1,7 @@
 // tl-bench-engine: release-mode speed of the kernels.
 //
 //   swift run -c release tl-bench-engine [--batch 32] [--runs 7] [--layers] [--no-gemm]
-//     [--gemm-only]
+//     [--gemm-only] [--threads N] [--shapes MxKxN,...] [--gemv-columns]
 //   (add -Xswiftc -target-cpu -Xswiftc haswell on AVX2 machines)
 //
 // 1. Checks the fused MobileNet v1 0.25 plan against TensorFlow's answers in
@@ -23,6 +23,8 @@ var perLayer = false
 var opLevelBreakdown = false
 var doGEMM = true
 var doMobileNet = true
+/// `--shapes 32x1024x1000,7x64x64`: GEMM shapes (M x K x N) instead of the standard ones.
+var customShapes: [(Int, Int, Int)]? = nil
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
   switch argument {
@@ -33,9 +35,15 @@ while let argument = arguments.next() {
   case "--no-gemm": doGEMM = false
   case "--gemm-only": doMobileNet = false
   case "--gemv-columns": GEMMTuning.gemvRows = false
+  case "--shapes":
+    customShapes = (arguments.next() ?? "").split(separator: ",").compactMap { text in
+      let parts = text.split(separator: "x").compactMap { Int($0) }
+      return parts.count == 3 && parts.allSatisfy { $0 > 0 } ? (parts[0], parts[1], parts[2]) : nil
+    }
   case "--threads": KernelThreading.workerCount = Int(arguments.next() ?? "") ?? 2
   default:
-    print("usage: tl-bench-engine [--batch N] [--runs N] [--layers] [--no-gemm] [--gemm-only]")
+    print("usage: tl-bench-engine [--batch N] [--runs N] [--layers] [--no-gemm] [--gemm-only]"
+          + " [--threads N] [--shapes MxKxN,...] [--gemv-columns]")
     exit(64)
   }
 }
@@ -262,8 +270,9 @@ func compareWithTensorFlow(imagesPerSecond ours: Double) {
 
 // MARK: - GEMM
 
-let gemmShapes = [(1024, 1024, 1024), (12544, 8, 16), (12544, 32, 64), (3136, 128, 128),
+var gemmShapes = [(1024, 1024, 1024), (12544, 8, 16), (12544, 32, 64), (3136, 128, 128),
                   (49, 256, 256), (1, 1024, 1000)]
+if let custom = customShapes { gemmShapes = custom }
 
 func benchmarkGEMM() {
   let numpyScript = """

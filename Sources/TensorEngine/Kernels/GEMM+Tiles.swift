@@ -228,12 +228,11 @@ struct PanelB {
 }
 
 /// `C[rows, columns] = alpha · op(A)[rows, :] · B[:, columns] + beta · C` for a block whose
-/// column range starts and ends on multiples of 8 (or at `b.columns`). With `rowsOuter`,
-/// each 6-row tile sweeps all column panels (for a B small enough to stay in L1);
-/// otherwise each 16-column panel of B sweeps all rows (the panel stays in L1).
+/// column range starts and ends on multiples of 8 (or at `b.columns`): each 6-row tile
+/// sweeps all the columns (B, at most a few tens of KiB, stays in L1).
 func tiledBlock(
   _ a: StridedA, rows: Range<Int>, columns: Range<Int>, K: Int, _ b: PanelB,
-  _ out: TileOutput, rowsOuter: Bool
+  _ out: TileOutput
 ) {
   let fullRowsEnd = rows.lowerBound + (rows.count / 6) * 6
   let fullEnd = min(columns.upperBound, b.fullColumns)
@@ -268,46 +267,30 @@ func tiledBlock(
     }
   }
 
-  if rowsOuter {
-    var i = rows.lowerBound
-    while i < fullRowsEnd {
-      rowTile(i, six: true, columns)
-      i += 6
-    }
-    while i < rows.upperBound {
-      rowTile(i, six: false, columns)
-      i += 1
-    }
-  } else {
-    var j = columns.lowerBound
-    while j < columns.upperBound {
-      let panel = j..<min(j + 16, columns.upperBound)
-      var i = rows.lowerBound
-      while i < fullRowsEnd {
-        rowTile(i, six: true, panel)
-        i += 6
-      }
-      while i < rows.upperBound {
-        rowTile(i, six: false, panel)
-        i += 1
-      }
-      j = panel.upperBound
-    }
+  var i = rows.lowerBound
+  while i < fullRowsEnd {
+    rowTile(i, six: true, columns)
+    i += 6
+  }
+  while i < rows.upperBound {
+    rowTile(i, six: false, columns)
+    i += 1
   }
 }
 
 // MARK: - Packing
 
-/// Floats of scratch `withPanelB` needs for a K×N op(B).
-func panelScratchCount(transB: Bool, K: Int, N: Int) -> Int {
-  (transB ? K * N : 0) + (N % 8 == 0 ? 0 : K * 8)
+/// Floats of scratch `makePanelB` needs for a K×N op(B).
+func panelScratchCount(K: Int, N: Int) -> Int {
+  K * N + (N % 8 == 0 ? 0 : K * 8)
 }
 
-/// Presents op(B) (K×N) as a `PanelB`: B itself when it is stored K×N, else a packed copy,
-/// plus the zero-padded tail panel when N is not a multiple of 8. `scratch` holds
-/// `panelScratchCount` floats.
+/// Presents op(B) (K×N) as a `PanelB`: B itself when it is stored K×N and `pack` is false,
+/// else a contiguous copy (a transposed B, or rows far apart in memory, which would share
+/// L1 sets: a 4 KiB row stride left one set for a whole panel), plus the zero-padded tail
+/// panel when N is not a multiple of 8. `scratch` holds `panelScratchCount` floats.
 func makePanelB(
-  _ B: UnsafePointer<Float>, ldb: Int, transB: Bool, K: Int, N: Int,
+  _ B: UnsafePointer<Float>, ldb: Int, transB: Bool, K: Int, N: Int, pack: Bool,
   scratch: UnsafeMutablePointer<Float>
 ) -> PanelB {
   var base = B
@@ -319,6 +302,11 @@ func makePanelB(
       let column = B + j * ldb
       for k in 0..<K { next[k * N + j] = column[k] }
     }
+    base = UnsafePointer(next)
+    stride = N
+    next += K * N
+  } else if pack {
+    for k in 0..<K { (next + k * N).update(from: B + k * ldb, count: N) }
     base = UnsafePointer(next)
     stride = N
     next += K * N

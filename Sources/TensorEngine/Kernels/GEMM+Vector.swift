@@ -68,7 +68,7 @@ func vectorTimesMatrix(
   }
 }
 
-/// y[columns] for B stored K×N, streaming four rows of B at a time into a running sum of
+/// y[columns] for B stored K×N, streaming eight rows of B at a time into a running sum of
 /// y's columns (kept in `scratch`, `columns.count` floats, L1-sized for a dense layer).
 func vectorTimesMatrixRows(
   _ x: UnsafePointer<Float>, incx: Int, _ B: UnsafePointer<Float>, ldb: Int, K: Int,
@@ -81,29 +81,37 @@ func vectorTimesMatrixRows(
   let base = B + columns.lowerBound
   var k = 0
   while k < K {
-    let rows = min(4, K - k)
-    let r0 = base + k * ldb
-    let r1 = rows > 1 ? r0 + ldb : r0
-    let r2 = rows > 2 ? r0 + 2 * ldb : r0
-    let r3 = rows > 3 ? r0 + 3 * ldb : r0
-    let s0 = x[k * incx]
-    let s1 = rows > 1 ? x[(k + 1) * incx] : 0
-    let s2 = rows > 2 ? x[(k + 2) * incx] : 0
-    let s3 = rows > 3 ? x[(k + 3) * incx] : 0
+    let rows = min(8, K - k)
+    // Rows past K repeat row k with a zero weight.
+    @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> {
+      base + (r < rows ? (k + r) * ldb : k * ldb)
+    }
+    @inline(__always) func weight(_ r: Int) -> Float { r < rows ? x[(k + r) * incx] : 0 }
+    let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3)
+    let r4 = row(4), r5 = row(5), r6 = row(6), r7 = row(7)
+    let s0 = weight(0), s1 = weight(1), s2 = weight(2), s3 = weight(3)
+    let s4 = weight(4), s5 = weight(5), s6 = weight(6), s7 = weight(7)
     let v0 = SIMD8<Float>(repeating: s0), v1 = SIMD8<Float>(repeating: s1)
     let v2 = SIMD8<Float>(repeating: s2), v3 = SIMD8<Float>(repeating: s3)
+    let v4 = SIMD8<Float>(repeating: s4), v5 = SIMD8<Float>(repeating: s5)
+    let v6 = SIMD8<Float>(repeating: s6), v7 = SIMD8<Float>(repeating: s7)
     var j = 0
     while j < vectorN {
-      var sum = load8(acc + j)
-      sum = madd(sum, v0, load8(r0 + j))
-      sum = madd(sum, v1, load8(r1 + j))
+      var sum = madd(load8(acc + j), v0, load8(r0 + j))
+      var other = v1 * load8(r1 + j)
       sum = madd(sum, v2, load8(r2 + j))
-      sum = madd(sum, v3, load8(r3 + j))
-      UnsafeMutableRawPointer(acc + j).storeBytes(of: sum, as: SIMD8<Float>.self)
+      other = madd(other, v3, load8(r3 + j))
+      sum = madd(sum, v4, load8(r4 + j))
+      other = madd(other, v5, load8(r5 + j))
+      sum = madd(sum, v6, load8(r6 + j))
+      other = madd(other, v7, load8(r7 + j))
+      UnsafeMutableRawPointer(acc + j).storeBytes(of: sum + other, as: SIMD8<Float>.self)
       j += 8
     }
     while j < n {
-      acc[j] += s0 * r0[j] + s1 * r1[j] + s2 * r2[j] + s3 * r3[j]
+      var t = s0 * r0[j] + s1 * r1[j] + s2 * r2[j] + s3 * r3[j]
+      t += s4 * r4[j] + s5 * r5[j] + s6 * r6[j] + s7 * r7[j]
+      acc[j] += t
       j += 1
     }
     k += rows

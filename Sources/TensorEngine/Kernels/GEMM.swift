@@ -54,7 +54,7 @@ func gemmPath(M: Int, N: Int, K: Int) -> GEMMPath {
   // OpenBLAS does first) would cost as much as the multiply.
   if K <= 64 && K * N <= 8192 { return .tilesByRows }
   // Few rows: OpenBLAS's blocking has nothing to amortise over.
-  if M < 64 && K <= 1024 { return .tilesByColumns }
+  if M < 64 && K <= 512 { return .tilesByColumns }
   return .blas
 }
 
@@ -103,18 +103,30 @@ public func gemm(
   }
 }
 
-/// `C[rows, columns]` by the tiled kernels, packing op(B)'s `columns` first when needed.
+/// `C[rows, columns]` by the tiled kernels. With `rowsOuter` (a small op(B)), op(B)'s
+/// columns are taken whole, otherwise in 16-column panels, each swept over all rows. A
+/// panel is packed when it is transposed, when its rows are loose (a small B, packed once),
+/// or when its row stride is a multiple of 2 KiB, which maps all its rows to one or two L1
+/// sets (49×1024×1024 ran at half speed unpacked); otherwise it is read in place, as
+/// packing costs more than it saves for few rows.
 private func tiledColumns(
   _ a: StridedA, rows: Range<Int>, columns: Range<Int>, K: Int, _ B: UnsafePointer<Float>,
   ldb: Int, transB: Bool, _ out: TileOutput, rowsOuter: Bool
 ) {
-  let n = columns.count
-  let b = transB ? B + columns.lowerBound * ldb : B + columns.lowerBound
-  var shifted = out
-  shifted.C = out.C + columns.lowerBound
-  ScratchPool.shared.withScratch(panelScratchCount(transB: transB, K: K, N: n)) { scratch in
-    let panel = makePanelB(b, ldb: ldb, transB: transB, K: K, N: n, scratch: scratch)
-    tiledBlock(a, rows: rows, columns: 0..<n, K: K, panel, shifted, rowsOuter: rowsOuter)
+  let width = rowsOuter ? columns.count : min(16, columns.count)
+  ScratchPool.shared.withScratch(panelScratchCount(K: K, N: width)) { scratch in
+    var j = columns.lowerBound
+    while j < columns.upperBound {
+      let n = min(width, columns.upperBound - j)
+      let b = transB ? B + j * ldb : B + j
+      var shifted = out
+      shifted.C = out.C + j
+      let panel = makePanelB(
+        b, ldb: ldb, transB: transB, K: K, N: n, pack: rowsOuter ? ldb != n : ldb % 512 == 0,
+        scratch: scratch)
+      tiledBlock(a, rows: rows, columns: 0..<n, K: K, panel, shifted)
+      j += n
+    }
   }
 }
 
