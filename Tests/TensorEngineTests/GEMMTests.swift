@@ -36,7 +36,7 @@ final class GEMMTests: XCTestCase {
   /// checks every element of C, including the padding between rows, which must not change.
   private func check(
     path: GEMMPath?, transA: Bool, transB: Bool, M: Int, K: Int, N: Int, pad: Int = 0,
-    alpha: Float = 1, beta: Float = 0, seed: UInt64 = 1,
+    alpha: Float = 1, beta: Float = 0, seed: UInt64 = 1, serial: Bool = false,
     file: StaticString = #filePath, line: UInt = #line
   ) {
     var random = TestRandom(seed: seed &+ UInt64(M * 1_000_003 + K * 1009 + N))
@@ -59,9 +59,15 @@ final class GEMMTests: XCTestCase {
     A.withUnsafeBufferPointer { a in
       B.withUnsafeBufferPointer { b in
         C.withUnsafeMutableBufferPointer { c in
-          gemm(
-            transA: transA, transB: transB, M: M, N: N, K: K, alpha: alpha, a.baseAddress!,
-            lda: lda, b.baseAddress!, ldb: ldb, beta: beta, c.baseAddress!, ldc: ldc)
+          if serial {
+            sgemmRaw(
+              transA, transB, M, N, K, alpha, a.baseAddress!, lda, b.baseAddress!, ldb, beta,
+              c.baseAddress!, ldc)
+          } else {
+            gemm(
+              transA: transA, transB: transB, M: M, N: N, K: K, alpha: alpha, a.baseAddress!,
+              lda: lda, b.baseAddress!, ldb: ldb, beta: beta, c.baseAddress!, ldc: ldc)
+          }
         }
       }
     }
@@ -142,6 +148,18 @@ final class GEMMTests: XCTestCase {
   func testOpenBLASAndAutomaticPaths() {
     checkAllShapes(path: .blas)
     checkAllShapes(path: nil)
+  }
+
+  /// `sgemmRaw`, the unsplit entry point conv kernels call from their own workers, takes
+  /// the same paths.
+  func testSerialEntryPoint() {
+    for path in [GEMMPath.tilesByRows, .tilesByColumns, .blas, nil] {
+      for (M, K, N) in [(100, 8, 16), (13, 30, 51), (1, 7, 9)] {
+        check(path: path, transA: false, transB: false, M: M, K: K, N: N, serial: true)
+        check(path: path, transA: true, transB: true, M: M, K: K, N: N, pad: 2, alpha: 0.5,
+              beta: 2, serial: true)
+      }
+    }
   }
 
   /// Split over the workers even at test sizes, so chunk boundaries (row tiles, 16-column

@@ -143,14 +143,14 @@ private func blasGEMM(
   if splitRows {
     KernelThreading.forChunks(M, work: work, minimumChunk: 8) { _, rows in
       let a = transA ? A + rows.lowerBound : A + rows.lowerBound * lda
-      sgemmRaw(
+      cblasGEMM(
         transA, transB, rows.count, N, K, alpha, a, lda, B, ldb, beta,
         C + rows.lowerBound * ldc, ldc)
     }
   } else {
     KernelThreading.forChunks(N, work: work, minimumChunk: 16) { _, cols in
       let b = transB ? B + cols.lowerBound * ldb : B + cols.lowerBound
-      sgemmRaw(
+      cblasGEMM(
         transA, transB, M, cols.count, K, alpha, A, lda, b, ldb, beta,
         C + cols.lowerBound, ldc)
     }
@@ -206,13 +206,35 @@ private func rowTimesMatrix(
   }
 }
 
-/// One single-threaded `cblas_sgemm` call in row-major order (no splitting).
-@inline(__always)
+/// One single-threaded GEMM (no splitting; kernels that split work themselves call it from
+/// their workers), same arguments as `gemm`: the Swift tiles for the shapes `gemm` gives
+/// them (a pointwise convolution's row blocks), otherwise one `cblas_sgemm` call.
 public func sgemmRaw(
   _ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
   _ A: UnsafePointer<Float>, _ lda: Int, _ B: UnsafePointer<Float>, _ ldb: Int,
   _ beta: Float, _ C: UnsafeMutablePointer<Float>, _ ldc: Int
 ) {
+  if M > 0, N > 0, K > 0, alpha != 0 {
+    let path = gemmPath(M: M, N: N, K: K)
+    if path == .tilesByRows || path == .tilesByColumns {
+      tiledColumns(
+        StridedA(A, lda: lda, transposed: transA), rows: 0..<M, columns: 0..<N, K: K, B,
+        ldb: ldb, transB: transB, TileOutput(C: C, ldc: ldc, alpha: alpha, beta: beta),
+        rowsOuter: path == .tilesByRows)
+      return
+    }
+  }
+  cblasGEMM(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
+}
+
+/// One single-threaded `cblas_sgemm` call in row-major order.
+@inline(__always)
+private func cblasGEMM(
+  _ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
+  _ A: UnsafePointer<Float>, _ lda: Int, _ B: UnsafePointer<Float>, _ ldb: Int,
+  _ beta: Float, _ C: UnsafeMutablePointer<Float>, _ ldc: Int
+) {
+  prepareBLAS()
   cblas_sgemm(
     CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
     blasint(M), blasint(N), blasint(K), alpha, A, blasint(lda), B, blasint(ldb), beta,
