@@ -208,6 +208,23 @@ final class GEMMTests: XCTestCase {
     }
   }
 
+  func testForTasksRunsEveryIndexOnce() {
+    let saved = KernelThreading.minimumParallelWork
+    KernelThreading.minimumParallelWork = 0
+    defer { KernelThreading.minimumParallelWork = saved }
+    for count in [1, 5, 64, 999] {
+      for _ in 0..<50 {
+        let hits = UnsafeMutablePointer<Int>.allocate(capacity: count)
+        hits.initialize(repeating: 0, count: count)
+        KernelThreading.forTasks(count, work: 1, minimumChunk: 2) { range in
+          for i in range { hits[i] += 1 }
+        }
+        XCTAssertTrue((0..<count).allSatisfy { hits[$0] == 1 }, "count \(count)")
+        hits.deallocate()
+      }
+    }
+  }
+
   func testNestedForChunks() {
     // A chunk that splits again (the pool is busy then) still runs everything once.
     let saved = KernelThreading.minimumParallelWork

@@ -84,7 +84,7 @@ public func gemm(
   case .tilesByRows:
     let a = StridedA(A, lda: lda, transposed: transA)
     let out = TileOutput(C: C, ldc: ldc, alpha: alpha, beta: beta)
-    KernelThreading.forChunks(M, work: work, minimumChunk: 12) { _, rows in
+    KernelThreading.forTasks(M, work: work, minimumChunk: 48) { rows in
       tiledColumns(a, rows: rows, columns: 0..<N, K: K, B, ldb: ldb, transB: transB, out,
                    rowsOuter: true)
     }
@@ -92,7 +92,7 @@ public func gemm(
     let a = StridedA(A, lda: lda, transposed: transA)
     let out = TileOutput(C: C, ldc: ldc, alpha: alpha, beta: beta)
     let panels = (N + 15) / 16
-    KernelThreading.forChunks(panels, work: work) { _, range in
+    KernelThreading.forTasks(panels, work: work, tasksPerWorker: 2) { range in
       let columns = range.lowerBound * 16..<min(N, range.upperBound * 16)
       tiledColumns(a, rows: 0..<M, columns: columns, K: K, B, ldb: ldb, transB: transB, out,
                    rowsOuter: false)
@@ -169,7 +169,7 @@ private func rowTimesMatrix(
     // Chunks of 64 columns (the wide kernel's width) for B stored K×N.
     let unit = transB ? 4 : 64
     let units = (N + unit - 1) / unit
-    KernelThreading.forChunks(units, work: N * K) { _, range in
+    KernelThreading.forTasks(units, work: N * K, tasksPerWorker: 2) { range in
       let cols = range.lowerBound * unit..<min(N, range.upperBound * unit)
       if transB {
         matrixTimesVector(A, incx: incx, B, ldb: ldb, K: K, rows: cols, alpha: alpha,

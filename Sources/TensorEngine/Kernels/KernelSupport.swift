@@ -50,6 +50,33 @@ public enum KernelThreading {
       DispatchQueue.concurrentPerform(iterations: split, execute: run)
     }
   }
+
+  /// Like `forChunks`, but in up to `tasksPerWorker` times more pieces, which the workers
+  /// claim as they become free: when a worker starts late (asleep, or its core busy with
+  /// another process) the others take over its share. `body` gets only its range (there
+  /// is no per-worker index, since one worker may run several pieces).
+  public static func forTasks(
+    _ count: Int, work: Int, minimumChunk: Int = 1, tasksPerWorker: Int = 4,
+    _ body: (_ range: Range<Int>) -> Void
+  ) {
+    guard count > 0 else { return }
+    var tasks = workerCount * max(1, tasksPerWorker)
+    if work < minimumParallelWork || workerCount <= 1 { tasks = 1 }
+    tasks = min(tasks, max(1, count / max(1, minimumChunk)))
+    if tasks <= 1 {
+      body(0..<count)
+      return
+    }
+    let split = tasks
+    func run(_ task: Int) {
+      let start = count * task / split
+      let end = count * (task + 1) / split
+      if start < end { body(start..<end) }
+    }
+    if !WorkerPool.shared.run(chunks: split, run) {
+      DispatchQueue.concurrentPerform(iterations: split, execute: run)
+    }
+  }
 }
 
 // MARK: - Scratch buffers
