@@ -131,16 +131,11 @@ final class GEMMTests: XCTestCase {
 
   func testVectorKernels() {
     // Forced `.vector` applies to M = 1 only (other shapes fall back to OpenBLAS).
-    let saved = GEMMTuning.gemvRows
-    defer { GEMMTuning.gemvRows = saved }
-    for rows in [true, false] {
-      GEMMTuning.gemvRows = rows
-      checkAllShapes(path: .vector)
-      for transA in [false, true] {
-        for transB in [false, true] {
-          check(path: .vector, transA: transA, transB: transB, M: 1, K: 67, N: 203, pad: 5,
-                alpha: -1, beta: 0.25)
-        }
+    checkAllShapes(path: .vector)
+    for transA in [false, true] {
+      for transB in [false, true] {
+        check(path: .vector, transA: transA, transB: transB, M: 1, K: 67, N: 203, pad: 5,
+              alpha: -1, beta: 0.25)
       }
     }
   }
@@ -172,6 +167,41 @@ final class GEMMTests: XCTestCase {
       for (M, K, N) in [(101, 9, 45), (1, 33, 517), (37, 70, 150)] {
         check(path: path, transA: false, transB: false, M: M, K: K, N: N, pad: 2, beta: 0.5)
         check(path: path, transA: true, transB: true, M: M, K: K, N: N, alpha: 3)
+      }
+    }
+  }
+
+  /// An infinity in B's last row reaches exactly its column (no kernel multiplies padding
+  /// or repeated rows by zero into a NaN).
+  func testInfinityStaysInItsColumn() {
+    for path in [GEMMPath.tilesByRows, .tilesByColumns, .vector, .blas] {
+      for (M, K, N) in [(1, 9, 20), (7, 9, 20), (13, 3, 13)] {
+        var random = TestRandom(seed: 7)
+        let A = random.floats(M * K).map { abs($0) + 0.1 }
+        var B = random.floats(K * N)
+        let column = N - 2
+        B[(K - 1) * N + column] = .infinity
+        var C = [Float](repeating: 0, count: M * N)
+        GEMMTuning.forcedPath = path
+        A.withUnsafeBufferPointer { a in
+          B.withUnsafeBufferPointer { b in
+            C.withUnsafeMutableBufferPointer { c in
+              gemm(transA: false, transB: false, M: M, N: N, K: K, a.baseAddress!, lda: K,
+                   b.baseAddress!, ldb: N, c.baseAddress!, ldc: N)
+            }
+          }
+        }
+        GEMMTuning.forcedPath = nil
+        for i in 0..<M {
+          for j in 0..<N {
+            let value = C[i * N + j]
+            if j == column {
+              XCTAssertEqual(value, .infinity, "\(path) \(M)x\(K)x\(N) C[\(i), \(j)]")
+            } else {
+              XCTAssertTrue(value.isFinite, "\(path) \(M)x\(K)x\(N) C[\(i), \(j)] = \(value)")
+            }
+          }
+        }
       }
     }
   }

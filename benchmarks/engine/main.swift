@@ -1,7 +1,7 @@
 // tl-bench-engine: release-mode speed of the kernels.
 //
 //   swift run -c release tl-bench-engine [--batch 32] [--runs 7] [--layers] [--no-gemm]
-//     [--gemm-only] [--threads N] [--shapes MxKxN,...] [--gemv-columns]
+//     [--gemm-only] [--threads N] [--shapes MxKxN,...]
 //   (add -Xswiftc -target-cpu -Xswiftc haswell on AVX2 machines)
 //
 // 1. Checks the fused MobileNet v1 0.25 plan against TensorFlow's answers in
@@ -34,7 +34,6 @@ while let argument = arguments.next() {
   case "--ops-only": opLevelBreakdown = true
   case "--no-gemm": doGEMM = false
   case "--gemm-only": doMobileNet = false
-  case "--gemv-columns": GEMMTuning.gemvRows = false
   case "--shapes":
     customShapes = (arguments.next() ?? "").split(separator: ",").compactMap { text in
       let parts = text.split(separator: "x").compactMap { Int($0) }
@@ -43,7 +42,7 @@ while let argument = arguments.next() {
   case "--threads": KernelThreading.workerCount = Int(arguments.next() ?? "") ?? 2
   default:
     print("usage: tl-bench-engine [--batch N] [--runs N] [--layers] [--no-gemm] [--gemm-only]"
-          + " [--threads N] [--shapes MxKxN,...] [--gemv-columns]")
+          + " [--threads N] [--shapes MxKxN,...]")
     exit(64)
   }
 }

@@ -30,7 +30,7 @@ enum GEMMPath: Equatable {
   /// The Swift register-tiled kernels, 16-column panels split over the workers; each panel
   /// sweeps all (few) rows.
   case tilesByColumns
-  /// M = 1: the Swift vector kernels.
+  /// M = 1: the Swift vector kernels (OpenBLAS's sgemv with `swiftKernels` off).
   case vector
 }
 
@@ -38,9 +38,6 @@ enum GEMMPath: Equatable {
 public enum GEMMTuning {
   /// Use the Swift kernels for the shapes they win on; false sends everything to OpenBLAS.
   nonisolated(unsafe) public static var swiftKernels = true
-  /// M = 1 with B stored K×N: stream rows of B into a running y (true) or keep 64 columns
-  /// of y in registers down all rows of B (false).
-  nonisolated(unsafe) public static var gemvRows = true
   /// Tests: the path every product takes, whatever its shape (even without hardware FMA).
   nonisolated(unsafe) static var forcedPath: GEMMPath?
 }
@@ -175,14 +172,9 @@ private func rowTimesMatrix(
         matrixTimesVector(A, incx: incx, B, ldb: ldb, K: K, rows: cols, alpha: alpha,
                           beta: beta, C)
       } else {
-        if GEMMTuning.gemvRows {
-          ScratchPool.shared.withScratch(cols.count) { acc in
-            vectorTimesMatrixRows(A, incx: incx, B, ldb: ldb, K: K, columns: cols, alpha: alpha,
-                                  beta: beta, C, scratch: acc)
-          }
-        } else {
-        vectorTimesMatrix(A, incx: incx, B, ldb: ldb, K: K, columns: cols, alpha: alpha,
-                          beta: beta, C)
+        ScratchPool.shared.withScratch(cols.count) { acc in
+          vectorTimesMatrix(A, incx: incx, B, ldb: ldb, K: K, columns: cols, alpha: alpha,
+                            beta: beta, C, scratch: acc)
         }
       }
     }
