@@ -1,10 +1,22 @@
-// Matrix multiply: OpenBLAS for the large shapes, threaded the way that measured fastest
-// here, and Swift SIMD kernels for the small ones (GEMM+Tiles.swift, GEMM+Vector.swift).
+// Matrix multiply: Swift SIMD kernels for the small shapes OpenBLAS handles slowly here,
+// OpenBLAS (single-threaded calls, split over the workers ourselves) for the rest.
 //
-// Debian's OpenBLAS 0.3.21 threads skinny shapes badly (12544×8×16 ran at 9.8
-// GFLOP/s with its 2 threads, 51 with one). So OpenBLAS is pinned to one thread
-// and `gemm` splits the rows of C itself over the workers (or the columns when
-// there are too few rows), each worker calling single-threaded `cblas_sgemm`.
+// Paths (`gemmPath`), measured one core, CPU time, -target-cpu haswell (GFLOP/s, ours
+// against single-threaded OpenBLAS on the same shape):
+// - K ≤ 64 and K·N ≤ 8192 (the early pointwise convolutions): 6×16 register tiles, each
+//   row tile sweeping all of B, which stays in L1; rows split over the workers.
+//   12544×8×16: 84 against 70; 12544×32×64: 123 against 117.
+// - M < 64 and K ≤ 512 (the 7×7 pointwise convolutions, small batches): the same tiles,
+//   16-column panels of B split over the workers. 49×256×256: 123 against 107.
+// - M = 1 (a dense layer on one example): GEMV kernels streaming B (GEMM+Vector.swift),
+//   on par with sgemv on one core, with no call overhead when split.
+// - Otherwise OpenBLAS. Debian's 0.3.21 threads skinny shapes badly (12544×8×16 ran at 9.8
+//   GFLOP/s with its 2 threads, 51 with one), so it is pinned to one thread and `gemm`
+//   splits the rows of C over the workers (or the columns when there are too few rows).
+// The Swift kernels need hardware FMA (`hardwareFMA`); without it everything but M = 1
+// goes to OpenBLAS. Splitting uses KernelThreading's persistent workers, whose fast
+// start mattered as much as the kernels at these sizes (a whole 12544×8×16 product is
+// about 25 µs on two cores).
 
 import CBLAS
 

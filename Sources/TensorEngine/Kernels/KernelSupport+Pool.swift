@@ -27,7 +27,7 @@ private final class PoolJob: @unchecked Sendable {
     self.body = body
   }
 
-  /// Runs chunks until none is left; returns how many this thread ran.
+  /// Claims and runs chunks until none is left.
   @inline(__always)
   func work() {
     while true {

@@ -3,9 +3,11 @@
 //
 // Measured on this machine (see native-recipes.md): a 2-way
 // `DispatchQueue.concurrentPerform` only pays above roughly 100-200 µs of work,
-// because the second worker wakes late. Kernels therefore estimate their work
-// (in multiply-adds, or a few units per touched element for memory-bound loops) and
-// go parallel only above `KernelThreading.minimumParallelWork`.
+// because the second worker wakes late. `forChunks` and `forTasks` therefore run on
+// persistent workers that stay awake briefly between jobs (KernelSupport+Pool.swift),
+// falling back to Dispatch for nested calls. Kernels estimate their work (in
+// multiply-adds, or a few units per touched element for memory-bound loops) and go
+// parallel only above `KernelThreading.minimumParallelWork`.
 
 import Dispatch
 import Foundation
