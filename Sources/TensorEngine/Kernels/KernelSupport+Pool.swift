@@ -4,8 +4,8 @@
 // which is as long as a whole small GEMM. These workers instead spin for a short while
 // after each job (yielding the core when the machine is busy) and only then sleep, so a
 // run of kernels (the layers of a network, the iterations of a benchmark) finds them
-// awake. The caller takes chunks too, from the same counter: if no worker has woken yet,
-// the caller simply does all the chunks itself, so a job never waits for a wake-up.
+// awake. The caller takes chunks too: if no worker has woken yet, the caller simply does
+// all the chunks itself, so a job never waits for a wake-up (see `PoolJob`).
 
 import Foundation
 import Synchronization
@@ -14,27 +14,49 @@ import Synchronization
 import Glibc
 #endif
 
-/// One `forChunks` call: its chunks are claimed from `next` by the caller and the workers.
+/// One `forChunks`/`forTasks` call. Its chunks are dealt into one contiguous block per
+/// participant (the caller is participant 0, worker i is participant i): each starts on its
+/// own block, in order, so repeated calls on the same data find it in the same core's
+/// cache, then takes what is left of the others' blocks (a worker that starts late, or
+/// not at all, loses its share instead of delaying the job).
 private final class PoolJob: @unchecked Sendable {
-  let next = Atomic<Int>(0)
   let done = Atomic<Int>(0)
   let chunks: Int
-  /// Cleared by the caller once all chunks are done (no worker can claim one after that).
+  let participants: Int
+  /// Per block, the next unclaimed chunk.
+  private let cursors: UnsafeMutablePointer<Atomic<Int>>
+  /// Cleared by the caller once all chunks are done (no one can claim one after that).
   var body: ((Int) -> Void)?
 
-  init(chunks: Int, body: @escaping (Int) -> Void) {
+  init(chunks: Int, participants: Int, body: @escaping (Int) -> Void) {
     self.chunks = chunks
+    self.participants = participants
     self.body = body
+    cursors = .allocate(capacity: participants)
+    for p in 0..<participants {
+      (cursors + p).initialize(to: Atomic(blockStart(p)))
+    }
   }
 
-  /// Claims and runs chunks until none is left.
+  deinit {
+    cursors.deinitialize(count: participants)
+    cursors.deallocate()
+  }
+
   @inline(__always)
-  func work() {
-    while true {
-      let chunk = next.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue
-      if chunk >= chunks { return }
-      body?(chunk)
-      done.wrappingAdd(1, ordering: .releasing)
+  private func blockStart(_ p: Int) -> Int { chunks * p / participants }
+
+  /// Runs chunks until none is left, starting with participant `home`'s block.
+  func work(as home: Int) {
+    for step in 0..<participants {
+      let p = (home + step) % participants
+      let end = blockStart(p + 1)
+      while true {
+        let chunk = cursors[p].wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue
+        if chunk >= end { break }
+        body?(chunk)
+        done.wrappingAdd(1, ordering: .releasing)
+      }
     }
   }
 }
@@ -63,13 +85,13 @@ final class WorkerPool: @unchecked Sendable {
     defer { busy.store(false, ordering: .releasing) }
     ensureWorkers(KernelThreading.workerCount - 1)
     withoutActuallyEscaping(body) { body in
-      let job = PoolJob(chunks: chunks, body: body)
+      let job = PoolJob(chunks: chunks, participants: started + 1, body: body)
       condition.lock()
       current = job
       generation.wrappingAdd(1, ordering: .releasing)
       condition.broadcast()
       condition.unlock()
-      job.work()
+      job.work(as: 0)
       var spins = 0
       while job.done.load(ordering: .acquiring) < chunks {
         spins += 1
@@ -86,13 +108,15 @@ final class WorkerPool: @unchecked Sendable {
   private func ensureWorkers(_ count: Int) {
     while started < count {
       started += 1
-      let thread = Thread { [unowned self] in self.workerLoop() }
+      let index = started
+      let thread = Thread { [unowned self] in self.workerLoop(index) }
       thread.name = "tl-kernel-worker"
       thread.start()
     }
   }
 
-  private func workerLoop() {
+  /// The loop of worker `index` (participant `index` of every job).
+  private func workerLoop(_ index: Int) {
     var seen = generation.load(ordering: .acquiring)
     while true {
       // Wait for a new job: spin (yielding) for a while, then sleep.
@@ -114,7 +138,7 @@ final class WorkerPool: @unchecked Sendable {
       seen = generation.load(ordering: .acquiring)
       let job = current
       condition.unlock()
-      job?.work()
+      if let job, index < job.participants { job.work(as: index) }
     }
   }
 }
