@@ -123,19 +123,30 @@ private func tiledColumns(
   ldb: Int, transB: Bool, _ out: TileOutput, rowsOuter: Bool
 ) {
   let width = rowsOuter ? columns.count : min(16, columns.count)
-  ScratchPool.shared.withScratch(panelScratchCount(K: K, N: width)) { scratch in
+  let pack = rowsOuter ? ldb != width : ldb % 512 == 0
+  // Row-major, in place, whole vectors: the common case needs no scratch buffer at all.
+  let inPlace = !transB && !pack && columns.count % 8 == 0
+  func sweep(_ scratch: UnsafeMutablePointer<Float>?) {
     var j = columns.lowerBound
     while j < columns.upperBound {
       let n = min(width, columns.upperBound - j)
       let b = transB ? B + j * ldb : B + j
       var shifted = out
       shifted.C = out.C + j
-      let panel = makePanelB(
-        b, ldb: ldb, transB: transB, K: K, N: n, pack: rowsOuter ? ldb != n : ldb % 512 == 0,
-        scratch: scratch)
+      let panel =
+        if let scratch {
+          makePanelB(b, ldb: ldb, transB: transB, K: K, N: n, pack: pack, scratch: scratch)
+        } else {
+          PanelB(base: b, ldb: ldb, tail: nil, fullColumns: n, columns: n)
+        }
       tiledBlock(a, rows: rows, columns: 0..<n, K: K, panel, shifted)
       j += n
     }
+  }
+  if inPlace {
+    sweep(nil)
+  } else {
+    ScratchPool.shared.withScratch(panelScratchCount(K: K, N: width)) { sweep($0) }
   }
 }
 
