@@ -81,7 +81,9 @@ final class GEMMTests: XCTestCase {
         if j >= N {
           if got.bitPattern != before[i * ldc + j].bitPattern {
             failures += 1
-            if failures <= 3 { XCTFail("\(label): padding C[\(i), \(j)] changed", file: file, line: line) }
+            if failures <= 3 {
+              XCTFail("\(label): padding C[\(i), \(j)] changed", file: file, line: line)
+            }
           }
           continue
         }

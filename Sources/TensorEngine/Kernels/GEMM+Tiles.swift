@@ -3,11 +3,11 @@
 // pointwise convolutions: 49×256×256).
 //
 // One micro-kernel shape: 6 rows × 16 columns of C in twelve SIMD8 accumulators, plus two
-// B vectors and one broadcast A value (15 of the 16 AVX2 registers). op(B) is read in
-// place when it is stored K×N with unit column stride, otherwise it is packed first (small,
-// and reused by every row tile). op(A) is read through a row and a column stride, so a
-// transposed A costs nothing extra. Columns that do not fill a vector are packed into a
-// zero-padded 8-wide panel.
+// B vectors and one broadcast A value (15 of the 16 AVX2 registers). op(B) is usually read
+// in place; it is packed when transposed, or when its row stride would crowd a panel
+// into a few L1 sets (`tiledColumns` in GEMM.swift decides). op(A) is read through a row
+// and a column stride, so a transposed A costs nothing extra. Columns that do not fill a
+// vector come from a zero-padded 8-wide copy and are stored lane by lane.
 //
 // The multiply-add is fused (`addProduct`): a separate multiply and add need a temporary
 // register per product, and the 6×16 tile then spills (measured 66 against 124 GFLOP/s
