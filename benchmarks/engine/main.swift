@@ -1,13 +1,15 @@
 // tl-bench-engine: release-mode speed of the kernels.
 //
 //   swift run -c release tl-bench-engine [--batch 32] [--runs 7] [--layers] [--no-gemm]
+//     [--gemm-only] [--threads N] [--shapes MxKxN,...]
 //   (add -Xswiftc -target-cpu -Xswiftc haswell on AVX2 machines)
 //
 // 1. Checks the fused MobileNet v1 0.25 plan against TensorFlow's answers in
 //    Tests/Fixtures/mobilenet_v1_0.25_224, then times its forward pass at
 //    224×224 (images/s), optionally per layer.
 // 2. GEMM GFLOP/s on the shapes of native-recipes.md, with numpy's for the same
-//    shapes (python3 + numpy) and the ratio.
+//    shapes (python3 + numpy) and the ratio, and plain OpenBLAS (our split, no Swift
+//    kernels) for reference.
 // 3. TensorFlow's MobileNet images/s when TensorFlow is importable.
 
 import Foundation
@@ -20,6 +22,9 @@ var runs = 7
 var perLayer = false
 var opLevelBreakdown = false
 var doGEMM = true
+var doMobileNet = true
+/// `--shapes 32x1024x1000,7x64x64`: GEMM shapes (M x K x N) instead of the standard ones.
+var customShapes: [(Int, Int, Int)]? = nil
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
   switch argument {
@@ -28,8 +33,16 @@ while let argument = arguments.next() {
   case "--layers": perLayer = true
   case "--ops-only": opLevelBreakdown = true
   case "--no-gemm": doGEMM = false
+  case "--gemm-only": doMobileNet = false
+  case "--shapes":
+    customShapes = (arguments.next() ?? "").split(separator: ",").compactMap { text in
+      let parts = text.split(separator: "x").compactMap { Int($0) }
+      return parts.count == 3 && parts.allSatisfy { $0 > 0 } ? (parts[0], parts[1], parts[2]) : nil
+    }
+  case "--threads": KernelThreading.workerCount = Int(arguments.next() ?? "") ?? 2
   default:
-    print("usage: tl-bench-engine [--batch N] [--runs N] [--layers] [--no-gemm]")
+    print("usage: tl-bench-engine [--batch N] [--runs N] [--layers] [--no-gemm] [--gemm-only]"
+          + " [--threads N] [--shapes MxKxN,...]")
     exit(64)
   }
 }
@@ -256,8 +269,9 @@ func compareWithTensorFlow(imagesPerSecond ours: Double) {
 
 // MARK: - GEMM
 
-let gemmShapes = [(1024, 1024, 1024), (12544, 8, 16), (12544, 32, 64), (3136, 128, 128),
+var gemmShapes = [(1024, 1024, 1024), (12544, 8, 16), (12544, 32, 64), (3136, 128, 128),
                   (49, 256, 256), (1, 1024, 1000)]
+if let custom = customShapes { gemmShapes = custom }
 
 func benchmarkGEMM() {
   let numpyScript = """
@@ -274,47 +288,60 @@ func benchmarkGEMM() {
     """
   let numpy = python(numpyScript)?.split(separator: "\n").compactMap { Double($0) } ?? []
   if numpy.isEmpty { print("numpy not available: no GEMM ratios") }
-  print("GEMM (row-major float32)      ours GFLOP/s   numpy GFLOP/s   ours/numpy")
+  print("GEMM (M x K x N)      ours GFLOP/s   numpy GFLOP/s   ours/numpy   OpenBLAS only")
   for (index, (m, k, n)) in gemmShapes.enumerated() {
-    let a = [Float](repeating: 0.5, count: m * k)
-    let b = [Float](repeating: 0.25, count: k * n)
-    var c = [Float](repeating: 0, count: m * n)
-    let reps = max(3, Int(2e9 / Double(2 * m * n * k + 1)))
-    var best = Double.infinity
-    a.withUnsafeBufferPointer { pa in
-      b.withUnsafeBufferPointer { pb in
-        c.withUnsafeMutableBufferPointer { pc in
-          let out = pc.baseAddress!
-          let call = {
-            gemm(transA: false, transB: false, M: m, N: n, K: k, pa.baseAddress!, lda: k,
-                 pb.baseAddress!, ldb: n, out, ldc: n)
-          }
-          call()
-          for _ in 0..<5 {
-            let t = now()
-            for _ in 0..<reps { call() }
-            best = min(best, (now() - t) / Double(reps))
-          }
-        }
-      }
-    }
-    let ours = 2 * Double(m * n * k) / best / 1e9
-    let label = "\(m)x\(k)x\(n)".padding(toLength: 28, withPad: " ", startingAt: 0)
+    let ours = gemmSpeed(m, k, n)
+    GEMMTuning.swiftKernels = false
+    let blas = gemmSpeed(m, k, n)
+    GEMMTuning.swiftKernels = true
+    let label = "\(m)x\(k)x\(n)".padding(toLength: 20, withPad: " ", startingAt: 0)
     if index < numpy.count {
-      print(String(format: "%@ %8.1f       %8.1f        %5.2f", label, ours, numpy[index],
-                   ours / numpy[index]))
+      print(String(format: "%@ %8.1f       %8.1f        %5.2f       %8.1f", label, ours,
+                   numpy[index], ours / numpy[index], blas))
     } else {
-      print(String(format: "%@ %8.1f", label, ours))
+      print(String(format: "%@ %8.1f                                   %8.1f", label, ours,
+                   blas))
     }
   }
 }
 
+/// Best-of-5 GFLOP/s of `gemm` on an m×k by k×n product.
+func gemmSpeed(_ m: Int, _ k: Int, _ n: Int) -> Double {
+  let a = [Float](repeating: 0.5, count: m * k)
+  let b = [Float](repeating: 0.25, count: k * n)
+  var c = [Float](repeating: 0, count: m * n)
+  let reps = max(3, Int(2e9 / Double(2 * m * n * k + 1)))
+  var best = Double.infinity
+  a.withUnsafeBufferPointer { pa in
+    b.withUnsafeBufferPointer { pb in
+      c.withUnsafeMutableBufferPointer { pc in
+        let out = pc.baseAddress!
+        let call = {
+          gemm(transA: false, transB: false, M: m, N: n, K: k, pa.baseAddress!, lda: k,
+               pb.baseAddress!, ldb: n, out, ldc: n)
+        }
+        call()
+        for _ in 0..<5 {
+          // One thread: CPU time, steadier on a shared machine.
+          let clock = KernelThreading.workerCount == 1 ? cpuTime : now
+          let t = clock()
+          for _ in 0..<reps { call() }
+          best = min(best, (clock() - t) / Double(reps))
+        }
+      }
+    }
+  }
+  return 2 * Double(m * n * k) / best / 1e9
+}
+
 // MARK: - Main
 
-do {
-  try benchmarkMobileNet()
-} catch {
-  print("MobileNet benchmark failed: \(error)")
-  exit(1)
+if doMobileNet {
+  do {
+    try benchmarkMobileNet()
+  } catch {
+    print("MobileNet benchmark failed: \(error)")
+    exit(1)
+  }
 }
 if doGEMM { benchmarkGEMM() }

@@ -1,9 +1,22 @@
-// Matrix multiply on OpenBLAS, threaded the way that measured fastest here.
+// Matrix multiply: Swift SIMD kernels for the small shapes OpenBLAS handles slowly here,
+// OpenBLAS (single-threaded calls, split over the workers ourselves) for the rest.
 //
-// Debian's OpenBLAS 0.3.21 threads skinny shapes badly (12544×8×16 ran at 9.8
-// GFLOP/s with its 2 threads, 51 with one). So OpenBLAS is pinned to one thread
-// and `gemm` splits the rows of C itself over the workers (or the columns when
-// there are too few rows), each worker calling single-threaded `cblas_sgemm`.
+// Paths (`gemmPath`), measured one core, CPU time, -target-cpu haswell (GFLOP/s, ours
+// against single-threaded OpenBLAS on the same shape):
+// - K ≤ 64 and K·N ≤ 8192 (the early pointwise convolutions): 6×16 register tiles, each
+//   row tile sweeping all of B, which stays in L1; rows split over the workers.
+//   12544×8×16: 84 against 70; 12544×32×64: 123 against 117.
+// - M < 64 and K ≤ 512 (the 7×7 pointwise convolutions, small batches): the same tiles,
+//   16-column panels of B split over the workers. 49×256×256: 123 against 107.
+// - M = 1 (a dense layer on one example): GEMV kernels streaming B (GEMM+Vector.swift),
+//   on par with sgemv on one core, with no call overhead when split.
+// - Otherwise OpenBLAS. Debian's 0.3.21 threads skinny shapes badly (12544×8×16 ran at 9.8
+//   GFLOP/s with its 2 threads, 51 with one), so it is pinned to one thread and `gemm`
+//   splits the rows of C over the workers (or the columns when there are too few rows).
+// The Swift kernels need hardware FMA (`hardwareFMA`); without it everything but M = 1
+// goes to OpenBLAS. Splitting uses KernelThreading's persistent workers, whose fast
+// start mattered as much as the kernels at these sizes (a whole 12544×8×16 product is
+// about 25 µs on two cores).
 
 import CBLAS
 
@@ -19,10 +32,46 @@ public func prepareBLAS() {
   _ = blasSingleThreaded
 }
 
+/// Which GEMM implementation handles a shape (see `gemmPath`).
+enum GEMMPath: Equatable {
+  /// OpenBLAS, rows or columns split over the workers.
+  case blas
+  /// The Swift register-tiled kernels, rows split over the workers; each 6-row tile sweeps
+  /// all of a small B.
+  case tilesByRows
+  /// The Swift register-tiled kernels, 16-column panels split over the workers; each panel
+  /// sweeps all (few) rows.
+  case tilesByColumns
+  /// M = 1: the Swift vector kernels (OpenBLAS's sgemv with `swiftKernels` off).
+  case vector
+}
+
+/// Tuning switches for `gemm` (benchmarks compare against plain OpenBLAS with them).
+public enum GEMMTuning {
+  /// Use the Swift kernels for the shapes they win on; false sends everything to OpenBLAS.
+  nonisolated(unsafe) public static var swiftKernels = true
+  /// Tests: the path every product takes, whatever its shape (even without hardware FMA).
+  nonisolated(unsafe) static var forcedPath: GEMMPath?
+}
+
+/// The implementation `gemm` uses for an M×K×N product (M, N, K > 0).
+func gemmPath(M: Int, N: Int, K: Int) -> GEMMPath {
+  if let forced = GEMMTuning.forcedPath { return forced == .vector && M != 1 ? .blas : forced }
+  guard GEMMTuning.swiftKernels, hardwareFMA else { return M == 1 ? .vector : .blas }
+  if M == 1 { return .vector }
+  // B small enough to stay in L1 while every row streams past it: packing A and B (what
+  // OpenBLAS does first) would cost as much as the multiply.
+  if K <= 64 && K * N <= 8192 { return .tilesByRows }
+  // Few rows: OpenBLAS's blocking has nothing to amortise over.
+  if M < 64 && K <= 512 { return .tilesByColumns }
+  return .blas
+}
+
 /// Row-major single-precision GEMM: `C = alpha · op(A) · op(B) + beta · C`, where `op(A)`
 /// is M×K and `op(B)` is K×N. `lda`, `ldb`, `ldc` are the row strides of A, B, C as
-/// stored (A is M×K, or K×M when `transA`). Splits the work over the cores above ~0.5
-/// MFLOP: rows of C when M ≥ 32 per worker, otherwise columns.
+/// stored (A is M×K, or K×M when `transA`). As in BLAS, C is not read when `beta` is 0.
+/// Small K·N, few rows and M = 1 run on Swift SIMD kernels (GEMM+Tiles.swift,
+/// GEMM+Vector.swift); the rest on single-threaded OpenBLAS calls split over the cores.
 public func gemm(
   transA: Bool, transB: Bool, M: Int, N: Int, K: Int,
   alpha: Float = 1,
@@ -32,44 +81,129 @@ public func gemm(
   _ C: UnsafeMutablePointer<Float>, ldc: Int
 ) {
   guard M > 0, N > 0 else { return }
-  if K == 0 {
+  if K == 0 || alpha == 0 {
     scaleMatrix(C, rows: M, columns: N, ldc: ldc, beta: beta)
     return
   }
-  prepareBLAS()
   let work = M * N * K
-  if M == 1 {
+  switch gemmPath(M: M, N: N, K: K) {
+  case .vector:
     rowTimesMatrix(transA: transA, transB: transB, N: N, K: K, alpha: alpha, A, lda: lda, B,
                    ldb: ldb, beta: beta, C)
-    return
+  case .tilesByRows:
+    let a = StridedA(A, lda: lda, transposed: transA)
+    let out = TileOutput(C: C, ldc: ldc, alpha: alpha, beta: beta)
+    KernelThreading.forTasks(M, work: work, minimumChunk: 48) { rows in
+      tiledColumns(a, rows: rows, columns: 0..<N, K: K, B, ldb: ldb, transB: transB, out,
+                   rowsOuter: true)
+    }
+  case .tilesByColumns:
+    let a = StridedA(A, lda: lda, transposed: transA)
+    let out = TileOutput(C: C, ldc: ldc, alpha: alpha, beta: beta)
+    let panels = (N + 15) / 16
+    KernelThreading.forTasks(panels, work: work, tasksPerWorker: 2) { range in
+      let columns = range.lowerBound * 16..<min(N, range.upperBound * 16)
+      tiledColumns(a, rows: 0..<M, columns: columns, K: K, B, ldb: ldb, transB: transB, out,
+                   rowsOuter: false)
+    }
+  case .blas:
+    blasGEMM(transA: transA, transB: transB, M: M, N: N, K: K, alpha: alpha, A, lda: lda, B,
+             ldb: ldb, beta: beta, C, ldc: ldc)
   }
+}
+
+/// `C[rows, columns]` by the tiled kernels. With `rowsOuter` (a small op(B)), op(B)'s
+/// columns are taken whole, otherwise in 16-column panels, each swept over all rows. A
+/// panel is packed when it is transposed, when its rows are loose (a small B, packed once),
+/// or when its row stride is a multiple of 2 KiB, which maps all its rows to one or two L1
+/// sets (49×1024×1024 ran at half speed unpacked); otherwise it is read in place, as
+/// packing costs more than it saves for few rows.
+private func tiledColumns(
+  _ a: StridedA, rows: Range<Int>, columns: Range<Int>, K: Int, _ B: UnsafePointer<Float>,
+  ldb: Int, transB: Bool, _ out: TileOutput, rowsOuter: Bool
+) {
+  let width = rowsOuter ? columns.count : min(16, columns.count)
+  let pack = rowsOuter ? ldb != width : ldb % 512 == 0
+  // Row-major, in place, whole vectors: the common case needs no scratch buffer at all.
+  let inPlace = !transB && !pack && columns.count % 8 == 0
+  func sweep(_ scratch: UnsafeMutablePointer<Float>?) {
+    var j = columns.lowerBound
+    while j < columns.upperBound {
+      let n = min(width, columns.upperBound - j)
+      let b = transB ? B + j * ldb : B + j
+      var shifted = out
+      shifted.C = out.C + j
+      let panel =
+        if let scratch {
+          makePanelB(b, ldb: ldb, transB: transB, K: K, N: n, pack: pack, scratch: scratch)
+        } else {
+          PanelB(base: b, ldb: ldb, tail: nil, fullColumns: n, columns: n)
+        }
+      tiledBlock(a, rows: rows, columns: 0..<n, K: K, panel, shifted)
+      j += n
+    }
+  }
+  if inPlace {
+    sweep(nil)
+  } else {
+    ScratchPool.shared.withScratch(panelScratchCount(K: K, N: width)) { sweep($0) }
+  }
+}
+
+/// OpenBLAS, single-threaded calls on row or column blocks of C split over the workers.
+private func blasGEMM(
+  transA: Bool, transB: Bool, M: Int, N: Int, K: Int, alpha: Float,
+  _ A: UnsafePointer<Float>, lda: Int, _ B: UnsafePointer<Float>, ldb: Int,
+  beta: Float, _ C: UnsafeMutablePointer<Float>, ldc: Int
+) {
+  prepareBLAS()
+  let work = M * N * K
   let workers = KernelThreading.workerCount
   let splitRows = M >= 32 * workers || N < 16 * workers
   if splitRows {
     KernelThreading.forChunks(M, work: work, minimumChunk: 8) { _, rows in
       let a = transA ? A + rows.lowerBound : A + rows.lowerBound * lda
-      sgemmRaw(
+      cblasGEMM(
         transA, transB, rows.count, N, K, alpha, a, lda, B, ldb, beta,
         C + rows.lowerBound * ldc, ldc)
     }
   } else {
     KernelThreading.forChunks(N, work: work, minimumChunk: 16) { _, cols in
       let b = transB ? B + cols.lowerBound * ldb : B + cols.lowerBound
-      sgemmRaw(
+      cblasGEMM(
         transA, transB, M, cols.count, K, alpha, A, lda, b, ldb, beta,
         C + cols.lowerBound, ldc)
     }
   }
 }
 
-/// The M = 1 case (a dense layer on one example) as matrix-vector products, which OpenBLAS
-/// runs several times faster than a one-row GEMM; columns are split over the workers.
+/// The M = 1 case (a dense layer on one example) on the vector kernels, columns of y
+/// split over the workers; with `GEMMTuning.swiftKernels` off, OpenBLAS's sgemv.
 private func rowTimesMatrix(
   transA: Bool, transB: Bool, N: Int, K: Int, alpha: Float, _ A: UnsafePointer<Float>,
   lda: Int, _ B: UnsafePointer<Float>, ldb: Int, beta: Float, _ C: UnsafeMutablePointer<Float>
 ) {
   // The row of op(A) is A's first row, or A's first column when transposed.
-  let incx = blasint(transA ? lda : 1)
+  let incx = transA ? lda : 1
+  if GEMMTuning.forcedPath == .vector || (GEMMTuning.swiftKernels && hardwareFMA) {
+    // Chunks of 64 columns (the wide kernel's width) for B stored K×N.
+    let unit = transB ? 4 : 64
+    let units = (N + unit - 1) / unit
+    KernelThreading.forTasks(units, work: N * K, tasksPerWorker: 2) { range in
+      let cols = range.lowerBound * unit..<min(N, range.upperBound * unit)
+      if transB {
+        matrixTimesVector(A, incx: incx, B, ldb: ldb, K: K, rows: cols, alpha: alpha,
+                          beta: beta, C)
+      } else {
+        ScratchPool.shared.withScratch(cols.count) { acc in
+          vectorTimesMatrix(A, incx: incx, B, ldb: ldb, K: K, columns: cols, alpha: alpha,
+                            beta: beta, C, scratch: acc)
+        }
+      }
+    }
+    return
+  }
+  prepareBLAS()
   KernelThreading.forChunks(N, work: N * K, minimumChunk: 64) { _, cols in
     let n = blasint(cols.count)
     let out = C + cols.lowerBound
@@ -77,23 +211,45 @@ private func rowTimesMatrix(
       // op(B) = Bᵀ with B stored N×K: y = B[cols, :] · x.
       cblas_sgemv(
         CblasRowMajor, CblasNoTrans, n, blasint(K), alpha, B + cols.lowerBound * ldb,
-        blasint(ldb), A, incx, beta, out, 1)
+        blasint(ldb), A, blasint(incx), beta, out, 1)
     } else {
       // B stored K×N: y = B[:, cols]ᵀ · x.
       cblas_sgemv(
         CblasRowMajor, CblasTrans, blasint(K), n, alpha, B + cols.lowerBound, blasint(ldb), A,
-        incx, beta, out, 1)
+        blasint(incx), beta, out, 1)
     }
   }
 }
 
-/// One single-threaded `cblas_sgemm` call in row-major order (no splitting).
-@inline(__always)
+/// One single-threaded GEMM (no splitting; kernels that split work themselves call it from
+/// their workers), same arguments as `gemm`: the Swift tiles for the shapes `gemm` gives
+/// them (a pointwise convolution's row blocks), otherwise one `cblas_sgemm` call.
 public func sgemmRaw(
   _ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
   _ A: UnsafePointer<Float>, _ lda: Int, _ B: UnsafePointer<Float>, _ ldb: Int,
   _ beta: Float, _ C: UnsafeMutablePointer<Float>, _ ldc: Int
 ) {
+  if M > 0, N > 0, K > 0, alpha != 0 {
+    let path = gemmPath(M: M, N: N, K: K)
+    if path == .tilesByRows || path == .tilesByColumns {
+      tiledColumns(
+        StridedA(A, lda: lda, transposed: transA), rows: 0..<M, columns: 0..<N, K: K, B,
+        ldb: ldb, transB: transB, TileOutput(C: C, ldc: ldc, alpha: alpha, beta: beta),
+        rowsOuter: path == .tilesByRows)
+      return
+    }
+  }
+  cblasGEMM(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
+}
+
+/// One single-threaded `cblas_sgemm` call in row-major order.
+@inline(__always)
+private func cblasGEMM(
+  _ transA: Bool, _ transB: Bool, _ M: Int, _ N: Int, _ K: Int, _ alpha: Float,
+  _ A: UnsafePointer<Float>, _ lda: Int, _ B: UnsafePointer<Float>, _ ldb: Int,
+  _ beta: Float, _ C: UnsafeMutablePointer<Float>, _ ldc: Int
+) {
+  prepareBLAS()
   cblas_sgemm(
     CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
     blasint(M), blasint(N), blasint(K), alpha, A, blasint(lda), B, blasint(ldb), beta,

@@ -3,9 +3,11 @@
 //
 // Measured on this machine (see native-recipes.md): a 2-way
 // `DispatchQueue.concurrentPerform` only pays above roughly 100-200 µs of work,
-// because the second worker wakes late. Kernels therefore estimate their work
-// (in multiply-adds, or a few units per touched element for memory-bound loops) and
-// go parallel only above `KernelThreading.minimumParallelWork`.
+// because the second worker wakes late. `forChunks` and `forTasks` therefore run on
+// persistent workers that stay awake briefly between jobs (KernelSupport+Pool.swift),
+// falling back to Dispatch for nested calls. Kernels estimate their work (in
+// multiply-adds, or a few units per touched element for memory-bound loops) and go
+// parallel only above `KernelThreading.minimumParallelWork`.
 
 import Dispatch
 import Foundation
@@ -39,10 +41,42 @@ public enum KernelThreading {
       body(0, 0..<count)
       return
     }
-    DispatchQueue.concurrentPerform(iterations: chunks) { worker in
-      let start = count * worker / chunks
-      let end = count * (worker + 1) / chunks
-      if start < end { body(worker, start..<end) }
+    let split = chunks
+    func run(_ chunk: Int) {
+      let start = count * chunk / split
+      let end = count * (chunk + 1) / split
+      if start < end { body(chunk, start..<end) }
+    }
+    if !WorkerPool.shared.run(chunks: split, run) {
+      // The pool is in use (a nested or concurrent call): Dispatch's workers instead.
+      DispatchQueue.concurrentPerform(iterations: split, execute: run)
+    }
+  }
+
+  /// Like `forChunks`, but in up to `tasksPerWorker` times more pieces, which the workers
+  /// claim as they become free: when a worker starts late (asleep, or its core busy with
+  /// another process) the others take over its share. `body` gets only its range (there
+  /// is no per-worker index, since one worker may run several pieces).
+  public static func forTasks(
+    _ count: Int, work: Int, minimumChunk: Int = 1, tasksPerWorker: Int = 4,
+    _ body: (_ range: Range<Int>) -> Void
+  ) {
+    guard count > 0 else { return }
+    var tasks = workerCount * max(1, tasksPerWorker)
+    if work < minimumParallelWork || workerCount <= 1 { tasks = 1 }
+    tasks = min(tasks, max(1, count / max(1, minimumChunk)))
+    if tasks <= 1 {
+      body(0..<count)
+      return
+    }
+    let split = tasks
+    func run(_ task: Int) {
+      let start = count * task / split
+      let end = count * (task + 1) / split
+      if start < end { body(start..<end) }
+    }
+    if !WorkerPool.shared.run(chunks: split, run) {
+      DispatchQueue.concurrentPerform(iterations: split, execute: run)
     }
   }
 }
