@@ -175,7 +175,6 @@ extension Tensor {
     _ shape: [Int], _ inputs: [Tensor], dtype: DType = .float32,
     _ fill: ([UnsafePointer<Float>], UnsafeMutablePointer<Float>) -> Void
   ) -> Tensor {
-    _ = configureLargeAllocations
     let arrays = inputs.map(\.values)
     return Tensor.filled(shape, dtype) { out in
       withPointers(arrays) { pointers in

@@ -228,23 +228,3 @@ func validOutputRange(tap: Int, stride: Int, pad: Int, inSize: Int, outSize: Int
   return lo < hi ? lo..<hi : lo..<lo
 }
 
-// MARK: - Large allocations
-
-/// Serves large tensor buffers from the malloc heap instead of a fresh `mmap` each.
-///
-/// glibc maps every allocation above 128 KiB-32 MiB freshly and unmaps it on free, so an
-/// op chain that allocates a 25 MB activation per op page-faults through every one of them
-/// (measured: MobileNet at batch 32 through tf ops ran 3-4× slower). Raising the mmap and
-/// trim thresholds lets freed activations be reused. Process-wide; runs once, on the first
-/// NN op (or call it at start-up). Freed memory above 1 GiB is still returned to the system.
-public let configureLargeAllocations: Void = {
-  #if os(Linux)
-  // glibc's mallopt, looked up at run time (malloc.h is not in the Glibc module).
-  typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-  if let symbol = dlsym(nil, "mallopt") {
-    let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-    _ = mallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
-    _ = mallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
-  }
-  #endif
-}()
