@@ -131,7 +131,7 @@ extension Compiler {
       }
       switch depth {
       case 0: return { env in env[slot] }
-      case 1: return { env in env.parent![slot] }
+      case 1: return { env in env.parentSlot(slot) }
       case 2: return { env in env.parent!.parent![slot] }
       default: return { env in env.ancestor(depth)[slot] }
       }
@@ -271,6 +271,7 @@ extension Compiler {
 
   func compileThis(_ range: SourceRange) -> ExprCode {
     guard let (depth, s) = scope.thisDepth() else { return { _ in .undefined } }
+    s.function.usesThis = true
     if s.function.isDerivedConstructor {
       let at = range.start
       return { [unowned(unsafe) interp] env in

@@ -112,6 +112,8 @@ extension Compiler {
     {
       code.directParameterSlots = simpleSlots
       code.poolable = !ClosureScan.any(node.body)
+      code.needsThis = !node.isArrow && info.usesThis
+      code.needsCallee = !node.isArrow && (info.usesCallee || selfSlot != nil)
       if selfSlot != nil || !hoisted.isEmpty {
         code.entry = { env in
           if let s = selfSlot { env[s] = env[Scope.calleeSlot] }

@@ -67,7 +67,11 @@ struct CallFrame {
 /// The interpreter's hot mutable state, kept behind a pointer so that the
 /// evaluator's frequent updates skip Swift's dynamic exclusivity checks.
 struct ExecutionState {
-  var frames: [CallFrame] = []
+  /// The call frames, innermost last: a manually grown buffer, so that a
+  /// call's push and pop are a store and a decrement (no uniqueness checks).
+  var frameBuffer = UnsafeMutablePointer<CallFrame>.allocate(capacity: 64)
+  var frameCount = 0
+  var frameCapacity = 64
   /// The source position the innermost frame is at (updated at calls and throws).
   var position = SourceLocation.unknown
   var depth = 0
@@ -93,10 +97,57 @@ public final class Interpreter {
 
   let state: UnsafeMutablePointer<ExecutionState>
 
+  /// A copy of the call frames, innermost last (the hot paths use
+  /// `pushFrame`/`popFrame`; assigning replaces them all).
   var frames: [CallFrame] {
-    get { state.pointee.frames }
-    _modify { yield &state.pointee.frames }
-    set { state.pointee.frames = newValue }
+    get { Array(UnsafeBufferPointer(start: state.pointee.frameBuffer, count: state.pointee.frameCount)) }
+    set {
+      state.pointee.frameCount = 0
+      for f in newValue { pushFrame(f) }
+    }
+  }
+
+  var frameCount: Int {
+    @inline(__always) get { state.pointee.frameCount }
+  }
+
+  /// The frame `i` from the outermost (0 ..< frameCount).
+  @inline(__always)
+  func frame(at i: Int) -> CallFrame { state.pointee.frameBuffer[i] }
+
+  @inline(__always)
+  func pushFrame(_ frame: CallFrame) {
+    let s = state
+    let n = s.pointee.frameCount
+    if n == s.pointee.frameCapacity { growFrames() }
+    (s.pointee.frameBuffer + n).initialize(to: frame)
+    s.pointee.frameCount = n + 1
+  }
+
+  private func growFrames() {
+    let s = state
+    let capacity = s.pointee.frameCapacity * 2
+    let buffer = UnsafeMutablePointer<CallFrame>.allocate(capacity: capacity)
+    buffer.moveInitialize(from: s.pointee.frameBuffer, count: s.pointee.frameCount)
+    s.pointee.frameBuffer.deallocate()
+    s.pointee.frameBuffer = buffer
+    s.pointee.frameCapacity = capacity
+  }
+
+  /// Pops the innermost frame and returns to its caller's position.
+  @inline(__always)
+  func popFrame() {
+    let s = state
+    let n = s.pointee.frameCount
+    if n > 0 {
+      s.pointee.frameCount = n - 1
+      s.pointee.position = s.pointee.frameBuffer[n - 1].callerPosition
+    }
+  }
+
+  /// Drops frames above `count` (a coroutine suspending, a run ending).
+  func truncateFrames(to count: Int) {
+    if count < state.pointee.frameCount { state.pointee.frameCount = max(0, count) }
   }
 
   /// The source position the innermost frame is at (updated at calls and throws).
@@ -167,6 +218,7 @@ public final class Interpreter {
   }
 
   deinit {
+    state.pointee.frameBuffer.deallocate()
     state.deinitialize(count: 1)
     state.deallocate()
   }

@@ -70,6 +70,14 @@ public struct PropertyStorage {
     return i
   }
 
+  /// The data value of `key` if it is at position `hint`; nil otherwise
+  /// (missing, elsewhere, or an accessor).
+  @inline(__always)
+  func withHint(_ hint: Int, _ key: String) -> Value? {
+    guard hint < keys.count, keys[hint] == key, case .value(let v) = properties[hint].slot else { return nil }
+    return v
+  }
+
   /// The data value at `position`, or nil for an accessor.
   @inline(__always)
   func dataValue(at position: Int) -> Value? {
@@ -225,16 +233,32 @@ open class JSObject {
   /// using a site's cache (see `PropertyStorage.position(of:hint:)`). Nil
   /// means "ask `lookup`": the key is missing, an accessor, or the chain
   /// holds an exotic object (functions, host objects, Map, ...).
+  /// The walk holds the objects unretained: it runs no script code.
   @inline(__always)
   final func cachedDataLookup(_ key: String, _ cache: PropertySiteCache) -> Value? {
-    var o = self
+    if let v = cachedOwnDataLookup(key, cache) { return v }
+    var u = Unmanaged.passUnretained(self)
     while true {
-      let t = type(of: o)
+      let t = u._withUnsafeGuaranteedRef { type(of: $0) }
       guard t == JSObject.self || (t == JSArray.self && cache.arrayCanHold) else { return nil }
-      if let i = o.storage.position(of: key, hint: &cache.hint) { return o.storage.dataValue(at: i) }
-      guard let p = o.prototype else { return nil }
-      o = p
+      let hit = u._withUnsafeGuaranteedRef { o -> Value?? in
+        guard let i = o.storage.position(of: key, hint: &cache.hint) else { return nil }
+        return .some(o.storage.dataValue(at: i))
+      }
+      if let h = hit { return h }
+      let parent = u._withUnsafeGuaranteedRef { o in o.prototype.map { Unmanaged.passUnretained($0) } }
+      guard let p = parent else { return nil }
+      u = p
     }
+  }
+
+  /// The first step of `cachedDataLookup`: an own data property of a plain
+  /// object at the position the site remembers (no hashing, no retains).
+  @inline(__always)
+  final func cachedOwnDataLookup(_ key: String, _ cache: PropertySiteCache) -> Value? {
+    let t = type(of: self)
+    guard t == JSObject.self || (t == JSArray.self && cache.arrayCanHold) else { return nil }
+    return storage.withHint(cache.hint, key)
   }
 
   public final func hasProperty(_ key: String) -> Bool {
