@@ -65,9 +65,10 @@ extension Compiler {
     case .while(let test, let body):
       let t = compileCondition(test)
       let b = compileStatement(body)
-      return { [unowned(unsafe) interp] env in
+      let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
+      return { env in
         while try t(env) {
-          try interp.checkInterrupt()
+          try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
           switch try b(env) {
           case .normal: continue
           case .breakLoop(let l) where l == nil || labels.contains(l!): return .normal
@@ -80,9 +81,10 @@ extension Compiler {
     case .doWhile(let body, let test):
       let t = compileCondition(test)
       let b = compileStatement(body)
-      return { [unowned(unsafe) interp] env in
+      let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
+      return { env in
         repeat {
-          try interp.checkInterrupt()
+          try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
           switch try b(env) {
           case .normal: break
           case .breakLoop(let l) where l == nil || labels.contains(l!): return .normal
@@ -252,10 +254,11 @@ extension Compiler {
     if let (_, saved) = blockScope { endBlockScope(saved) }
     let i = initCode, t = testCode, u = updateCode
     if !lexical {
-      return { [unowned(unsafe) interp] env in
+      let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
+      return { env in
         _ = try i(env)
         while try t(env) {
-          try interp.checkInterrupt()
+          try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
           let c = try b(env)
           if case .normal = c {} else {
             let (exit, result) = self.loopResult(c, labels)
@@ -271,11 +274,12 @@ extension Compiler {
     // Closures made in the body capture the iteration's own copy of the bindings.
     let perIteration = s.containsClosure
     if transparent {
-      return { [unowned(unsafe) interp] env in
+      let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
+      return { env in
         for step in steps { try step(env) }
         _ = try i(env)
         while try t(env) {
-          try interp.checkInterrupt()
+          try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
           let c = try b(env)
           if case .normal = c {} else {
             let (exit, result) = self.loopResult(c, labels)
@@ -286,13 +290,14 @@ extension Compiler {
         return .normal
       }
     }
-    return { [unowned(unsafe) interp] env in
+    let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
+    return { env in
       var e = Env.make(parent: env, count: count)
       for step in steps { try step(e) }
       _ = try i(e)
       if perIteration { e = Env.copy(e) }
       while try t(e) {
-        try interp.checkInterrupt()
+        try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
         let c = try b(e)
         if case .normal = c {} else {
           let (exit, result) = self.loopResult(c, labels)
@@ -325,6 +330,7 @@ extension Compiler {
     let (bind, b, count) = bindAndBody
     let description = describe(subject)
     let at = subject.range.start
+    let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
     return { [unowned(unsafe) interp] env in
       let subjectValue = try subjectCode(env)
       let next: () throws -> Value?
@@ -336,7 +342,7 @@ extension Compiler {
         next = { keys.next().map { .string($0) } }
       }
       while let item = try next() {
-        try interp.checkInterrupt()
+        try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
         let e = count.map { Env.make(parent: env, count: $0) } ?? env
         try bind(e, item)
         let c = try b(e)

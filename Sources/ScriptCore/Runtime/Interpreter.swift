@@ -198,7 +198,15 @@ public final class Interpreter {
   var moduleCache: [String: Value] = [:]
   var modulesLoading: Set<String> = []
 
-  private let interruptFlag = Atomic<Bool>(false)
+  /// Set by `interrupt()` from any thread. Behind a pointer so that the
+  /// evaluator's checks read it through a plain `let` (closures that hold
+  /// the interpreter unretained would otherwise retain it to reach an
+  /// inline atomic).
+  private let interruptFlagBox: UnsafeMutablePointer<Atomic<Bool>> = {
+    let p = UnsafeMutablePointer<Atomic<Bool>>.allocate(capacity: 1)
+    p.initialize(to: Atomic(false))
+    return p
+  }()
 
   static let mainStackSize = 1 << 30
   static let mainDepthLimit = 9_000
@@ -218,6 +226,8 @@ public final class Interpreter {
   }
 
   deinit {
+    interruptFlagBox.deinitialize(count: 1)
+    interruptFlagBox.deallocate()
     state.pointee.frameBuffer.deallocate()
     state.deinitialize(count: 1)
     state.deallocate()
@@ -280,12 +290,12 @@ public final class Interpreter {
   /// Asks the running script to stop: thread-safe, callable from a signal handler's
   /// helper thread. The run unwinds and returns `.interrupted`.
   public func requestInterrupt() {
-    interruptFlag.store(true, ordering: .relaxed)
+    interruptFlagBox.pointee.store(true, ordering: .relaxed)
   }
 
   /// True once the host asked the run to stop; natives with long loops (model.fit) poll it
   /// to stop between steps, leaving their state usable.
-  public var isInterruptRequested: Bool { interruptFlag.load(ordering: .relaxed) }
+  public var isInterruptRequested: Bool { interruptFlagBox.pointee.load(ordering: .relaxed) }
 
   /// Unwinds the run (it returns `.interrupted`) when the host asked it to stop; scripts
   /// cannot catch it. For natives that stop a long loop early.
@@ -293,11 +303,11 @@ public final class Interpreter {
 
   @inline(__always)
   func checkInterrupt() throws {
-    if interruptFlag.load(ordering: .relaxed) { throw InterruptSignal() }
+    if interruptFlagBox.pointee.load(ordering: .relaxed) { throw InterruptSignal() }
   }
 
   func clearInterrupt() {
-    interruptFlag.store(false, ordering: .relaxed)
+    interruptFlagBox.pointee.store(false, ordering: .relaxed)
   }
 
   // MARK: Running on a big stack

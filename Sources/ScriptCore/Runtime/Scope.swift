@@ -35,11 +35,16 @@ final class Env: ManagedBuffer<EnvHeader, Value> {
     withUnsafeMutablePointers { h, e in _ = e.deinitialize(count: h.pointee.count) }
   }
 
-  /// Clears every slot to `undefined` (before an environment is reused).
+  /// Clears the slots from `first` on to `undefined` (before an environment
+  /// is reused; the ones before `first` were never written).
   @inline(__always)
-  func reset() {
+  func reset(from first: Int = 0) {
     withUnsafeMutablePointers { h, e in
-      for i in 0..<h.pointee.count { e[i] = .undefined }
+      var i = first
+      while i < h.pointee.count {
+        e[i] = .undefined
+        i += 1
+      }
     }
   }
 

@@ -20,6 +20,17 @@ final class FunctionCode {
   @exclusivity(unchecked) var body: StmtCode = { _ in .normal } {
     didSet { bodyHolder = CodeHolder(body) }
   }
+  /// The expression when the body is just `return expression`.
+  var returnExpression: ExprCode? {
+    didSet { returnHolder = returnExpression.map { ExprHolder($0) } }
+  }
+  private var returnHolder: ExprHolder?
+  @inline(__always)
+  var returnRef: Unmanaged<ExprHolder>? { returnHolder.map { Unmanaged.passUnretained($0) } }
+  /// The slots a reused environment clears after a call: the hidden `this`,
+  /// callee and new.target slots (0 ..< 3) stay undefined when direct calls
+  /// never fill them.
+  var firstResetSlot = 0
   /// `body` in an immutable box, called through an unretained reference by
   /// direct calls (loading the closure from the `var` would retain it).
   private var bodyHolder = CodeHolder({ _ in .normal })
@@ -64,6 +75,12 @@ final class CodeHolder {
   init(_ run: @escaping StmtCode) { self.run = run }
 }
 
+/// A compiled expression that never changes once made.
+final class ExprHolder {
+  let run: ExprCode
+  init(_ run: @escaping ExprCode) { self.run = run }
+}
+
 /// A closure: a function's code and the environment it was created in.
 public final class ScriptFunction: JSFunction {
   let code: FunctionCode
@@ -103,7 +120,7 @@ public final class ScriptFunction: JSFunction {
         envActive = i + 1
         defer { envActive = i }
         return try stack[i]._withUnsafeGuaranteedRef { e in
-          defer { e.reset() }
+          defer { e.reset(from: code.firstResetSlot) }
           bindDirect(e, code, argc, a0, a1)
           return try interp.invokeDirect(self, env: e, this: this)
         }
@@ -119,7 +136,7 @@ public final class ScriptFunction: JSFunction {
         envCount = i + 1
         envActive = i + 1
         defer { envActive = i }
-        defer { e.reset() }
+        defer { e.reset(from: code.firstResetSlot) }
         bindDirect(e, code, argc, a0, a1)
         return try interp.invokeDirect(self, env: e, this: this)
       }
@@ -297,6 +314,7 @@ extension Interpreter {
     }
     do {
       if let entry = code.entry { try entry(env) }
+      if let r = code.returnRef { return try r._withUnsafeGuaranteedRef { try $0.run(env) } }
       let c = try code.bodyRef._withUnsafeGuaranteedRef { try $0.run(env) }
       if case .returnValue(let v) = c { return v }
       return .undefined
