@@ -179,6 +179,7 @@ extension Compiler {
     _ callee: @escaping CalleeCode, _ a0: @escaping ExprCode, _ a1: @escaping ExprCode, argc: Int,
     optional: Bool, memberName: String?, description: String, at: SourceLocation
   ) -> ExprCode {
+    let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per call
     return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
       if case .object(let fo) = f, let sf = fo as? ScriptFunction {
@@ -186,8 +187,10 @@ extension Compiler {
         if code.directParameterSlots != nil {
           let v = argc > 0 ? try a0(env) : .undefined
           let w = argc > 1 ? try a1(env) : .undefined
-          interp.position = at
-          return try sf.callDirect(interp, this: this, argc: argc, v, w)
+          return try ui._withUnsafeGuaranteedRef { interp in
+            interp.position = at
+            return try sf.callDirect(interp, this: this, argc: argc, v, w)
+          }
         }
       }
       if optional && f.isNullish { throw OptionalChainShortCircuit() }

@@ -71,6 +71,15 @@ extension Compiler {
       return compileAssignment(op, target, value, e.range)
     case .conditional(let test, let then, let els):
       let t = compileCondition(test), a = compileExpr(then, nameHint: nameHint), b = compileExpr(els, nameHint: nameHint)
+      if let (slot, op, c) = localConstantComparison(test) {
+        // `n < 2 ? x : y`: the test read in place, one closure call fewer.
+        return { env in
+          if case .number(let p) = env[slot] {
+            return try compareNumbers(p, op, c) ? try a(env) : try b(env)
+          }
+          return try t(env) ? try a(env) : try b(env)
+        }
+      }
       return { env in try t(env) ? try a(env) : try b(env) }
     case .call(let callee, let arguments, let optional):
       return compileCall(callee, arguments, optional: optional, e.range)

@@ -47,6 +47,18 @@ extension Compiler {
     }
   }
 
+  /// `local < constant` (or `<=`, `>`, `>=`) as its parts, when the local
+  /// is read in place (see `directLocalSlot`); nil for any other test.
+  func localConstantComparison(_ test: Expr) -> (slot: Int, op: BinaryOperator, constant: Double)? {
+    guard case .binary(let op, let l, let r) = test.kind, case .number(let c) = r.kind else { return nil }
+    switch op {
+    case .less, .lessEqual, .greater, .greaterEqual: break
+    default: return nil
+    }
+    guard let slot = directLocalSlot(l) else { return nil }
+    return (slot, op, c)
+  }
+
   /// `local op constant` as a condition (loop tests, `?:`, `if`).
   func compileLocalConstantCondition(_ op: BinaryOperator, _ l: Expr, _ r: Expr) -> ((Env) throws -> Bool)? {
     guard case .number(let c) = r.kind, let slot = directLocalSlot(l) else { return nil }
@@ -141,5 +153,16 @@ extension Compiler {
       }
       return try interp.get(v, try interp.toPropertyKey(k))
     }
+  }
+}
+
+/// `p op c` for the relational operators `localConstantComparison` accepts.
+@inline(__always)
+func compareNumbers(_ p: Double, _ op: BinaryOperator, _ c: Double) -> Bool {
+  switch op {
+  case .less: return p < c
+  case .lessEqual: return p <= c
+  case .greater: return p > c
+  default: return p >= c
   }
 }

@@ -132,7 +132,21 @@ extension Compiler {
   func compileCondition(_ e: Expr) -> (Env) throws -> Bool {
     if case .binary(let op, let l, let r) = e.kind {
       if let code = compileLocalConstantCondition(op, l, r) { return code }
-      let a = compileExpr(l), b = compileExpr(r)
+      let b = compileExpr(r)
+      switch op {
+      case .less, .lessEqual, .greater, .greaterEqual:
+        if let slot = directLocalSlot(l) {
+          // `i < n`, `i < a.length`: the local read in place.
+          return { [unowned(unsafe) interp] env in
+            let x = env[slot]  // left first: the right side may reassign it
+            let y = try b(env)
+            if case .number(let p) = x, case .number(let q) = y { return compareNumbers(p, op, q) }
+            return try interp.compare(x, y, op)
+          }
+        }
+      default: break
+      }
+      let a = compileExpr(l)
       switch op {
       case .less:
         return { [unowned(unsafe) interp] env in
