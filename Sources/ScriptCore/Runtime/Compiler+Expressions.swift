@@ -87,6 +87,13 @@ extension Compiler {
       return compileNew(callee, arguments, e.range)
     case .member(let object, let name, let optional):
       if !optional, let slot = directLocalSlot(object) { return compileLocalMember(slot, name, e.range) }
+      if !optional, case .this = object.kind, let (depth, fs) = scope.thisDepth(), depth == 0,
+        !fs.function.isDerivedConstructor
+      {
+        // `this.x` in a method: `this` read in place like a local.
+        fs.function.usesThis = true
+        return compileLocalMember(Scope.thisSlot, name, e.range)
+      }
       return compileMember(compileExpr(object), name, optional: optional, e.range)
     case .index(let object, let index, let optional):
       if !optional, let os = directLocalSlot(object), let ks = directLocalSlot(index) {

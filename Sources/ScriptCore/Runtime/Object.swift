@@ -60,9 +60,19 @@ public struct PropertyStorage {
   @inline(__always)
   func position(of key: String, hint: inout Int) -> Int? {
     let h = hint
-    if h < keys.count {
+    let n = keys.count
+    if h < n {
       if keys[h] == key { return h }
-    } else if keys.isEmpty {
+    } else if n == 0 {
+      return nil
+    }
+    if n <= 8 {
+      // A few keys (instances looked through for a prototype's method):
+      // comparing them beats hashing the key to learn it is absent.
+      for i in 0..<n where keys[i] == key {
+        hint = i
+        return i
+      }
       return nil
     }
     guard let i = index[key] else { return nil }
