@@ -121,6 +121,7 @@ extension Compiler {
         if case .member(_, let n, _) = calleeExpr.kind { memberName = n }
         return compileSmallCall(
           callee, a0, a1, argc: exprs.count, optional: optional, memberName: memberName,
+          methodSlot: optional ? nil : methodObjectSlot(calleeExpr),
           description: describe(calleeExpr), at: callPosition(calleeExpr, range))
       }
     }
@@ -177,14 +178,34 @@ extension Compiler {
   /// closures held separately (see `compileSmallPlainCall`).
   private func compileSmallCall(
     _ callee: @escaping CalleeCode, _ a0: @escaping ExprCode, _ a1: @escaping ExprCode, argc: Int,
-    optional: Bool, memberName: String?, description: String, at: SourceLocation
+    optional: Bool, memberName: String?, methodSlot: Int?, description: String, at: SourceLocation
   ) -> ExprCode {
     let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per call
+    // `local.m(...)` / `this.m(...)`: the script method this site called
+    // first, called unretained while the object still finds it under `m`.
+    let cache = CallSiteCache()
+    let lookup = PropertySiteCache(key: memberName ?? "")
+    let objectSlot = methodSlot ?? -1
+    let name = memberName ?? ""
     return { [unowned(unsafe) interp] env in
+      if let id = cache.id, let r = env.objectRef(objectSlot),
+        r._withUnsafeGuaranteedRef({ $0.cachedDataIdentity(name, lookup) }) == id
+      {
+        let this = env[objectSlot]
+        let v = argc > 0 ? try a0(env) : .undefined
+        let w = argc > 1 ? try a1(env) : .undefined
+        return try ui._withUnsafeGuaranteedRef { interp in
+          interp.position = at
+          return try cache.ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { sf in
+            try sf.callDirect(interp, this: this, argc: argc, v, w)
+          }
+        }
+      }
       let (f, this) = try callee(env)
       if case .object(let fo) = f, let sf = fo as? ScriptFunction {
         let code = sf.code
         if code.directParameterSlots != nil {
+          if objectSlot >= 0 && cache.id == nil { cache.remember(sf) }
           let v = argc > 0 ? try a0(env) : .undefined
           let w = argc > 1 ? try a1(env) : .undefined
           return try ui._withUnsafeGuaranteedRef { interp in
@@ -210,6 +231,20 @@ extension Compiler {
       }
       return try fn.call(interp, this: this, arguments: argv)
     }
+  }
+
+  /// For `local.m` (a name read in place) or `this.m` in a method: the slot
+  /// holding the object; nil for other callees.
+  private func methodObjectSlot(_ callee: Expr) -> Int? {
+    guard case .member(let object, _, false) = callee.kind else { return nil }
+    if let slot = directLocalSlot(object) { return slot }
+    if case .this = object.kind, let (depth, fs) = scope.thisDepth(), depth == 0,
+      !fs.function.isDerivedConstructor
+    {
+      fs.function.usesThis = true
+      return Scope.thisSlot
+    }
+    return nil
   }
 
   /// True when a call's callee binds no `this` (not `o.m`, `o[k]`, `super.m`).

@@ -88,6 +88,21 @@ public struct PropertyStorage {
     return v
   }
 
+  /// The identity of the object held by data property `key` if it is at
+  /// position `hint` (no copy of the value); nil otherwise.
+  @inline(__always)
+  func objectIdentityWithHint(_ hint: Int, _ key: String) -> ObjectIdentifier? {
+    guard hint < keys.count, keys[hint] == key else { return nil }
+    return objectIdentity(at: hint)
+  }
+
+  /// The identity of the object held by the data property at `position`, or nil.
+  @inline(__always)
+  func objectIdentity(at position: Int) -> ObjectIdentifier? {
+    if case .value(.object(let o)) = properties[position].slot { return ObjectIdentifier(o) }
+    return nil
+  }
+
   /// The data value at `position`, or nil for an accessor.
   @inline(__always)
   func dataValue(at position: Int) -> Value? {
@@ -254,6 +269,33 @@ open class JSObject {
       let hit = u._withUnsafeGuaranteedRef { o -> Value?? in
         guard let i = o.storage.position(of: key, hint: &cache.hint) else { return nil }
         return .some(o.storage.dataValue(at: i))
+      }
+      if let h = hit { return h }
+      let parent = u._withUnsafeGuaranteedRef { o in o.prototype.map { Unmanaged.passUnretained($0) } }
+      guard let p = parent else { return nil }
+      u = p
+    }
+  }
+
+  /// What `cachedDataLookup` would find, as the identity of the object it
+  /// holds: nil when that is not an object data property (or the chain is
+  /// exotic). Copies no value (method call sites compare it with the
+  /// function they remember).
+  @inline(__always)
+  final func cachedDataIdentity(_ key: String, _ cache: PropertySiteCache) -> ObjectIdentifier? {
+    let t0 = type(of: self)
+    if t0 == JSObject.self || (t0 == JSArray.self && cache.arrayCanHold),
+      let id = storage.objectIdentityWithHint(cache.hint, key)
+    {
+      return id
+    }
+    var u = Unmanaged.passUnretained(self)
+    while true {
+      let t = u._withUnsafeGuaranteedRef { type(of: $0) }
+      guard t == JSObject.self || (t == JSArray.self && cache.arrayCanHold) else { return nil }
+      let hit = u._withUnsafeGuaranteedRef { o -> ObjectIdentifier?? in
+        guard let i = o.storage.position(of: key, hint: &cache.hint) else { return nil }
+        return .some(o.storage.objectIdentity(at: i))
       }
       if let h = hit { return h }
       let parent = u._withUnsafeGuaranteedRef { o in o.prototype.map { Unmanaged.passUnretained($0) } }
