@@ -114,6 +114,34 @@ public final class ScriptFunction: JSFunction {
   @inline(__always)
   func callDirect(_ interp: Interpreter, this: Value, argc: Int, _ a0: Value, _ a1: Value) throws -> Value {
     let code = self.code
+    return try runDirect(interp, this: this) { e in
+      if argc > 0 {
+        let s0 = code.directSlot0
+        if s0 >= 0 { e[s0] = a0 }
+        if argc > 1 {
+          let s1 = code.directSlot1
+          if s1 >= 0 { e[s1] = a1 }
+        }
+      }
+    }
+  }
+
+  /// A plain call with its arguments in an array (natives calling back).
+  func callDirect(_ interp: Interpreter, this: Value, arguments: [Value]) throws -> Value {
+    guard let slots = code.directParameterSlots else {
+      return try interp.invoke(self, this: this, arguments: arguments, newTarget: nil).value
+    }
+    return try runDirect(interp, this: this) { e in
+      let n = min(arguments.count, slots.count)
+      for i in 0..<n { e[slots[i]] = arguments[i] }
+    }
+  }
+
+  /// Runs a direct call in an environment `bind` fills with the arguments:
+  /// for a closure-free function the one its recursion level reuses.
+  @inline(__always)
+  private func runDirect(_ interp: Interpreter, this: Value, _ bind: (Env) -> Void) throws -> Value {
+    let code = self.code
     if code.poolable {
       let i = envActive
       if i < envCount, let stack = envStack {
@@ -121,7 +149,7 @@ public final class ScriptFunction: JSFunction {
         defer { envActive = i }
         return try stack[i]._withUnsafeGuaranteedRef { e in
           defer { e.reset(from: code.firstResetSlot) }
-          bindDirect(e, code, argc, a0, a1)
+          bind(e)
           return try interp.invokeDirect(self, env: e, this: this)
         }
       }
@@ -137,41 +165,12 @@ public final class ScriptFunction: JSFunction {
         envActive = i + 1
         defer { envActive = i }
         defer { e.reset(from: code.firstResetSlot) }
-        bindDirect(e, code, argc, a0, a1)
+        bind(e)
         return try interp.invokeDirect(self, env: e, this: this)
       }
     }
     let e = Env.make(parent: env, count: code.slotCount)
-    bindDirect(e, code, argc, a0, a1)
-    return try interp.invokeDirect(self, env: e, this: this)
-  }
-
-  @inline(__always)
-  private func bindDirect(_ e: Env, _ code: FunctionCode, _ argc: Int, _ a0: Value, _ a1: Value) {
-    if argc > 0 {
-      let s0 = code.directSlot0
-      if s0 >= 0 { e[s0] = a0 }
-      if argc > 1 {
-        let s1 = code.directSlot1
-        if s1 >= 0 { e[s1] = a1 }
-      }
-    }
-  }
-
-  /// A plain call with its arguments in an array (natives calling back,
-  /// calls with more than two arguments).
-  func callDirect(_ interp: Interpreter, this: Value, arguments: [Value]) throws -> Value {
-    guard let slots = code.directParameterSlots else {
-      return try interp.invoke(self, this: this, arguments: arguments, newTarget: nil).value
-    }
-    if arguments.count <= 2 {
-      return try callDirect(
-        interp, this: this, argc: arguments.count, arguments.count > 0 ? arguments[0] : .undefined,
-        arguments.count > 1 ? arguments[1] : .undefined)
-    }
-    let e = Env.make(parent: env, count: code.slotCount)
-    let n = min(arguments.count, slots.count)
-    for i in 0..<n { e[slots[i]] = arguments[i] }
+    bind(e)
     return try interp.invokeDirect(self, env: e, this: this)
   }
 
