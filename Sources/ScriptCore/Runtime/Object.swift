@@ -423,6 +423,12 @@ open class JSFunction: JSObject {
     throw ScriptThrow.typeError("\(name.isEmpty ? "anonymous" : name) is not a function")
   }
 
+  /// `call` with exactly three arguments (array callbacks get value, index
+  /// and array); script functions take them without an arguments array.
+  open func call(_ interpreter: Interpreter, this: Value, _ a0: Value, _ a1: Value, _ a2: Value) throws -> Value {
+    try call(interpreter, this: this, arguments: [a0, a1, a2])
+  }
+
   /// `new F(...)`. `newTarget` is the constructor `new` was applied to (a
   /// subclass when reached through `super(...)`).
   open func construct(_ interpreter: Interpreter, arguments: [Value], newTarget: JSObject) throws -> Value {

@@ -44,12 +44,14 @@ final class FunctionCode {
       let slots = directParameterSlots ?? []
       directSlot0 = slots.count > 0 ? slots[0] : -1
       directSlot1 = slots.count > 1 ? slots[1] : -1
+      directSlot2 = slots.count > 2 ? slots[2] : -1
     }
   }
   /// The first two of `directParameterSlots` (-1: no such parameter), read
   /// by the one- and two-argument call sites without touching the array.
   @exclusivity(unchecked) private(set) var directSlot0 = -1
   @exclusivity(unchecked) private(set) var directSlot1 = -1
+  @exclusivity(unchecked) private(set) var directSlot2 = -1
   @exclusivity(unchecked) var entry: ((Env) throws -> Void)?
   /// False when nothing in the body reads `this` (or `super`), or the
   /// callee slot: direct calls then skip filling those slots.
@@ -123,6 +125,23 @@ public final class ScriptFunction: JSFunction {
           if s1 >= 0 { e[s1] = a1 }
         }
       }
+    }
+  }
+
+  /// Natives calling back with three arguments (`forEach`, `map`, ...):
+  /// written straight into the parameters, no array.
+  public override func call(
+    _ interpreter: Interpreter, this: Value, _ a0: Value, _ a1: Value, _ a2: Value
+  ) throws -> Value {
+    let code = self.code
+    guard code.directParameterSlots != nil, !code.isClassConstructor else {
+      return try call(interpreter, this: this, arguments: [a0, a1, a2])
+    }
+    return try runDirect(interpreter, this: this) { e in
+      let s0 = code.directSlot0, s1 = code.directSlot1, s2 = code.directSlot2
+      if s0 >= 0 { e[s0] = a0 }
+      if s1 >= 0 { e[s1] = a1 }
+      if s2 >= 0 { e[s2] = a2 }
     }
   }
 
