@@ -218,11 +218,19 @@ final class Compiler {
     let text = file.scalars
     let w = Array(word.unicodeScalars)
     guard lo >= 0, hi <= text.count, !w.isEmpty else { return Int.max }
+    // Scalars that continue an identifier: a match next to one is part of
+    // another name. Anything else next to a match counts it.
     func isWordScalar(_ c: Unicode.Scalar) -> Bool {
-      c == "_" || c == "$" || c.properties.isAlphabetic || ("0"..."9").contains(c) || c.value > 127
+      c == "$" || c == "_" || c.value == 0x200C || c.value == 0x200D || c.properties.isIDContinue
     }
     var count = 0
     var i = lo
+    while i < hi {
+      // `\u0070` can spell a name: give up (keep the reset) on any escape.
+      if text[i] == "\\" { return Int.max }
+      i += 1
+    }
+    i = lo
     while i + w.count <= hi {
       if text[i] == w[0], Array(text[i..<(i + w.count)]) == w,
         i == 0 || !isWordScalar(text[i - 1]),
