@@ -436,6 +436,21 @@ extension Compiler {
         return try interp.binaryOperation(binary, x, y)
       }
     }
+    if depth == 0 && binary == .add {
+      // `total += x` on numbers without the `apply` closure call.
+      return { env in
+        let old = env[slot]
+        let y = try v(env)
+        if case .number(let p) = old, case .number(let q) = y {
+          let x = Value.number(p + q)
+          env[slot] = x
+          return x
+        }
+        let x = try apply(old, y)
+        env[slot] = x
+        return x
+      }
+    }
     if depth == 0 {
       return { env in
         let old = env[slot]
