@@ -81,14 +81,14 @@ extension Builtins {
       var i = length - 1
       while i >= 0 {
         let v = i < a.elements.count ? a.elements[i] : .undefined
-        if try !body(i, v, f.call(call.interpreter, this: thisArg, arguments: [v, .number(Double(i)), this])) { return }
+        if try !body(i, v, f.call(call.interpreter, this: thisArg, v, .number(Double(i)), this)) { return }
         i -= 1
       }
     } else {
       var i = 0
       while i < length {
         let v = i < a.elements.count ? a.elements[i] : .undefined
-        if try !body(i, v, f.call(call.interpreter, this: thisArg, arguments: [v, .number(Double(i)), this])) { return }
+        if try !body(i, v, f.call(call.interpreter, this: thisArg, v, .number(Double(i)), this)) { return }
         i += 1
       }
     }

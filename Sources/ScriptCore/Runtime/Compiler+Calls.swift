@@ -105,7 +105,8 @@ extension Compiler {
         let a0 = exprs.count > 0 ? compileExpr(exprs[0]) : none
         let a1 = exprs.count > 1 ? compileExpr(exprs[1]) : none
         return compileSmallPlainCall(
-          f, a0, a1, argc: exprs.count, description: describe(calleeExpr), at: callPosition(calleeExpr, range))
+          f, a0, a1, argc: exprs.count, calleeSlot: localSlot(calleeExpr),
+          description: describe(calleeExpr), at: callPosition(calleeExpr, range))
       }
     }
     let callee = compileCallee(calleeExpr)
@@ -120,6 +121,7 @@ extension Compiler {
         if case .member(_, let n, _) = calleeExpr.kind { memberName = n }
         return compileSmallCall(
           callee, a0, a1, argc: exprs.count, optional: optional, memberName: memberName,
+          methodSlot: optional ? nil : methodObjectSlot(calleeExpr),
           description: describe(calleeExpr), at: callPosition(calleeExpr, range))
       }
     }
@@ -149,17 +151,13 @@ extension Compiler {
     return { [unowned(unsafe) interp] env in
       let (f, this) = try callee(env)
       if let direct, case .object(let fo) = f, let sf = fo as? ScriptFunction,
-        let slots = sf.code.directParameterSlots
+        sf.code.directParameterSlots != nil
       {
-        var newEnv = sf.acquireEnv()
-        for i in 0..<direct.count {
-          let v = try direct[i](env)
-          if i < slots.count { newEnv[slots[i]] = v }
-        }
+        var argv: [Value] = []
+        argv.reserveCapacity(direct.count)
+        for c in direct { argv.append(try c(env)) }
         interp.position = at
-        let result = try interp.invokeDirect(sf, env: newEnv, this: this)
-        sf.releaseEnv(&newEnv)
-        return result
+        return try sf.callDirect(interp, this: this, arguments: argv)
       }
       if optional && f.isNullish { throw OptionalChainShortCircuit() }
       let argv = try args(env)
@@ -180,28 +178,40 @@ extension Compiler {
   /// closures held separately (see `compileSmallPlainCall`).
   private func compileSmallCall(
     _ callee: @escaping CalleeCode, _ a0: @escaping ExprCode, _ a1: @escaping ExprCode, argc: Int,
-    optional: Bool, memberName: String?, description: String, at: SourceLocation
+    optional: Bool, memberName: String?, methodSlot: Int?, description: String, at: SourceLocation
   ) -> ExprCode {
+    let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per call
+    // `local.m(...)` / `this.m(...)`: the script method this site called
+    // first, called unretained while the object still finds it under `m`.
+    let cache = CallSiteCache()
+    let lookup = PropertySiteCache(key: memberName ?? "")
+    let objectSlot = methodSlot ?? -1
+    let name = memberName ?? ""
     return { [unowned(unsafe) interp] env in
+      if let id = cache.id, let r = env.objectRef(objectSlot),
+        r._withUnsafeGuaranteedRef({ $0.cachedDataIdentity(name, lookup) }) == id
+      {
+        let this = env[objectSlot]
+        let v = argc > 0 ? try a0(env) : .undefined
+        let w = argc > 1 ? try a1(env) : .undefined
+        return try ui._withUnsafeGuaranteedRef { interp in
+          interp.position = at
+          return try cache.ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { sf in
+            try sf.callDirect(interp, this: this, argc: argc, v, w)
+          }
+        }
+      }
       let (f, this) = try callee(env)
       if case .object(let fo) = f, let sf = fo as? ScriptFunction {
         let code = sf.code
         if code.directParameterSlots != nil {
-          var newEnv = sf.acquireEnv()
-          if argc > 0 {
-            let v = try a0(env)
-            let s0 = code.directSlot0
-            if s0 >= 0 { newEnv[s0] = v }
-            if argc > 1 {
-              let w = try a1(env)
-              let s1 = code.directSlot1
-              if s1 >= 0 { newEnv[s1] = w }
-            }
+          if objectSlot >= 0 && cache.id == nil { cache.remember(sf) }
+          let v = argc > 0 ? try a0(env) : .undefined
+          let w = argc > 1 ? try a1(env) : .undefined
+          return try ui._withUnsafeGuaranteedRef { interp in
+            interp.position = at
+            return try sf.callDirect(interp, this: this, argc: argc, v, w)
           }
-          interp.position = at
-          let result = try interp.invokeDirect(sf, env: newEnv, this: this)
-          sf.releaseEnv(&newEnv)
-          return result
         }
       }
       if optional && f.isNullish { throw OptionalChainShortCircuit() }
@@ -223,6 +233,20 @@ extension Compiler {
     }
   }
 
+  /// For `local.m` (a name read in place) or `this.m` in a method: the slot
+  /// holding the object; nil for other callees.
+  private func methodObjectSlot(_ callee: Expr) -> Int? {
+    guard case .member(let object, _, false) = callee.kind else { return nil }
+    if let slot = directLocalSlot(object) { return slot }
+    if case .this = object.kind, let (depth, fs) = scope.thisDepth(), depth == 0,
+      !fs.function.isDerivedConstructor
+    {
+      fs.function.usesThis = true
+      return Scope.thisSlot
+    }
+    return nil
+  }
+
   /// True when a call's callee binds no `this` (not `o.m`, `o[k]`, `super.m`).
   private func isPlainCallee(_ e: Expr) -> Bool {
     switch e.kind {
@@ -237,28 +261,35 @@ extension Compiler {
   /// straight into the callee's environment.
   private func compileSmallPlainCall(
     _ callee: @escaping ExprCode, _ a0: @escaping ExprCode, _ a1: @escaping ExprCode, argc: Int,
-    description: String, at: SourceLocation
+    calleeSlot: (depth: Int, slot: Int)?, description: String, at: SourceLocation
   ) -> ExprCode {
-    return { [unowned(unsafe) interp] env in
+    // Held unretained: the compiled code never outlives its interpreter.
+    let ui = Unmanaged.passUnretained(interp)
+    let cache = CallSiteCache()
+    return { env in
+      // The function this site called first, if the name still holds it:
+      // checked and called without reference counting.
+      if let id = cache.id, let (depth, slot) = calleeSlot, env.slotHolds(depth: depth, slot, id) {
+        let v = argc > 0 ? try a0(env) : .undefined
+        let w = argc > 1 ? try a1(env) : .undefined
+        return try ui._withUnsafeGuaranteedRef { interp in
+          interp.position = at
+          return try cache.ref.unsafelyUnwrapped._withUnsafeGuaranteedRef { sf in
+            try sf.callDirect(interp, this: .undefined, argc: argc, v, w)
+          }
+        }
+      }
       let f = try callee(env)
       if case .object(let fo) = f, let sf = fo as? ScriptFunction {
         let code = sf.code
         if code.directParameterSlots != nil {
-          var newEnv = sf.acquireEnv()
-          if argc > 0 {
-            let v = try a0(env)
-            let s0 = code.directSlot0
-            if s0 >= 0 { newEnv[s0] = v }
-            if argc > 1 {
-              let w = try a1(env)
-              let s1 = code.directSlot1
-              if s1 >= 0 { newEnv[s1] = w }
-            }
+          if cache.id == nil, calleeSlot != nil { cache.remember(sf) }
+          let v = argc > 0 ? try a0(env) : .undefined
+          let w = argc > 1 ? try a1(env) : .undefined
+          return try ui._withUnsafeGuaranteedRef { interp in
+            interp.position = at
+            return try sf.callDirect(interp, this: .undefined, argc: argc, v, w)
           }
-          interp.position = at
-          let result = try interp.invokeDirect(sf, env: newEnv, this: .undefined)
-          sf.releaseEnv(&newEnv)
-          return result
         }
       }
       var argv: [Value] = []
@@ -267,12 +298,25 @@ extension Compiler {
         argv.append(try a0(env))
         if argc > 1 { argv.append(try a1(env)) }
       }
-      interp.position = at
-      guard case .object(let fo) = f, let fn = fo as? JSFunction else {
-        throw ScriptThrow.typeError("\(description) is not a function")
+      return try ui._withUnsafeGuaranteedRef { interp in
+        interp.position = at
+        guard case .object(let fo) = f, let fn = fo as? JSFunction else {
+          throw ScriptThrow.typeError("\(description) is not a function")
+        }
+        return try fn.call(interp, this: .undefined, arguments: argv)
       }
-      return try fn.call(interp, this: .undefined, arguments: argv)
     }
+  }
+
+  /// The (depth, slot) of a name held by an enclosing environment whose
+  /// reads need no TDZ check; nil for anything else.
+  func localSlot(_ e: Expr) -> (depth: Int, slot: Int)? {
+    guard case .identifier(let name) = e.kind,
+      case .local(let depth, let b, let s) = scope.resolve(name)
+    else { return nil }
+    let sameFunction = s.function === scope.function
+    let needsCheck = b.kind.isLexical && !(sameFunction && !s.isSwitch && e.range.start.offset >= b.declaredAt)
+    return needsCheck ? nil : (depth, b.slot)
   }
 
   func compileNew(_ calleeExpr: Expr, _ arguments: [Argument], _ range: SourceRange) -> ExprCode {
@@ -319,11 +363,20 @@ extension Compiler {
 
   // MARK: - super
 
+  /// The depth of the function `super` refers to, which is marked as needing
+  /// its `this` and callee slots filled on every call.
+  private func noteSuperUse() -> Int {
+    guard let (depth, s) = scope.thisDepth() else { return 0 }
+    s.function.usesThis = true
+    s.function.usesCallee = true
+    return depth
+  }
+
   /// `super.name`: reads from the prototype of the method's home object.
   func compileSuperMember(_ key: PropertyKey, _ range: SourceRange) -> (Env) throws -> (value: Value, this: Value, name: String, home: JSObject) {
     let k = compilePropertyKey(key)
     let at = range.start
-    let thisDepth = scope.thisDepth()?.depth ?? 0
+    let thisDepth = noteSuperUse()
     return { [unowned(unsafe) interp] env in
       let fenv = env.ancestor(thisDepth)
       let name = try k(env)
@@ -347,7 +400,7 @@ extension Compiler {
   /// `super(args)` in a derived constructor.
   func compileSuperCall(_ arguments: [Argument], _ range: SourceRange) -> ExprCode {
     let args = compileArgumentList(arguments)
-    let thisDepth = scope.thisDepth()?.depth ?? 0
+    let thisDepth = noteSuperUse()
     let at = range.start
     return { [unowned(unsafe) interp] env in
       let argv = try args(env)
@@ -412,4 +465,21 @@ func editDistance(_ a: String, _ b: String) -> Int {
     swap(&previous, &current)
   }
   return previous[y.count]
+}
+
+/// A call site's memory of the first script function it called through a
+/// local name. The function is kept alive for as long as the site exists
+/// (and never replaced), so the site may call it through an unretained
+/// reference whenever the name still holds it.
+final class CallSiteCache {
+  private var function: ScriptFunction?
+  @exclusivity(unchecked) private(set) var id: ObjectIdentifier?
+  @exclusivity(unchecked) private(set) var ref: Unmanaged<ScriptFunction>?
+
+  func remember(_ f: ScriptFunction) {
+    guard function == nil else { return }
+    function = f
+    ref = Unmanaged.passUnretained(f)
+    id = ObjectIdentifier(f)
+  }
 }

@@ -71,6 +71,15 @@ extension Compiler {
       return compileAssignment(op, target, value, e.range)
     case .conditional(let test, let then, let els):
       let t = compileCondition(test), a = compileExpr(then, nameHint: nameHint), b = compileExpr(els, nameHint: nameHint)
+      if let (slot, op, c) = localConstantComparison(test) {
+        // `n < 2 ? x : y`: the test read in place, one closure call fewer.
+        return { env in
+          if case .number(let p) = env[slot] {
+            return try compareNumbers(p, op, c) ? try a(env) : try b(env)
+          }
+          return try t(env) ? try a(env) : try b(env)
+        }
+      }
       return { env in try t(env) ? try a(env) : try b(env) }
     case .call(let callee, let arguments, let optional):
       return compileCall(callee, arguments, optional: optional, e.range)
@@ -78,6 +87,13 @@ extension Compiler {
       return compileNew(callee, arguments, e.range)
     case .member(let object, let name, let optional):
       if !optional, let slot = directLocalSlot(object) { return compileLocalMember(slot, name, e.range) }
+      if !optional, case .this = object.kind, let (depth, fs) = scope.thisDepth(), depth == 0,
+        !fs.function.isDerivedConstructor
+      {
+        // `this.x` in a method: `this` read in place like a local.
+        fs.function.usesThis = true
+        return compileLocalMember(Scope.thisSlot, name, e.range)
+      }
       return compileMember(compileExpr(object), name, optional: optional, e.range)
     case .index(let object, let index, let optional):
       if !optional, let os = directLocalSlot(object), let ks = directLocalSlot(index) {
@@ -131,7 +147,7 @@ extension Compiler {
       }
       switch depth {
       case 0: return { env in env[slot] }
-      case 1: return { env in env.parent![slot] }
+      case 1: return { env in env.parentSlot(slot) }
       case 2: return { env in env.parent!.parent![slot] }
       default: return { env in env.ancestor(depth)[slot] }
       }
@@ -271,6 +287,7 @@ extension Compiler {
 
   func compileThis(_ range: SourceRange) -> ExprCode {
     guard let (depth, s) = scope.thisDepth() else { return { _ in .undefined } }
+    s.function.usesThis = true
     if s.function.isDerivedConstructor {
       let at = range.start
       return { [unowned(unsafe) interp] env in

@@ -82,7 +82,15 @@ extension Compiler {
     }
 
     let hoisted = declareHoisted(node.body, functionTop: true)
-    code.body = compileStatements(node.body)
+    if node.body.count == 1, case .return(let e?) = node.body[0].kind {
+      // `return expr` (and expression-bodied arrows): direct calls run the
+      // expression itself, without a statement closure and its Completion.
+      let expr = compileExpr(e)
+      code.returnExpression = expr
+      code.body = { env in .returnValue(try expr(env)) }
+    } else {
+      code.body = compileStatements(node.body)
+    }
     code.slotCount = fscope.slotCount
     let argumentsSlot = info.argumentsSlot
     let realm = interp.realm
@@ -112,6 +120,9 @@ extension Compiler {
     {
       code.directParameterSlots = simpleSlots
       code.poolable = !ClosureScan.any(node.body)
+      code.needsThis = !node.isArrow && info.usesThis
+      code.needsCallee = !node.isArrow && (info.usesCallee || selfSlot != nil)
+      if !code.needsThis && !code.needsCallee { code.firstResetSlot = node.isArrow ? 0 : 3 }
       if selfSlot != nil || !hoisted.isEmpty {
         code.entry = { env in
           if let s = selfSlot { env[s] = env[Scope.calleeSlot] }

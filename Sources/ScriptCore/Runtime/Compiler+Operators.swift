@@ -436,6 +436,34 @@ extension Compiler {
         return try interp.binaryOperation(binary, x, y)
       }
     }
+    if depth == 0 && binary == .add {
+      // `total += x` on numbers without the `apply` closure call.
+      return { env in
+        var old = env[slot]
+        let y = try v(env)
+        if case .number(let p) = old, case .number(let q) = y {
+          let x = Value.number(p + q)
+          env[slot] = x
+          return x
+        }
+        if case .string(var p) = old, case .string(let q) = y,
+          p.utf8.count &+ q.utf8.count <= maxStringLength
+        {
+          // `s += t`: when the name still holds the string read before the
+          // right side ran, let go of the slot's copy first so the append
+          // can grow the buffer in place instead of copying it each time.
+          if case .string(let current) = env[slot], current == p { env[slot] = .undefined }
+          old = .undefined
+          p.append(q)
+          let x = Value.string(p)
+          env[slot] = x
+          return x
+        }
+        let x = try apply(old, y)
+        env[slot] = x
+        return x
+      }
+    }
     if depth == 0 {
       return { env in
         let old = env[slot]

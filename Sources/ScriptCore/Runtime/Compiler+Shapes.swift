@@ -47,6 +47,18 @@ extension Compiler {
     }
   }
 
+  /// `local < constant` (or `<=`, `>`, `>=`) as its parts, when the local
+  /// is read in place (see `directLocalSlot`); nil for any other test.
+  func localConstantComparison(_ test: Expr) -> (slot: Int, op: BinaryOperator, constant: Double)? {
+    guard case .binary(let op, let l, let r) = test.kind, case .number(let c) = r.kind else { return nil }
+    switch op {
+    case .less, .lessEqual, .greater, .greaterEqual: break
+    default: return nil
+    }
+    guard let slot = directLocalSlot(l) else { return nil }
+    return (slot, op, c)
+  }
+
   /// `local op constant` as a condition (loop tests, `?:`, `if`).
   func compileLocalConstantCondition(_ op: BinaryOperator, _ l: Expr, _ r: Expr) -> ((Env) throws -> Bool)? {
     guard case .number(let c) = r.kind, let slot = directLocalSlot(l) else { return nil }
@@ -93,17 +105,24 @@ extension Compiler {
     let cache = PropertySiteCache(key: name)
     if name == "length" {
       return { [unowned(unsafe) interp] env in
+        if let r = env.objectRef(slot) {
+          let n = r._withUnsafeGuaranteedRef { o -> Int in
+            type(of: o) == JSArray.self ? unsafeDowncast(o, to: JSArray.self).elements.count : -1
+          }
+          if n >= 0 { return .number(Double(n)) }
+        }
         let v = env[slot]
-        if case .object(let o) = v, let a = o as? JSArray { return .number(Double(a.elements.count)) }
         if case .string(let s) = v { return .number(Double(s.utf16.count)) }
         if v.isNullish { interp.position = at }
         return try interp.get(v, name)
       }
     }
     return { [unowned(unsafe) interp] env in
+      if let r = env.objectRef(slot), let x = r._withUnsafeGuaranteedRef({ $0.cachedDataLookup(name, cache) }) {
+        return x
+      }
       let v = env[slot]
       if case .object(let o) = v {
-        if let x = o.cachedDataLookup(name, cache) { return x }
         if let p = o.lookup(name), case .value(let x) = p.slot { return x }
       }
       if v.isNullish { interp.position = at }
@@ -115,14 +134,18 @@ extension Compiler {
   func compileLocalIndex(_ objectSlot: Int, _ indexSlot: Int, _ range: SourceRange) -> ExprCode {
     let at = range.start
     return { [unowned(unsafe) interp] env in
+      if let r = env.objectRef(objectSlot), case .number(let d) = env[indexSlot] {
+        let x = r._withUnsafeGuaranteedRef { o -> Value? in
+          guard type(of: o) == JSArray.self else { return nil }
+          let a = unsafeDowncast(o, to: JSArray.self)
+          guard d >= 0 && d < Double(a.elements.count) else { return nil }
+          let i = Int(d)
+          return Double(i) == d ? a.elements[i] : nil
+        }
+        if let x { return x }
+      }
       let v = env[objectSlot]
       let k = env[indexSlot]
-      if case .object(let o) = v, case .number(let d) = k, let a = o as? JSArray {
-        if d >= 0 && d < Double(a.elements.count) {
-          let i = Int(d)
-          if Double(i) == d { return a.elements[i] }
-        }
-      }
       if v.isNullish {
         interp.position = at
         throw ScriptThrow.typeError(
@@ -130,5 +153,16 @@ extension Compiler {
       }
       return try interp.get(v, try interp.toPropertyKey(k))
     }
+  }
+}
+
+/// `p op c` for the relational operators `localConstantComparison` accepts.
+@inline(__always)
+func compareNumbers(_ p: Double, _ op: BinaryOperator, _ c: Double) -> Bool {
+  switch op {
+  case .less: return p < c
+  case .lessEqual: return p <= c
+  case .greater: return p > c
+  default: return p >= c
   }
 }

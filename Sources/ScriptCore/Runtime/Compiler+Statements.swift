@@ -65,9 +65,10 @@ extension Compiler {
     case .while(let test, let body):
       let t = compileCondition(test)
       let b = compileStatement(body)
-      return { [unowned(unsafe) interp] env in
+      let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
+      return { env in
         while try t(env) {
-          try interp.checkInterrupt()
+          try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
           switch try b(env) {
           case .normal: continue
           case .breakLoop(let l) where l == nil || labels.contains(l!): return .normal
@@ -80,9 +81,10 @@ extension Compiler {
     case .doWhile(let body, let test):
       let t = compileCondition(test)
       let b = compileStatement(body)
-      return { [unowned(unsafe) interp] env in
+      let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
+      return { env in
         repeat {
-          try interp.checkInterrupt()
+          try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
           switch try b(env) {
           case .normal: break
           case .breakLoop(let l) where l == nil || labels.contains(l!): return .normal
@@ -130,7 +132,21 @@ extension Compiler {
   func compileCondition(_ e: Expr) -> (Env) throws -> Bool {
     if case .binary(let op, let l, let r) = e.kind {
       if let code = compileLocalConstantCondition(op, l, r) { return code }
-      let a = compileExpr(l), b = compileExpr(r)
+      let b = compileExpr(r)
+      switch op {
+      case .less, .lessEqual, .greater, .greaterEqual:
+        if let slot = directLocalSlot(l) {
+          // `i < n`, `i < a.length`: the local read in place.
+          return { [unowned(unsafe) interp] env in
+            let x = env[slot]  // left first: the right side may reassign it
+            let y = try b(env)
+            if case .number(let p) = x, case .number(let q) = y { return compareNumbers(p, op, q) }
+            return try interp.compare(x, y, op)
+          }
+        }
+      default: break
+      }
+      let a = compileExpr(l)
       switch op {
       case .less:
         return { [unowned(unsafe) interp] env in
@@ -252,10 +268,11 @@ extension Compiler {
     if let (_, saved) = blockScope { endBlockScope(saved) }
     let i = initCode, t = testCode, u = updateCode
     if !lexical {
-      return { [unowned(unsafe) interp] env in
+      let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
+      return { env in
         _ = try i(env)
         while try t(env) {
-          try interp.checkInterrupt()
+          try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
           let c = try b(env)
           if case .normal = c {} else {
             let (exit, result) = self.loopResult(c, labels)
@@ -271,11 +288,12 @@ extension Compiler {
     // Closures made in the body capture the iteration's own copy of the bindings.
     let perIteration = s.containsClosure
     if transparent {
-      return { [unowned(unsafe) interp] env in
+      let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
+      return { env in
         for step in steps { try step(env) }
         _ = try i(env)
         while try t(env) {
-          try interp.checkInterrupt()
+          try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
           let c = try b(env)
           if case .normal = c {} else {
             let (exit, result) = self.loopResult(c, labels)
@@ -286,13 +304,14 @@ extension Compiler {
         return .normal
       }
     }
-    return { [unowned(unsafe) interp] env in
+    let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
+    return { env in
       var e = Env.make(parent: env, count: count)
       for step in steps { try step(e) }
       _ = try i(e)
       if perIteration { e = Env.copy(e) }
       while try t(e) {
-        try interp.checkInterrupt()
+        try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
         let c = try b(e)
         if case .normal = c {} else {
           let (exit, result) = self.loopResult(c, labels)
@@ -325,6 +344,7 @@ extension Compiler {
     let (bind, b, count) = bindAndBody
     let description = describe(subject)
     let at = subject.range.start
+    let ui = Unmanaged.passUnretained(interp)  // unretained: no retain per iteration
     return { [unowned(unsafe) interp] env in
       let subjectValue = try subjectCode(env)
       let next: () throws -> Value?
@@ -336,7 +356,7 @@ extension Compiler {
         next = { keys.next().map { .string($0) } }
       }
       while let item = try next() {
-        try interp.checkInterrupt()
+        try ui._withUnsafeGuaranteedRef { try $0.checkInterrupt() }
         let e = count.map { Env.make(parent: env, count: $0) } ?? env
         try bind(e, item)
         let c = try b(e)

@@ -98,7 +98,11 @@ final class Compiler {
   /// returns the steps that run when the scope is entered: TDZ markers for
   /// `let`/`const`/`class`, closures for function declarations. With
   /// `functionTop`, `var`s of the whole function body are hoisted here too.
-  func declareHoisted(_ stmts: [Stmt], functionTop: Bool) -> [(Env) throws -> Void] {
+  /// `noTDZReset` names lexical bindings whose slots need no reset to the
+  /// TDZ marker on entry (see `bindingsWithoutEarlyUse`).
+  func declareHoisted(
+    _ stmts: [Stmt], functionTop: Bool, noTDZReset: Set<String> = []
+  ) -> [(Env) throws -> Void] {
     var steps: [(Env) throws -> Void] = []
     if functionTop {
       var names: [String] = []
@@ -126,7 +130,11 @@ final class Compiler {
       case .variable(let decl) where decl.kind != .var:
         var names: [String] = []
         for d in decl.declarators { patternNames(d.target, into: &names) }
-        for n in names { declareLexical(n, const: decl.kind == .const, steps: &steps, at: decl.range.end.offset) }
+        for n in names {
+          declareLexical(
+            n, const: decl.kind == .const, steps: &steps, at: decl.range.end.offset,
+            reset: !noTDZReset.contains(n))
+        }
       case .class(let node):
         if let n = node.name { declareLexical(n, const: false, steps: &steps, at: node.range.end.offset) }
       case .function(let node):
@@ -163,7 +171,9 @@ final class Compiler {
     return steps
   }
 
-  private func declareLexical(_ name: String, const: Bool, steps: inout [(Env) throws -> Void], at offset: Int) {
+  private func declareLexical(
+    _ name: String, const: Bool, steps: inout [(Env) throws -> Void], at offset: Int, reset: Bool = true
+  ) {
     if atReplTop {
       // REPL: a redeclaration replaces the old binding's value (Node allows it).
       steps.append { [unowned(unsafe) interp] _ in
@@ -178,7 +188,61 @@ final class Compiler {
     }
     let b = scope.declare(name, const ? .constBinding : .letBinding, at: offset)
     let slot = b.slot
-    steps.append { env in env[slot] = uninitialized }
+    if reset { steps.append { env in env[slot] = uninitialized } }
+  }
+
+  /// The `let`/`const` names of a closure-free block that nothing in the
+  /// block mentions before (or inside) their declaration. Every read of
+  /// such a name then comes after its declaration ran in the same entry
+  /// and skips the TDZ check (see `compileIdentifier`), so its slot need
+  /// not be reset to the TDZ marker each time the block is entered (a
+  /// loop body's `const p = ...`). Conservative: any occurrence of the
+  /// word in the source text before the declaration ends, even in a
+  /// string or as a property name, other than the declared name itself,
+  /// keeps the reset.
+  func bindingsWithoutEarlyUse(_ stmts: [Stmt]) -> Set<String> {
+    guard let first = stmts.first else { return [] }
+    let start = first.range.start.offset
+    var out: Set<String> = []
+    for s in stmts {
+      guard case .variable(let d) = s.kind, d.kind != .var, d.declarators.count == 1,
+        case .identifier(let n, _) = d.declarators[0].target
+      else { continue }
+      if wordCount(n, from: start, to: d.range.end.offset) == 1 { out.insert(n) }
+    }
+    return out
+  }
+
+  /// How often `word` occurs as a whole identifier in the source between two offsets.
+  private func wordCount(_ word: String, from lo: Int, to hi: Int) -> Int {
+    let text = file.scalars
+    let w = Array(word.unicodeScalars)
+    guard lo >= 0, hi <= text.count, !w.isEmpty else { return Int.max }
+    // Scalars that continue an identifier: a match next to one is part of
+    // another name. Anything else next to a match counts it.
+    func isWordScalar(_ c: Unicode.Scalar) -> Bool {
+      c == "$" || c == "_" || c.value == 0x200C || c.value == 0x200D || c.properties.isIDContinue
+    }
+    var count = 0
+    var i = lo
+    while i < hi {
+      // `\u0070` can spell a name: give up (keep the reset) on any escape.
+      if text[i] == "\\" { return Int.max }
+      i += 1
+    }
+    i = lo
+    while i + w.count <= hi {
+      if text[i] == w[0], Array(text[i..<(i + w.count)]) == w,
+        i == 0 || !isWordScalar(text[i - 1]),
+        i + w.count >= text.count || !isWordScalar(text[i + w.count])
+      {
+        count += 1
+        i += w.count
+      } else {
+        i += 1
+      }
+    }
+    return count
   }
 
   /// True when a block must get its own environment.
@@ -284,7 +348,9 @@ final class Compiler {
     if !hasLexicalDeclarations(stmts) { return compileStatements(stmts) }
     let transparent = !ClosureScan.any(stmts)
     let (s, saved) = beginBlockScope(transparent: transparent)
-    let steps = declareHoisted(stmts, functionTop: false)
+    let steps = declareHoisted(
+      stmts, functionTop: false,
+      noTDZReset: s.isTransparent && !atReplTop ? bindingsWithoutEarlyUse(stmts) : [])
     let body = compileStatements(stmts)
     endBlockScope(saved)
     if s.isTransparent {

@@ -75,9 +75,9 @@ extension Interpreter {
   func captureStack() -> [String] {
     var lines: [String] = []
     var at = position
-    var i = frames.count - 1
+    var i = frameCount - 1
     while i >= 0 && lines.count < 10 {
-      let f = frames[i]
+      let f = frame(at: i)
       let place = "\(f.file.name):\(at.line):\(at.column)"
       lines.append(f.name.isEmpty ? "    at \(place)" : "    at \(f.name) (\(place))")
       at = f.callerPosition

@@ -66,7 +66,7 @@ extension Interpreter {
     }
     thread.stackSize = topLevel ? Interpreter.mainStackSize : Interpreter.coroutineStackSize
     thread.start()
-    co.frameBase = frames.count
+    co.frameBase = frameCount
     co.depthBase = depth
     try transfer(to: co)
   }
@@ -91,7 +91,7 @@ extension Interpreter {
   func resume(_ co: Coroutine, with outcome: Result<Value, Error>) throws {
     if co.finished { return }
     co.incoming = outcome
-    co.frameBase = frames.count
+    co.frameBase = frameCount
     co.depthBase = depth
     try transfer(to: co)
   }
@@ -106,8 +106,8 @@ extension Interpreter {
       try resume(co, with: fulfilled ? .success(v) : .failure(ScriptThrow.value(v)))
     }
     // Suspend: put our frames aside and give control back.
-    co.savedFrames = Array(frames[co.frameBase...])
-    frames.removeSubrange(co.frameBase...)
+    co.savedFrames = (co.frameBase..<max(co.frameBase, frameCount)).map { frame(at: $0) }
+    truncateFrames(to: co.frameBase)
     co.savedDepth = depth - co.depthBase
     depth = co.depthBase
     co.savedPosition = position
@@ -115,7 +115,7 @@ extension Interpreter {
     co.toCaller.signal()
     co.toCoroutine.wait()
     // Resumed (possibly from another stack depth): put our frames back.
-    frames.append(contentsOf: co.savedFrames)
+    for f in co.savedFrames { pushFrame(f) }
     co.savedFrames = []
     depth = co.depthBase + co.savedDepth
     position = co.savedPosition

@@ -160,8 +160,8 @@ extension Interpreter {
         let promise = newPromise()
         promise.isHandled = true
         try startCoroutine(topLevel: true) { [self] in
-          frames.append(topFrame)
-          defer { frames.removeAll() }
+          pushFrame(topFrame)
+          defer { truncateFrames(to: 0) }
           do {
             try program.prologue(env)
             let c = try program.body(env)

@@ -67,7 +67,11 @@ struct CallFrame {
 /// The interpreter's hot mutable state, kept behind a pointer so that the
 /// evaluator's frequent updates skip Swift's dynamic exclusivity checks.
 struct ExecutionState {
-  var frames: [CallFrame] = []
+  /// The call frames, innermost last: a manually grown buffer, so that a
+  /// call's push and pop are a store and a decrement (no uniqueness checks).
+  var frameBuffer = UnsafeMutablePointer<CallFrame>.allocate(capacity: 64)
+  var frameCount = 0
+  var frameCapacity = 64
   /// The source position the innermost frame is at (updated at calls and throws).
   var position = SourceLocation.unknown
   var depth = 0
@@ -93,10 +97,57 @@ public final class Interpreter {
 
   let state: UnsafeMutablePointer<ExecutionState>
 
+  /// A copy of the call frames, innermost last (the hot paths use
+  /// `pushFrame`/`popFrame`; assigning replaces them all).
   var frames: [CallFrame] {
-    get { state.pointee.frames }
-    _modify { yield &state.pointee.frames }
-    set { state.pointee.frames = newValue }
+    get { Array(UnsafeBufferPointer(start: state.pointee.frameBuffer, count: state.pointee.frameCount)) }
+    set {
+      state.pointee.frameCount = 0
+      for f in newValue { pushFrame(f) }
+    }
+  }
+
+  var frameCount: Int {
+    @inline(__always) get { state.pointee.frameCount }
+  }
+
+  /// The frame `i` from the outermost (0 ..< frameCount).
+  @inline(__always)
+  func frame(at i: Int) -> CallFrame { state.pointee.frameBuffer[i] }
+
+  @inline(__always)
+  func pushFrame(_ frame: CallFrame) {
+    let s = state
+    let n = s.pointee.frameCount
+    if n == s.pointee.frameCapacity { growFrames() }
+    (s.pointee.frameBuffer + n).initialize(to: frame)
+    s.pointee.frameCount = n + 1
+  }
+
+  private func growFrames() {
+    let s = state
+    let capacity = s.pointee.frameCapacity * 2
+    let buffer = UnsafeMutablePointer<CallFrame>.allocate(capacity: capacity)
+    buffer.moveInitialize(from: s.pointee.frameBuffer, count: s.pointee.frameCount)
+    s.pointee.frameBuffer.deallocate()
+    s.pointee.frameBuffer = buffer
+    s.pointee.frameCapacity = capacity
+  }
+
+  /// Pops the innermost frame and returns to its caller's position.
+  @inline(__always)
+  func popFrame() {
+    let s = state
+    let n = s.pointee.frameCount
+    if n > 0 {
+      s.pointee.frameCount = n - 1
+      s.pointee.position = s.pointee.frameBuffer[n - 1].callerPosition
+    }
+  }
+
+  /// Drops frames above `count` (a coroutine suspending, a run ending).
+  func truncateFrames(to count: Int) {
+    if count < state.pointee.frameCount { state.pointee.frameCount = max(0, count) }
   }
 
   /// The source position the innermost frame is at (updated at calls and throws).
@@ -147,7 +198,15 @@ public final class Interpreter {
   var moduleCache: [String: Value] = [:]
   var modulesLoading: Set<String> = []
 
-  private let interruptFlag = Atomic<Bool>(false)
+  /// Set by `interrupt()` from any thread. Behind a pointer so that the
+  /// evaluator's checks read it through a plain `let` (closures that hold
+  /// the interpreter unretained would otherwise retain it to reach an
+  /// inline atomic).
+  private let interruptFlagBox: UnsafeMutablePointer<Atomic<Bool>> = {
+    let p = UnsafeMutablePointer<Atomic<Bool>>.allocate(capacity: 1)
+    p.initialize(to: Atomic(false))
+    return p
+  }()
 
   static let mainStackSize = 1 << 30
   static let mainDepthLimit = 9_000
@@ -167,6 +226,9 @@ public final class Interpreter {
   }
 
   deinit {
+    interruptFlagBox.deinitialize(count: 1)
+    interruptFlagBox.deallocate()
+    state.pointee.frameBuffer.deallocate()
     state.deinitialize(count: 1)
     state.deallocate()
   }
@@ -228,12 +290,12 @@ public final class Interpreter {
   /// Asks the running script to stop: thread-safe, callable from a signal handler's
   /// helper thread. The run unwinds and returns `.interrupted`.
   public func requestInterrupt() {
-    interruptFlag.store(true, ordering: .relaxed)
+    interruptFlagBox.pointee.store(true, ordering: .relaxed)
   }
 
   /// True once the host asked the run to stop; natives with long loops (model.fit) poll it
   /// to stop between steps, leaving their state usable.
-  public var isInterruptRequested: Bool { interruptFlag.load(ordering: .relaxed) }
+  public var isInterruptRequested: Bool { interruptFlagBox.pointee.load(ordering: .relaxed) }
 
   /// Unwinds the run (it returns `.interrupted`) when the host asked it to stop; scripts
   /// cannot catch it. For natives that stop a long loop early.
@@ -241,11 +303,11 @@ public final class Interpreter {
 
   @inline(__always)
   func checkInterrupt() throws {
-    if interruptFlag.load(ordering: .relaxed) { throw InterruptSignal() }
+    if interruptFlagBox.pointee.load(ordering: .relaxed) { throw InterruptSignal() }
   }
 
   func clearInterrupt() {
-    interruptFlag.store(false, ordering: .relaxed)
+    interruptFlagBox.pointee.store(false, ordering: .relaxed)
   }
 
   // MARK: Running on a big stack

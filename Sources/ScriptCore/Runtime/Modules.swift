@@ -111,8 +111,8 @@ extension Interpreter {
     if program.usesAwait {
       throw ScriptThrow.error(.syntaxError, "top-level await is only supported in the main script (\(file.name))")
     }
-    frames.append(CallFrame(code: program.topLevelCode, callerPosition: position))
-    defer { if let last = frames.popLast() { position = last.callerPosition } }
+    pushFrame(CallFrame(code: program.topLevelCode, callerPosition: position))
+    defer { popFrame() }
     do {
       try program.prologue(env)
       _ = try program.body(env)
@@ -140,7 +140,7 @@ extension Interpreter {
   func installRequire() {
     defineGlobal("require", .object(realm.newFunction("require", arity: 1) { [unowned self] call in
       let name = try call.arguments.string(0, name: "id")
-      let importer = frames.last?.file ?? SourceFile(name: "<eval>", text: "")
+      let importer = (frameCount > 0 ? frame(at: frameCount - 1).file : nil) ?? SourceFile(name: "<eval>", text: "")
       let m = try loadModule(name, from: importer, line: position.line)
       return m.value
     }))

@@ -60,14 +60,47 @@ public struct PropertyStorage {
   @inline(__always)
   func position(of key: String, hint: inout Int) -> Int? {
     let h = hint
-    if h < keys.count {
+    let n = keys.count
+    if h < n {
       if keys[h] == key { return h }
-    } else if keys.isEmpty {
+    } else if n == 0 {
+      return nil
+    }
+    if n <= 8 {
+      // A few keys (instances looked through for a prototype's method):
+      // comparing them beats hashing the key to learn it is absent.
+      for i in 0..<n where keys[i] == key {
+        hint = i
+        return i
+      }
       return nil
     }
     guard let i = index[key] else { return nil }
     hint = i
     return i
+  }
+
+  /// The data value of `key` if it is at position `hint`; nil otherwise
+  /// (missing, elsewhere, or an accessor).
+  @inline(__always)
+  func withHint(_ hint: Int, _ key: String) -> Value? {
+    guard hint < keys.count, keys[hint] == key, case .value(let v) = properties[hint].slot else { return nil }
+    return v
+  }
+
+  /// The identity of the object held by data property `key` if it is at
+  /// position `hint` (no copy of the value); nil otherwise.
+  @inline(__always)
+  func objectIdentityWithHint(_ hint: Int, _ key: String) -> ObjectIdentifier? {
+    guard hint < keys.count, keys[hint] == key else { return nil }
+    return objectIdentity(at: hint)
+  }
+
+  /// The identity of the object held by the data property at `position`, or nil.
+  @inline(__always)
+  func objectIdentity(at position: Int) -> ObjectIdentifier? {
+    if case .value(.object(let o)) = properties[position].slot { return ObjectIdentifier(o) }
+    return nil
   }
 
   /// The data value at `position`, or nil for an accessor.
@@ -225,16 +258,59 @@ open class JSObject {
   /// using a site's cache (see `PropertyStorage.position(of:hint:)`). Nil
   /// means "ask `lookup`": the key is missing, an accessor, or the chain
   /// holds an exotic object (functions, host objects, Map, ...).
+  /// The walk holds the objects unretained: it runs no script code.
   @inline(__always)
   final func cachedDataLookup(_ key: String, _ cache: PropertySiteCache) -> Value? {
-    var o = self
+    if let v = cachedOwnDataLookup(key, cache) { return v }
+    var u = Unmanaged.passUnretained(self)
     while true {
-      let t = type(of: o)
+      let t = u._withUnsafeGuaranteedRef { type(of: $0) }
       guard t == JSObject.self || (t == JSArray.self && cache.arrayCanHold) else { return nil }
-      if let i = o.storage.position(of: key, hint: &cache.hint) { return o.storage.dataValue(at: i) }
-      guard let p = o.prototype else { return nil }
-      o = p
+      let hit = u._withUnsafeGuaranteedRef { o -> Value?? in
+        guard let i = o.storage.position(of: key, hint: &cache.hint) else { return nil }
+        return .some(o.storage.dataValue(at: i))
+      }
+      if let h = hit { return h }
+      let parent = u._withUnsafeGuaranteedRef { o in o.prototype.map { Unmanaged.passUnretained($0) } }
+      guard let p = parent else { return nil }
+      u = p
     }
+  }
+
+  /// What `cachedDataLookup` would find, as the identity of the object it
+  /// holds: nil when that is not an object data property (or the chain is
+  /// exotic). Copies no value (method call sites compare it with the
+  /// function they remember).
+  @inline(__always)
+  final func cachedDataIdentity(_ key: String, _ cache: PropertySiteCache) -> ObjectIdentifier? {
+    let t0 = type(of: self)
+    if t0 == JSObject.self || (t0 == JSArray.self && cache.arrayCanHold),
+      let id = storage.objectIdentityWithHint(cache.hint, key)
+    {
+      return id
+    }
+    var u = Unmanaged.passUnretained(self)
+    while true {
+      let t = u._withUnsafeGuaranteedRef { type(of: $0) }
+      guard t == JSObject.self || (t == JSArray.self && cache.arrayCanHold) else { return nil }
+      let hit = u._withUnsafeGuaranteedRef { o -> ObjectIdentifier?? in
+        guard let i = o.storage.position(of: key, hint: &cache.hint) else { return nil }
+        return .some(o.storage.objectIdentity(at: i))
+      }
+      if let h = hit { return h }
+      let parent = u._withUnsafeGuaranteedRef { o in o.prototype.map { Unmanaged.passUnretained($0) } }
+      guard let p = parent else { return nil }
+      u = p
+    }
+  }
+
+  /// The first step of `cachedDataLookup`: an own data property of a plain
+  /// object at the position the site remembers (no hashing, no retains).
+  @inline(__always)
+  final func cachedOwnDataLookup(_ key: String, _ cache: PropertySiteCache) -> Value? {
+    let t = type(of: self)
+    guard t == JSObject.self || (t == JSArray.self && cache.arrayCanHold) else { return nil }
+    return storage.withHint(cache.hint, key)
   }
 
   public final func hasProperty(_ key: String) -> Bool {
@@ -345,6 +421,12 @@ open class JSFunction: JSObject {
   /// Calls the function with `this` and `arguments`.
   open func call(_ interpreter: Interpreter, this: Value, arguments: [Value]) throws -> Value {
     throw ScriptThrow.typeError("\(name.isEmpty ? "anonymous" : name) is not a function")
+  }
+
+  /// `call` with exactly three arguments (array callbacks get value, index
+  /// and array); script functions take them without an arguments array.
+  open func call(_ interpreter: Interpreter, this: Value, _ a0: Value, _ a1: Value, _ a2: Value) throws -> Value {
+    try call(interpreter, this: this, arguments: [a0, a1, a2])
   }
 
   /// `new F(...)`. `newTarget` is the constructor `new` was applied to (a

@@ -35,20 +35,66 @@ final class Env: ManagedBuffer<EnvHeader, Value> {
     withUnsafeMutablePointers { h, e in _ = e.deinitialize(count: h.pointee.count) }
   }
 
-  /// Clears every slot to `undefined` (before an environment is reused).
-  func reset() {
+  /// Clears the slots from `first` on to `undefined` (before an environment
+  /// is reused; the ones before `first` were never written).
+  @inline(__always)
+  func reset(from first: Int = 0) {
     withUnsafeMutablePointers { h, e in
-      for i in 0..<h.pointee.count { e[i] = .undefined }
+      var i = first
+      while i < h.pointee.count {
+        e[i] = .undefined
+        i += 1
+      }
     }
   }
 
   @inline(__always)
   var parent: Env? { header.parent }
 
+  /// The first slot (the elements never move while the environment lives).
+  @inline(__always)
+  var slots: UnsafeMutablePointer<Value> { withUnsafeMutablePointerToElements { $0 } }
+
+  /// Slot access through addressors: reads and writes go straight to the
+  /// slot's memory (no closure, no copy-then-destroy of the new value).
   @inline(__always)
   subscript(_ slot: Int) -> Value {
-    get { withUnsafeMutablePointerToElements { $0[slot] } }
-    set { withUnsafeMutablePointerToElements { $0[slot] = newValue } }
+    unsafeAddress { UnsafePointer(slots + slot) }
+    unsafeMutableAddress { slots + slot }
+  }
+
+  /// Whether slot `slot` of the environment `depth` levels up holds the
+  /// object `id`, read without retaining anything (call-site caches).
+  @inline(__always)
+  func slotHolds(depth: Int, _ slot: Int, _ id: ObjectIdentifier) -> Bool {
+    var e = Unmanaged.passUnretained(self)
+    for _ in 0..<depth {
+      let parent = e._withUnsafeGuaranteedRef { env in
+        env.withUnsafeMutablePointerToHeader { h in h.pointee.parent.map { Unmanaged.passUnretained($0) } }
+      }
+      guard let p = parent else { return false }
+      e = p
+    }
+    return e._withUnsafeGuaranteedRef { env in
+      if case .object(let o) = env.slots[slot] { return ObjectIdentifier(o) == id }
+      return false
+    }
+  }
+
+  /// The object in slot `slot`, unretained: for reads that run no script
+  /// code while they use it (so nothing can overwrite the slot meanwhile).
+  @inline(__always)
+  func objectRef(_ slot: Int) -> Unmanaged<JSObject>? {
+    if case .object(let o) = slots[slot] { return Unmanaged.passUnretained(o) }
+    return nil
+  }
+
+  /// `parent![slot]`, without retaining the parent.
+  @inline(__always)
+  func parentSlot(_ slot: Int) -> Value {
+    withUnsafeMutablePointerToHeader { h in
+      Unmanaged.passUnretained(h.pointee.parent!)._withUnsafeGuaranteedRef { $0.slots[slot] }
+    }
   }
 
   /// The environment `depth` levels up.
@@ -126,6 +172,12 @@ final class FunctionInfo {
   var isDerivedConstructor = false
   /// Set when the body refers to `arguments`.
   var argumentsSlot: Int?
+  /// Set when the body (or an arrow inside it) reads `this` or `super`:
+  /// calls must then fill the `this` slot.
+  var usesThis = false
+  /// Set when the body (or an arrow inside it) uses `super`: calls must
+  /// then fill the callee slot.
+  var usesCallee = false
   /// The function's own scope (set right after creation).
   weak var scope: Scope?
   /// True for the program's top level (module, script or REPL entry).
