@@ -9,7 +9,31 @@
 //   ScriptCore            lexer, parser, interpreter, embedding API. Knows no tensors.
 //   TFBindings            the `tf` object: the only module that sees both worlds.
 //   tl (executable)       runner + REPL, a thin client of the embedding API.
+import Foundation
 import PackageDescription
+
+// The engine's Swift kernels (GEMM tiles, depthwise, element-wise loops) are
+// SIMD code: on an x86-64 build machine whose CPU has the x86-64-v3 features
+// (AVX2, FMA, BMI, F16C, MOVBE) they are compiled for them (`-target-cpu haswell`:
+// this LLVM does not take `x86-64-v3`), as `-march=native`
+// would, since Swift has no run-time dispatch; elsewhere, or with TL_PORTABLE=1
+// in the environment of `swift build`, they are built for baseline x86-64.
+// OpenBLAS picks its own kernels at run time either way.
+let hostHasX86_64_v3: Bool = {
+  #if arch(x86_64) && os(Linux)
+  if ProcessInfo.processInfo.environment["TL_PORTABLE"] != nil { return false }
+  guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+    let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+  else { return false }
+  let flags = Set(line.split(separator: " ").map(String.init))
+  return ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "xsave"]
+    .allSatisfy(flags.contains)
+  #else
+  return false
+  #endif
+}()
+let nativeSIMD: [SwiftSetting] =
+  hostHasX86_64_v3 ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 
 let package = Package(
   name: "tl",
@@ -28,8 +52,8 @@ let package = Package(
     .systemLibrary(
       name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
       providers: [.apt(["libedit-dev"])]),
-    .target(name: "TensorEngine", dependencies: ["CBLAS"]),
-    .target(name: "TensorLayers", dependencies: ["TensorEngine"]),
+    .target(name: "TensorEngine", dependencies: ["CBLAS"], swiftSettings: nativeSIMD),
+    .target(name: "TensorLayers", dependencies: ["TensorEngine"], swiftSettings: nativeSIMD),
     // The interpreter's hot paths: no dynamic exclusivity checks (its mutable
     // state is touched by one thread at a time; measured in benchmarks/lang).
     .target(

@@ -2,7 +2,7 @@
 //
 //   swift run -c release tl-bench-engine [--batch 32] [--runs 7] [--layers] [--no-gemm]
 //     [--gemm-only] [--threads N] [--shapes MxKxN,...]
-//   (add -Xswiftc -target-cpu -Xswiftc haswell on AVX2 machines)
+//   (add on AVX2 machines)
 //
 // 1. Checks the fused MobileNet v1 0.25 plan against TensorFlow's answers in
 //    Tests/Fixtures/mobilenet_v1_0.25_224, then times its forward pass at

@@ -1,7 +1,7 @@
 // tl-bench-layers: release-mode speed of layers models as the chapter uses them, beside
 // TensorFlow/Keras on the same machine in the same command.
 //
-//   swift run -c release -Xswiftc -target-cpu -Xswiftc haswell tl-bench-layers
+//   swift run -c release tl-bench-layers
 //     [--batch 32] [--runs 5] [--features 130] [--epochs 20] [--no-tf]
 //     [--only predict|fit|none]
 //     [--layers]  (CPU time per layer class of the MobileNet chain, applied layer by layer)
