@@ -30,6 +30,8 @@ public enum TFBindings {
   /// code uses (`Float32Array`, `Int32Array`, `Uint8Array`, `Uint32Array`) unless
   /// the realm already has them.
   public static func install(into interpreter: Interpreter) {
+    // OpenBLAS set up once, early: pinned to one thread, its idle load-time workers stopped.
+    prepareBLAS()
     let context = TFContext(interpreter: interpreter)
     let tf = context.makeNamespace()
     interpreter.defineGlobal("tf", .object(tf))
