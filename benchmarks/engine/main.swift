@@ -65,11 +65,12 @@ func cpuTime() -> Double {
 /// environment with TensorFlow, see Tests/Fixtures/README.md) or `python3`.
 let pythonExecutable = ProcessInfo.processInfo.environment["TL_TF_PYTHON"] ?? "python3"
 
-/// Runs `python -c script` and returns its standard output, or nil if it failed.
-func python(_ script: String) -> String? {
+/// Runs `python -c script` and returns its standard output, or nil if it failed; without the
+/// variables named in `unsetting` in its environment.
+func python(_ script: String, unsetting: [String] = []) -> String? {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = [pythonExecutable, "-c", script]
+  process.arguments = unsetting.flatMap { ["-u", $0] } + [pythonExecutable, "-c", script]
   let pipe = Pipe()
   process.standardOutput = pipe
   process.standardError = FileHandle.nullDevice
@@ -273,9 +274,21 @@ var gemmShapes = [(1024, 1024, 1024), (12544, 8, 16), (12544, 32, 64), (3136, 12
                   (49, 256, 256), (1, 1024, 1000)]
 if let custom = customShapes { gemmShapes = custom }
 
+/// Machines where OpenBLAS misbehaves set OPENBLAS_CORETYPE (and OPENBLAS_L2_SIZE) for every
+/// process, tl's OpenBLAS included: numpy is timed under the same setting (the same kernels
+/// as ours) and, when it is set, also with both removed (numpy's own kernel choice).
+let blasOverrides = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"]
+
 func benchmarkGEMM() {
   let numpyScript = """
-    import time, numpy as np
+    import time, glob, os, ctypes, numpy as np
+    core = '?'
+    for lib in glob.glob(os.path.join(os.path.dirname(np.__file__), os.pardir, 'numpy.libs', '*openblas*')):
+        for name in ('scipy_openblas_get_corename64_', 'openblas_get_corename64_', 'openblas_get_corename'):
+            f = getattr(ctypes.CDLL(lib), name, None)
+            if f:
+                f.restype = ctypes.c_char_p; core = f().decode(); break
+    print(core)
     for (m, k, n) in \(gemmShapes.map { [$0.0, $0.1, $0.2] }):
         a = np.random.rand(m, k).astype(np.float32); b = np.random.rand(k, n).astype(np.float32)
         reps = max(3, int(2e9 / (2*m*n*k + 1)))
@@ -286,22 +299,35 @@ func benchmarkGEMM() {
             best = min(best, (time.perf_counter() - t) / reps)
         print(2*m*n*k / best / 1e9)
     """
-  let numpy = python(numpyScript)?.split(separator: "\n").compactMap { Double($0) } ?? []
-  if numpy.isEmpty { print("numpy not available: no GEMM ratios") }
-  print("GEMM (M x K x N)      ours GFLOP/s   numpy GFLOP/s   ours/numpy   OpenBLAS only")
+  func numpyRun(unsetting: [String]) -> (core: String, speeds: [Double])? {
+    guard let lines = python(numpyScript, unsetting: unsetting)?.split(separator: "\n"),
+      let core = lines.first
+    else { return nil }
+    return (String(core), lines.dropFirst().compactMap { Double($0) })
+  }
+  let environment = ProcessInfo.processInfo.environment
+  let overridden = blasOverrides.filter { environment[$0] != nil }
+  let same = numpyRun(unsetting: [])
+  let own = overridden.isEmpty ? nil : numpyRun(unsetting: blasOverrides)
+  if same == nil { print("numpy not available: no GEMM ratios") }
+  if !overridden.isEmpty {
+    print("This machine sets " + overridden.map { "\($0)=\(environment[$0]!)" }.joined(separator: " ")
+      + ": tl's OpenBLAS runs the kernels it names. numpy is timed with it (numpy A, "
+      + "\(same?.core ?? "?") kernels) and without it (numpy B, \(own?.core ?? "?") kernels).")
+  }
+  print("GEMM (M x K x N)      ours GFLOP/s   numpy A   ours/A   numpy B   ours/B   OpenBLAS only")
   for (index, (m, k, n)) in gemmShapes.enumerated() {
     let ours = gemmSpeed(m, k, n)
     GEMMTuning.swiftKernels = false
     let blas = gemmSpeed(m, k, n)
     GEMMTuning.swiftKernels = true
     let label = "\(m)x\(k)x\(n)".padding(toLength: 20, withPad: " ", startingAt: 0)
-    if index < numpy.count {
-      print(String(format: "%@ %8.1f       %8.1f        %5.2f       %8.1f", label, ours,
-                   numpy[index], ours / numpy[index], blas))
-    } else {
-      print(String(format: "%@ %8.1f                                   %8.1f", label, ours,
-                   blas))
+    func column(_ run: (core: String, speeds: [Double])?) -> String {
+      guard let run, index < run.speeds.count else { return "       -        -" }
+      return String(format: "%8.1f    %5.2f", run.speeds[index], ours / run.speeds[index])
     }
+    print(String(format: "%@ %8.1f       ", label, ours) + column(same) + "  " + column(own)
+      + String(format: "   %8.1f", blas))
   }
 }
 
