@@ -49,7 +49,9 @@ extension Interpreter {
       if !own.writable || o.isFrozen {
         throw ScriptThrow.typeError("Cannot assign to read only property '\(key)' of object")
       }
-      _ = o.defineOwn(key, Property(newValue, enumerable: own.enumerable, writable: true, configurable: own.configurable))
+      if !o.defineOwn(key, Property(newValue, enumerable: own.enumerable, writable: true, configurable: own.configurable)) {
+        throw refusedWrite(o, key, newValue)
+      }
       return
     }
     if let p = o.lookup(key), case .accessor(_, let setter) = p.slot {
@@ -60,8 +62,30 @@ extension Interpreter {
       return
     }
     if !o.defineOwn(key, Property(newValue)) {
-      throw ScriptThrow.typeError("Cannot add property \(key), object is not extensible")
+      throw refusedWrite(o, key, newValue)
     }
+  }
+
+  /// The error for a write `defineOwn` refused: an array's length that is no valid length
+  /// (V8's RangeError), growth past what tl's dense arrays take in one step, or an object
+  /// that takes no new properties.
+  private func refusedWrite(_ o: JSObject, _ key: String, _ newValue: Value) -> ScriptThrow {
+    if let array = o as? JSArray, !array.isFrozen {
+      if key == "length" {
+        if case .number(let d) = newValue, d >= 0, d == d.rounded(), d < 4_294_967_296 {
+          return .rangeError(
+            "Invalid array length: \(Int(d)) (tl's arrays are dense and grow by at most "
+              + "10000000 elements at a time; this one has \(array.elements.count))")
+        }
+        return .rangeError("Invalid array length")
+      }
+      if let index = arrayIndex(key) {
+        return .rangeError(
+          "Invalid array length: \(Int(index) + 1) (tl's arrays are dense and grow by at most "
+            + "10000000 elements at a time; this one has \(array.elements.count))")
+      }
+    }
+    return .typeError("Cannot add property \(key), object is not extensible")
   }
 
   /// Calls `callee` with `this` and `arguments`; a TypeError when it is not callable.
