@@ -131,6 +131,22 @@ final class GEMMTests: XCTestCase {
     check(path: .tilesByColumns, transA: true, transB: false, M: 8, K: 3, N: 37, pad: 475)
   }
 
+  /// The AVX-512 tiles (forced here, so they are checked on any build): the standard
+  /// shapes, then sizes that cross the K blocks (256), the row blocks (96), several 12-row
+  /// slivers and 32-column panels with remainders, with transposes, strides and beta.
+  func testAVX512Tiles() {
+    checkAllShapes(path: .avx512)
+    for (M, K, N) in [(109, 300, 70), (97, 257, 33), (24, 512, 64), (13, 600, 31)] {
+      for transA in [false, true] {
+        for transB in [false, true] {
+          check(path: .avx512, transA: transA, transB: transB, M: M, K: K, N: N)
+          check(path: .avx512, transA: transA, transB: transB, M: M, K: K, N: N, pad: 3,
+                alpha: 0.5, beta: -1.5)
+        }
+      }
+    }
+  }
+
   func testVectorKernels() {
     // Forced `.vector` applies to M = 1 only (other shapes fall back to OpenBLAS).
     checkAllShapes(path: .vector)
@@ -150,8 +166,8 @@ final class GEMMTests: XCTestCase {
   /// `sgemmRaw`, the unsplit entry point conv kernels call from their own workers, takes
   /// the same paths.
   func testSerialEntryPoint() {
-    for path in [GEMMPath.tilesByRows, .tilesByColumns, .blas, nil] {
-      for (M, K, N) in [(100, 8, 16), (13, 30, 51), (1, 7, 9)] {
+    for path in [GEMMPath.tilesByRows, .tilesByColumns, .avx512, .blas, nil] {
+      for (M, K, N) in [(100, 8, 16), (13, 30, 51), (1, 7, 9), (150, 270, 90)] {
         check(path: path, transA: false, transB: false, M: M, K: K, N: N, serial: true)
         check(path: path, transA: true, transB: true, M: M, K: K, N: N, pad: 2, alpha: 0.5,
               beta: 2, serial: true)
@@ -165,8 +181,8 @@ final class GEMMTests: XCTestCase {
     let saved = KernelThreading.minimumParallelWork
     KernelThreading.minimumParallelWork = 0
     defer { KernelThreading.minimumParallelWork = saved }
-    for path in [GEMMPath.tilesByRows, .tilesByColumns, .vector, .blas] {
-      for (M, K, N) in [(101, 9, 45), (1, 33, 517), (37, 70, 150)] {
+    for path in [GEMMPath.tilesByRows, .tilesByColumns, .avx512, .vector, .blas] {
+      for (M, K, N) in [(101, 9, 45), (1, 33, 517), (37, 70, 150), (130, 40, 29)] {
         check(path: path, transA: false, transB: false, M: M, K: K, N: N, pad: 2, beta: 0.5)
         check(path: path, transA: true, transB: true, M: M, K: K, N: N, alpha: 3)
       }
@@ -176,8 +192,8 @@ final class GEMMTests: XCTestCase {
   /// An infinity in B's last row reaches exactly its column (no kernel multiplies padding
   /// or repeated rows by zero into a NaN).
   func testInfinityStaysInItsColumn() {
-    for path in [GEMMPath.tilesByRows, .tilesByColumns, .vector, .blas] {
-      for (M, K, N) in [(1, 9, 20), (7, 9, 20), (13, 3, 13)] {
+    for path in [GEMMPath.tilesByRows, .tilesByColumns, .avx512, .vector, .blas] {
+      for (M, K, N) in [(1, 9, 20), (7, 9, 20), (13, 3, 13), (14, 300, 40)] {
         var random = TestRandom(seed: 7)
         let A = random.floats(M * K).map { abs($0) + 0.1 }
         var B = random.floats(K * N)

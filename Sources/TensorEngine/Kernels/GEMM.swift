@@ -51,6 +51,9 @@ enum GEMMPath: Equatable {
   /// The Swift register-tiled kernels, 16-column panels split over the workers; each panel
   /// sweeps all (few) rows.
   case tilesByColumns
+  /// The 12×32 AVX-512 tiles (builds with TL_AVX512), rows or columns split over the
+  /// workers.
+  case avx512
   /// M = 1: the Swift vector kernels (OpenBLAS's sgemv with `swiftKernels` off).
   case vector
 }
@@ -73,6 +76,7 @@ func gemmPath(M: Int, N: Int, K: Int) -> GEMMPath {
   if K <= 64 && K * N <= 8192 { return .tilesByRows }
   // Few rows: OpenBLAS's blocking has nothing to amortise over.
   if M < 64 && K <= 512 { return .tilesByColumns }
+  if avx512Kernels { return .avx512 }
   return .blas
 }
 
@@ -115,6 +119,9 @@ public func gemm(
       tiledColumns(a, rows: 0..<M, columns: columns, K: K, B, ldb: ldb, transB: transB, out,
                    rowsOuter: false)
     }
+  case .avx512:
+    avx512GEMM(transA: transA, transB: transB, M: M, N: N, K: K, alpha: alpha, A, lda: lda,
+               B, ldb: ldb, beta: beta, C, ldc: ldc)
   case .blas:
     blasGEMM(transA: transA, transB: transB, M: M, N: N, K: K, alpha: alpha, A, lda: lda, B,
              ldb: ldb, beta: beta, C, ldc: ldc)
@@ -156,6 +163,32 @@ private func tiledColumns(
     sweep(nil)
   } else {
     ScratchPool.shared.withScratch(panelScratchCount(K: K, N: width)) { sweep($0) }
+  }
+}
+
+/// The AVX-512 tiles on row blocks of C split over the workers (or column blocks, in
+/// multiples of 32, when there are too few rows).
+private func avx512GEMM(
+  transA: Bool, transB: Bool, M: Int, N: Int, K: Int, alpha: Float,
+  _ A: UnsafePointer<Float>, lda: Int, _ B: UnsafePointer<Float>, ldb: Int,
+  beta: Float, _ C: UnsafeMutablePointer<Float>, ldc: Int
+) {
+  let a = StridedA(A, lda: lda, transposed: transA)
+  let workers = KernelThreading.workerCount
+  if M >= 48 * workers || N < 64 * workers {
+    let tiles = (M + 11) / 12
+    KernelThreading.forChunks(tiles, work: M * N * K, minimumChunk: 1) { _, range in
+      let rows = range.lowerBound * 12..<min(M, range.upperBound * 12)
+      avx512Block(a, rows: rows, columns: 0..<N, K: K, B, ldb: ldb, transB: transB, C,
+                  ldc: ldc, alpha: alpha, beta: beta)
+    }
+  } else {
+    let panels = (N + 31) / 32
+    KernelThreading.forChunks(panels, work: M * N * K, minimumChunk: 1) { _, range in
+      let columns = range.lowerBound * 32..<min(N, range.upperBound * 32)
+      avx512Block(a, rows: 0..<M, columns: columns, K: K, B, ldb: ldb, transB: transB, C,
+                  ldc: ldc, alpha: alpha, beta: beta)
+    }
   }
 }
 
@@ -240,6 +273,12 @@ public func sgemmRaw(
 ) {
   if M > 0, N > 0, K > 0, alpha != 0 {
     let path = gemmPath(M: M, N: N, K: K)
+    if path == .avx512 {
+      avx512Block(
+        StridedA(A, lda: lda, transposed: transA), rows: 0..<M, columns: 0..<N, K: K, B,
+        ldb: ldb, transB: transB, C, ldc: ldc, alpha: alpha, beta: beta)
+      return
+    }
     if path == .tilesByRows || path == .tilesByColumns {
       tiledColumns(
         StridedA(A, lda: lda, transposed: transA), rows: 0..<M, columns: 0..<N, K: K, B,
