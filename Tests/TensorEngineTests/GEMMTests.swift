@@ -136,7 +136,10 @@ final class GEMMTests: XCTestCase {
   /// slivers and 32-column panels with remainders, with transposes, strides and beta.
   func testAVX512Tiles() {
     checkAllShapes(path: .avx512)
-    for (M, K, N) in [(109, 300, 70), (97, 257, 33), (24, 512, 64), (13, 600, 31)] {
+    // More than 4 panels (A packed even when row-major) and an A row stride of 512 floats
+    // (packed too); fewer panels read a row-major A in place.
+    let sizes = [(109, 300, 70), (97, 257, 33), (24, 512, 64), (13, 600, 31), (30, 40, 170)]
+    for (M, K, N) in sizes {
       for transA in [false, true] {
         for transB in [false, true] {
           check(path: .avx512, transA: transA, transB: transB, M: M, K: K, N: N)
@@ -145,6 +148,8 @@ final class GEMMTests: XCTestCase {
         }
       }
     }
+    check(path: .avx512, transA: false, transB: false, M: 26, K: 500, N: 20, pad: 12,
+          alpha: 1.5, beta: 0.5)
   }
 
   func testVectorKernels() {

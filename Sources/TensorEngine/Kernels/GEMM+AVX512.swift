@@ -45,10 +45,31 @@ private func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
 
 // MARK: - Micro-kernel
 
-/// `tile` (12×32, row stride 32) = sliver `pa` (k×12) · panel `pb` (k×32), both packed.
+/// How a finished tile goes into C: `C = alpha · acc + scale · C` (C not read when `scale`
+/// is 0; `scale` is beta for the first K block, 1 after).
+private struct TileUpdate {
+  var alpha: Float
+  var scale: Float
+
+  @inline(__always)
+  func put(_ acc: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    var v = alpha == 1 ? acc : acc * alpha
+    if scale != 0 {
+      let old = load16(p)
+      v = scale == 1 ? v + old : v + old * scale
+    }
+    store16(v, p)
+  }
+}
+
+/// The 12×32 product of op(A)'s rows (element (r, k) at `pa0[r * rs + k * cs]`: a packed
+/// sliver has rs = 1, cs = 12) and a packed panel `pb0` (k×32) over `k` steps: added into
+/// C (row stride `ldc`) through `out` when `C` is given (a full tile), else written to
+/// `tile` (12×32, row stride 32).
 @inline(never)
 private func kernel12x32(
-  _ pa0: UnsafePointer<Float>, _ pb0: UnsafePointer<Float>, k: Int,
+  _ pa0: UnsafePointer<Float>, rs: Int, cs: Int, _ pb0: UnsafePointer<Float>, k: Int,
+  _ C: UnsafeMutablePointer<Float>?, ldc: Int, _ out: TileUpdate,
   _ tile: UnsafeMutablePointer<Float>
 ) {
   var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()
@@ -72,66 +93,93 @@ private func kernel12x32(
     x = SIMD16<Float>(repeating: pa[0])
     c00 = madd16(c00, x, b0)
     c01 = madd16(c01, x, b1)
-    x = SIMD16<Float>(repeating: pa[1])
+    x = SIMD16<Float>(repeating: pa[rs])
     c10 = madd16(c10, x, b0)
     c11 = madd16(c11, x, b1)
-    x = SIMD16<Float>(repeating: pa[2])
+    x = SIMD16<Float>(repeating: pa[2 * rs])
     c20 = madd16(c20, x, b0)
     c21 = madd16(c21, x, b1)
-    x = SIMD16<Float>(repeating: pa[3])
+    x = SIMD16<Float>(repeating: pa[3 * rs])
     c30 = madd16(c30, x, b0)
     c31 = madd16(c31, x, b1)
-    x = SIMD16<Float>(repeating: pa[4])
+    x = SIMD16<Float>(repeating: pa[4 * rs])
     c40 = madd16(c40, x, b0)
     c41 = madd16(c41, x, b1)
-    x = SIMD16<Float>(repeating: pa[5])
+    x = SIMD16<Float>(repeating: pa[5 * rs])
     c50 = madd16(c50, x, b0)
     c51 = madd16(c51, x, b1)
-    x = SIMD16<Float>(repeating: pa[6])
+    x = SIMD16<Float>(repeating: pa[6 * rs])
     c60 = madd16(c60, x, b0)
     c61 = madd16(c61, x, b1)
-    x = SIMD16<Float>(repeating: pa[7])
+    x = SIMD16<Float>(repeating: pa[7 * rs])
     c70 = madd16(c70, x, b0)
     c71 = madd16(c71, x, b1)
-    x = SIMD16<Float>(repeating: pa[8])
+    x = SIMD16<Float>(repeating: pa[8 * rs])
     c80 = madd16(c80, x, b0)
     c81 = madd16(c81, x, b1)
-    x = SIMD16<Float>(repeating: pa[9])
+    x = SIMD16<Float>(repeating: pa[9 * rs])
     c90 = madd16(c90, x, b0)
     c91 = madd16(c91, x, b1)
-    x = SIMD16<Float>(repeating: pa[10])
+    x = SIMD16<Float>(repeating: pa[10 * rs])
     c100 = madd16(c100, x, b0)
     c101 = madd16(c101, x, b1)
-    x = SIMD16<Float>(repeating: pa[11])
+    x = SIMD16<Float>(repeating: pa[11 * rs])
     c110 = madd16(c110, x, b0)
     c111 = madd16(c111, x, b1)
-    pa += 12
+    pa += cs
     pb += 32
   }
-  store16(c00, tile + 0 * 32)
-  store16(c01, tile + 0 * 32 + 16)
-  store16(c10, tile + 1 * 32)
-  store16(c11, tile + 1 * 32 + 16)
-  store16(c20, tile + 2 * 32)
-  store16(c21, tile + 2 * 32 + 16)
-  store16(c30, tile + 3 * 32)
-  store16(c31, tile + 3 * 32 + 16)
-  store16(c40, tile + 4 * 32)
-  store16(c41, tile + 4 * 32 + 16)
-  store16(c50, tile + 5 * 32)
-  store16(c51, tile + 5 * 32 + 16)
-  store16(c60, tile + 6 * 32)
-  store16(c61, tile + 6 * 32 + 16)
-  store16(c70, tile + 7 * 32)
-  store16(c71, tile + 7 * 32 + 16)
-  store16(c80, tile + 8 * 32)
-  store16(c81, tile + 8 * 32 + 16)
-  store16(c90, tile + 9 * 32)
-  store16(c91, tile + 9 * 32 + 16)
-  store16(c100, tile + 10 * 32)
-  store16(c101, tile + 10 * 32 + 16)
-  store16(c110, tile + 11 * 32)
-  store16(c111, tile + 11 * 32 + 16)
+  if let C {
+    out.put(c00, C + 0 * ldc)
+    out.put(c01, C + 0 * ldc + 16)
+    out.put(c10, C + 1 * ldc)
+    out.put(c11, C + 1 * ldc + 16)
+    out.put(c20, C + 2 * ldc)
+    out.put(c21, C + 2 * ldc + 16)
+    out.put(c30, C + 3 * ldc)
+    out.put(c31, C + 3 * ldc + 16)
+    out.put(c40, C + 4 * ldc)
+    out.put(c41, C + 4 * ldc + 16)
+    out.put(c50, C + 5 * ldc)
+    out.put(c51, C + 5 * ldc + 16)
+    out.put(c60, C + 6 * ldc)
+    out.put(c61, C + 6 * ldc + 16)
+    out.put(c70, C + 7 * ldc)
+    out.put(c71, C + 7 * ldc + 16)
+    out.put(c80, C + 8 * ldc)
+    out.put(c81, C + 8 * ldc + 16)
+    out.put(c90, C + 9 * ldc)
+    out.put(c91, C + 9 * ldc + 16)
+    out.put(c100, C + 10 * ldc)
+    out.put(c101, C + 10 * ldc + 16)
+    out.put(c110, C + 11 * ldc)
+    out.put(c111, C + 11 * ldc + 16)
+  } else {
+    store16(c00, tile + 0 * 32)
+    store16(c01, tile + 0 * 32 + 16)
+    store16(c10, tile + 1 * 32)
+    store16(c11, tile + 1 * 32 + 16)
+    store16(c20, tile + 2 * 32)
+    store16(c21, tile + 2 * 32 + 16)
+    store16(c30, tile + 3 * 32)
+    store16(c31, tile + 3 * 32 + 16)
+    store16(c40, tile + 4 * 32)
+    store16(c41, tile + 4 * 32 + 16)
+    store16(c50, tile + 5 * 32)
+    store16(c51, tile + 5 * 32 + 16)
+    store16(c60, tile + 6 * 32)
+    store16(c61, tile + 6 * 32 + 16)
+    store16(c70, tile + 7 * 32)
+    store16(c71, tile + 7 * 32 + 16)
+    store16(c80, tile + 8 * 32)
+    store16(c81, tile + 8 * 32 + 16)
+    store16(c90, tile + 9 * 32)
+    store16(c91, tile + 9 * 32 + 16)
+    store16(c100, tile + 10 * 32)
+    store16(c101, tile + 10 * 32 + 16)
+    store16(c110, tile + 11 * 32)
+    store16(c111, tile + 11 * 32 + 16)
+  }
 }
 
 // MARK: - Packing
@@ -250,6 +298,10 @@ func avx512Block(
   guard !rows.isEmpty, !columns.isEmpty else { return }
   let panels = (columns.count + tileColumns - 1) / tileColumns
   let kbMax = min(K, kBlock)
+  // op(A) is read in place when it is row-major and each sliver meets only a few panels
+  // (packing would cost as much as it saves), unless its row stride is a multiple of
+  // 2 KiB, which would put a sliver's 12 rows in a few L1 sets.
+  let packA = a.columnStride != 1 || panels > 4 || a.rowStride % 512 == 0
   ScratchPool.shared.withScratch(avx512ScratchCount(K: K, columns: columns.count)) { scratch in
     let packedB = scratch
     let packedA = scratch + kbMax * panels * tileColumns
@@ -261,20 +313,29 @@ func avx512Block(
       var i0 = rows.lowerBound
       while i0 < rows.upperBound {
         let block = i0..<min(rows.upperBound, i0 + rowBlock)
-        packSlivers(a, k0: k0, kb: kb, rows: block, packedA)
+        if packA { packSlivers(a, k0: k0, kb: kb, rows: block, packedA) }
         for p in 0..<panels {
           let j = columns.lowerBound + p * tileColumns
           let n = min(tileColumns, columns.upperBound - j)
           let pb = UnsafePointer(packedB + p * kb * tileColumns)
           var i = block.lowerBound
-          var pa = UnsafePointer(packedA)
           while i < block.upperBound {
             let m = min(tileRows, block.upperBound - i)
-            kernel12x32(pa, pb, k: kb, tile)
-            storeTile(
-              tile, m: m, n: n, C + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta,
-              first: k0 == 0)
-            pa += kb * tileRows
+            let sliver =
+              packA
+              ? UnsafePointer(packedA + (i - block.lowerBound) * kb)
+              : a.base + i * a.rowStride + k0
+            let (rs, cs) = packA ? (1, tileRows) : (a.rowStride, 1)
+            let out = TileUpdate(alpha: alpha, scale: k0 == 0 ? beta : 1)
+            if m == tileRows && n == tileColumns {
+              kernel12x32(sliver, rs: rs, cs: cs, pb, k: kb, C + i * ldc + j, ldc: ldc, out,
+                          tile)
+            } else {
+              kernel12x32(sliver, rs: rs, cs: cs, pb, k: kb, nil, ldc: 0, out, tile)
+              storeTile(
+                tile, m: m, n: n, C + i * ldc + j, ldc: ldc, alpha: alpha, beta: beta,
+                first: k0 == 0)
+            }
             i += tileRows
           }
         }

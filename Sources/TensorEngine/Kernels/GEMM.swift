@@ -10,6 +10,12 @@
 //   16-column panels of B split over the workers. 49×256×256: 123 against 107.
 // - M = 1 (a dense layer on one example): GEMV kernels streaming B (GEMM+Vector.swift),
 //   on par with sgemv on one core, with no call overhead when split.
+// - Builds with AVX-512 (TL_AVX512, set by Package.swift; GEMM+AVX512.swift): everything
+//   else but K < 16 (still the 6×16 tiles by rows) and M < 24 (by columns) goes to the
+//   12×32 SIMD16 tiles, rows (or 32-column panels) split over the workers. Two workers,
+//   wall time, against numpy's own (SkylakeX) OpenBLAS in the same run: 1024³ 457 against
+//   476, 12544×32×64 440 against 373, 3136×128×128 501 against 454, 49×256×256 365
+//   against 285 (the AVX2 paths: 249, 244, 244, 247).
 // - Otherwise OpenBLAS. Debian's 0.3.21 threads skinny shapes badly (12544×8×16 ran at 9.8
 //   GFLOP/s with its 2 threads, 51 with one), so it is pinned to one thread and `gemm`
 //   splits the rows of C over the workers (or the columns when there are too few rows).
@@ -71,6 +77,13 @@ func gemmPath(M: Int, N: Int, K: Int) -> GEMMPath {
   if let forced = GEMMTuning.forcedPath { return forced == .vector && M != 1 ? .blas : forced }
   guard GEMMTuning.swiftKernels, hardwareFMA else { return M == 1 ? .vector : .blas }
   if M == 1 { return .vector }
+  if avx512Kernels {
+    // The AVX-512 tiles win everywhere else measured except at tiny K (12544×8×16: the
+    // 6×16 tiles 163, these 136 GFLOP/s) and under 24 rows (a 12-row tile half empty).
+    if K < 16 && K * N <= 8192 { return .tilesByRows }
+    if M < 24 && K <= 512 { return .tilesByColumns }
+    return .avx512
+  }
   // B small enough to stay in L1 while every row streams past it: packing A and B (what
   // OpenBLAS does first) would cost as much as the multiply.
   if K <= 64 && K * N <= 8192 { return .tilesByRows }
