@@ -34,8 +34,8 @@ let hostHasX86_64_v3: Bool = {
 }()
 // A host that also has AVX-512 (F, BW, DQ, VL, CD: the x86-64-v4 set, which this LLVM
 // does not name either) gets `-target-cpu skylake-avx512` (those on top of x86-64-v3,
-// plus a few such as CLWB and PKU that compiled Swift code does not use), and TL_AVX512, which turns on the 12×32 SIMD16 GEMM tiles
-// (GEMM+AVX512.swift).
+// plus a few such as CLWB and PKU that compiled Swift code does not use), and
+// TL_AVX512, which turns on the 12×32 SIMD16 GEMM tiles (GEMM+AVX512.swift).
 let hostHasAVX512: Bool = {
   #if arch(x86_64) && os(Linux)
   guard hostHasX86_64_v3,

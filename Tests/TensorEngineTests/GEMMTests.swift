@@ -229,6 +229,47 @@ final class GEMMTests: XCTestCase {
     }
   }
 
+  /// A and B each end right before an inaccessible page, so a kernel that reads past
+  /// op(A)'s last row or op(B)'s last element crashes here (an in-place 12-row sliver did).
+  func testNoReadsPastTheOperands() {
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    func guarded(_ values: [Float], _ body: (UnsafePointer<Float>) -> Void) {
+      let bytes = values.count * 4
+      let size = (bytes + page - 1) / page * page + page
+      guard let region = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                              -1, 0), region != MAP_FAILED
+      else { return XCTFail("mmap failed") }
+      defer { munmap(region, size) }
+      XCTAssertEqual(mprotect(region + size - page, page, PROT_NONE), 0)
+      let start = (region + size - page - bytes).bindMemory(to: Float.self, capacity: values.count)
+      start.update(from: values, count: values.count)
+      body(start)
+    }
+    var random = TestRandom(seed: 11)
+    for path in [GEMMPath.tilesByRows, .tilesByColumns, .avx512, .vector, .blas] {
+      for (M, K, N) in [(13, 40, 50), (25, 300, 33), (1, 20, 70)] {
+        for transA in [false, true] {
+          for transB in [false, true] {
+            let A = random.floats(M * K)
+            let B = random.floats(K * N)
+            var C = [Float](repeating: 0, count: M * N)
+            GEMMTuning.forcedPath = path
+            guarded(A) { a in
+              guarded(B) { b in
+                C.withUnsafeMutableBufferPointer { c in
+                  gemm(transA: transA, transB: transB, M: M, N: N, K: K, a, lda: transA ? M : K,
+                       b, ldb: transB ? K : N, c.baseAddress!, ldc: N)
+                }
+              }
+            }
+            GEMMTuning.forcedPath = nil
+            XCTAssertTrue(C.allSatisfy(\.isFinite), "\(path) \(M)x\(K)x\(N)")
+          }
+        }
+      }
+    }
+  }
+
   func testZeroK() {
     // K = 0: C = beta · C (and nothing read from A or B).
     var C: [Float] = [1, 2, 3, 4]
