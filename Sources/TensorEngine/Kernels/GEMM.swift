@@ -11,11 +11,11 @@
 // - M = 1 (a dense layer on one example): GEMV kernels streaming B (GEMM+Vector.swift),
 //   on par with sgemv on one core, with no call overhead when split.
 // - Builds with AVX-512 (TL_AVX512, set by Package.swift; GEMM+AVX512.swift): everything
-//   else but K < 16 (still the 6×16 tiles by rows) and M < 24 (by columns) goes to the
-//   12×32 SIMD16 tiles, rows (or 32-column panels) split over the workers. Two workers,
-//   wall time, against numpy's own (SkylakeX) OpenBLAS in the same run: 1024³ 457 against
-//   476, 12544×32×64 440 against 373, 3136×128×128 501 against 454, 49×256×256 365
-//   against 285 (the AVX2 paths: 249, 244, 244, 247).
+//   else but K < 16 (still the 6×16 tiles by rows) and M < 24 with N < 64 (by columns)
+//   goes to the 12×32 SIMD16 tiles, rows (or 32-column panels) split over the workers.
+//   Two workers, wall time, against numpy's own (SkylakeX) OpenBLAS in the same run:
+//   1024³ 440 against 468, 12544×32×64 427 against 365, 3136×128×128 490 against 454,
+//   49×256×256 340 against 283 (the AVX2 paths, same command earlier: 252, 239, 248, 228).
 // - Otherwise OpenBLAS. Debian's 0.3.21 threads skinny shapes badly (12544×8×16 ran at 9.8
 //   GFLOP/s with its 2 threads, 51 with one), so it is pinned to one thread and `gemm`
 //   splits the rows of C over the workers (or the columns when there are too few rows).
@@ -79,9 +79,10 @@ func gemmPath(M: Int, N: Int, K: Int) -> GEMMPath {
   if M == 1 { return .vector }
   if avx512Kernels {
     // The AVX-512 tiles win everywhere else measured except at tiny K (12544×8×16: the
-    // 6×16 tiles 163, these 136 GFLOP/s) and under 24 rows (a 12-row tile half empty).
+    // 6×16 tiles 163, these 136 GFLOP/s) and for few rows and columns both (12×300×40:
+    // 117 against 103; 16×128×128: 73 against 109, 8×256×256: 70 against 103).
     if K < 16 && K * N <= 8192 { return .tilesByRows }
-    if M < 24 && K <= 512 { return .tilesByColumns }
+    if M < 24 && K <= 512 && N < 64 { return .tilesByColumns }
     return .avx512
   }
   // B small enough to stay in L1 while every row streams past it: packing A and B (what
