@@ -32,8 +32,26 @@ let hostHasX86_64_v3: Bool = {
   return false
   #endif
 }()
+// A host that also has AVX-512 (F, BW, DQ, VL, CD: the x86-64-v4 set, which this LLVM
+// does not name either) gets `-target-cpu skylake-avx512` (those on top of x86-64-v3,
+// plus a few such as CLWB and PKU that compiled Swift code does not use), and
+// TL_AVX512, which turns on the 12×32 SIMD16 GEMM tiles (GEMM+AVX512.swift).
+let hostHasAVX512: Bool = {
+  #if arch(x86_64) && os(Linux)
+  guard hostHasX86_64_v3,
+    let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+    let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+  else { return false }
+  let flags = Set(line.split(separator: " ").map(String.init))
+  return ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"].allSatisfy(flags.contains)
+  #else
+  return false
+  #endif
+}()
 let nativeSIMD: [SwiftSetting] =
-  hostHasX86_64_v3 ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+  hostHasAVX512
+  ? [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("TL_AVX512")]
+  : hostHasX86_64_v3 ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 
 let package = Package(
   name: "tl",

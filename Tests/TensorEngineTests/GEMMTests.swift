@@ -131,6 +131,27 @@ final class GEMMTests: XCTestCase {
     check(path: .tilesByColumns, transA: true, transB: false, M: 8, K: 3, N: 37, pad: 475)
   }
 
+  /// The AVX-512 tiles (forced here, so they are checked on any build): the standard
+  /// shapes, then sizes that cross the K blocks (256), the row blocks (96), several 12-row
+  /// slivers and 32-column panels with remainders, with transposes, strides and beta.
+  func testAVX512Tiles() {
+    checkAllShapes(path: .avx512)
+    // More than 4 panels (A packed even when row-major) and an A row stride of 512 floats
+    // (packed too); fewer panels read a row-major A in place.
+    let sizes = [(109, 300, 70), (97, 257, 33), (24, 512, 64), (13, 600, 31), (30, 40, 170)]
+    for (M, K, N) in sizes {
+      for transA in [false, true] {
+        for transB in [false, true] {
+          check(path: .avx512, transA: transA, transB: transB, M: M, K: K, N: N)
+          check(path: .avx512, transA: transA, transB: transB, M: M, K: K, N: N, pad: 3,
+                alpha: 0.5, beta: -1.5)
+        }
+      }
+    }
+    check(path: .avx512, transA: false, transB: false, M: 26, K: 500, N: 20, pad: 12,
+          alpha: 1.5, beta: 0.5)
+  }
+
   func testVectorKernels() {
     // Forced `.vector` applies to M = 1 only (other shapes fall back to OpenBLAS).
     checkAllShapes(path: .vector)
@@ -150,8 +171,8 @@ final class GEMMTests: XCTestCase {
   /// `sgemmRaw`, the unsplit entry point conv kernels call from their own workers, takes
   /// the same paths.
   func testSerialEntryPoint() {
-    for path in [GEMMPath.tilesByRows, .tilesByColumns, .blas, nil] {
-      for (M, K, N) in [(100, 8, 16), (13, 30, 51), (1, 7, 9)] {
+    for path in [GEMMPath.tilesByRows, .tilesByColumns, .avx512, .blas, nil] {
+      for (M, K, N) in [(100, 8, 16), (13, 30, 51), (1, 7, 9), (150, 270, 90)] {
         check(path: path, transA: false, transB: false, M: M, K: K, N: N, serial: true)
         check(path: path, transA: true, transB: true, M: M, K: K, N: N, pad: 2, alpha: 0.5,
               beta: 2, serial: true)
@@ -165,8 +186,8 @@ final class GEMMTests: XCTestCase {
     let saved = KernelThreading.minimumParallelWork
     KernelThreading.minimumParallelWork = 0
     defer { KernelThreading.minimumParallelWork = saved }
-    for path in [GEMMPath.tilesByRows, .tilesByColumns, .vector, .blas] {
-      for (M, K, N) in [(101, 9, 45), (1, 33, 517), (37, 70, 150)] {
+    for path in [GEMMPath.tilesByRows, .tilesByColumns, .avx512, .vector, .blas] {
+      for (M, K, N) in [(101, 9, 45), (1, 33, 517), (37, 70, 150), (130, 40, 29)] {
         check(path: path, transA: false, transB: false, M: M, K: K, N: N, pad: 2, beta: 0.5)
         check(path: path, transA: true, transB: true, M: M, K: K, N: N, alpha: 3)
       }
@@ -176,8 +197,8 @@ final class GEMMTests: XCTestCase {
   /// An infinity in B's last row reaches exactly its column (no kernel multiplies padding
   /// or repeated rows by zero into a NaN).
   func testInfinityStaysInItsColumn() {
-    for path in [GEMMPath.tilesByRows, .tilesByColumns, .vector, .blas] {
-      for (M, K, N) in [(1, 9, 20), (7, 9, 20), (13, 3, 13)] {
+    for path in [GEMMPath.tilesByRows, .tilesByColumns, .avx512, .vector, .blas] {
+      for (M, K, N) in [(1, 9, 20), (7, 9, 20), (13, 3, 13), (14, 300, 40)] {
         var random = TestRandom(seed: 7)
         let A = random.floats(M * K).map { abs($0) + 0.1 }
         var B = random.floats(K * N)
@@ -202,6 +223,47 @@ final class GEMMTests: XCTestCase {
             } else {
               XCTAssertTrue(value.isFinite, "\(path) \(M)x\(K)x\(N) C[\(i), \(j)] = \(value)")
             }
+          }
+        }
+      }
+    }
+  }
+
+  /// A and B each end right before an inaccessible page, so a kernel that reads past
+  /// op(A)'s last row or op(B)'s last element crashes here (an in-place 12-row sliver did).
+  func testNoReadsPastTheOperands() {
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    func guarded(_ values: [Float], _ body: (UnsafePointer<Float>) -> Void) {
+      let bytes = values.count * 4
+      let size = (bytes + page - 1) / page * page + page
+      guard let region = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                              -1, 0), region != MAP_FAILED
+      else { return XCTFail("mmap failed") }
+      defer { munmap(region, size) }
+      XCTAssertEqual(mprotect(region + size - page, page, PROT_NONE), 0)
+      let start = (region + size - page - bytes).bindMemory(to: Float.self, capacity: values.count)
+      start.update(from: values, count: values.count)
+      body(start)
+    }
+    var random = TestRandom(seed: 11)
+    for path in [GEMMPath.tilesByRows, .tilesByColumns, .avx512, .vector, .blas] {
+      for (M, K, N) in [(13, 40, 50), (25, 300, 33), (1, 20, 70)] {
+        for transA in [false, true] {
+          for transB in [false, true] {
+            let A = random.floats(M * K)
+            let B = random.floats(K * N)
+            var C = [Float](repeating: 0, count: M * N)
+            GEMMTuning.forcedPath = path
+            guarded(A) { a in
+              guarded(B) { b in
+                C.withUnsafeMutableBufferPointer { c in
+                  gemm(transA: transA, transB: transB, M: M, N: N, K: K, a, lda: transA ? M : K,
+                       b, ldb: transB ? K : N, c.baseAddress!, ldc: N)
+                }
+              }
+            }
+            GEMMTuning.forcedPath = nil
+            XCTAssertTrue(C.allSatisfy(\.isFinite), "\(path) \(M)x\(K)x\(N)")
           }
         }
       }

@@ -10,6 +10,12 @@
 //   16-column panels of B split over the workers. 49×256×256: 123 against 107.
 // - M = 1 (a dense layer on one example): GEMV kernels streaming B (GEMM+Vector.swift),
 //   on par with sgemv on one core, with no call overhead when split.
+// - Builds with AVX-512 (TL_AVX512, set by Package.swift; GEMM+AVX512.swift): everything
+//   else but K < 16 (still the 6×16 tiles by rows) and M < 24 with N < 64 (by columns)
+//   goes to the 12×32 SIMD16 tiles, rows (or 32-column panels) split over the workers.
+//   Two workers, wall time, against numpy's own (SkylakeX) OpenBLAS in the same run:
+//   1024³ 440 against 468, 12544×32×64 427 against 365, 3136×128×128 490 against 454,
+//   49×256×256 340 against 283 (the AVX2 paths, same command earlier: 252, 239, 248, 228).
 // - Otherwise OpenBLAS. Debian's 0.3.21 threads skinny shapes badly (12544×8×16 ran at 9.8
 //   GFLOP/s with its 2 threads, 51 with one), so it is pinned to one thread and `gemm`
 //   splits the rows of C over the workers (or the columns when there are too few rows).
@@ -51,6 +57,9 @@ enum GEMMPath: Equatable {
   /// The Swift register-tiled kernels, 16-column panels split over the workers; each panel
   /// sweeps all (few) rows.
   case tilesByColumns
+  /// The 12×32 AVX-512 tiles (builds with TL_AVX512), rows or columns split over the
+  /// workers.
+  case avx512
   /// M = 1: the Swift vector kernels (OpenBLAS's sgemv with `swiftKernels` off).
   case vector
 }
@@ -68,11 +77,20 @@ func gemmPath(M: Int, N: Int, K: Int) -> GEMMPath {
   if let forced = GEMMTuning.forcedPath { return forced == .vector && M != 1 ? .blas : forced }
   guard GEMMTuning.swiftKernels, hardwareFMA else { return M == 1 ? .vector : .blas }
   if M == 1 { return .vector }
+  if avx512Kernels {
+    // The AVX-512 tiles win everywhere else measured except at tiny K (12544×8×16: the
+    // 6×16 tiles 163, these 136 GFLOP/s) and for few rows and columns both (12×300×40:
+    // 117 against 103; 16×128×128: 73 against 109, 8×256×256: 70 against 103).
+    if K < 16 && K * N <= 8192 { return .tilesByRows }
+    if M < 24 && K <= 512 && N < 64 { return .tilesByColumns }
+    return .avx512
+  }
   // B small enough to stay in L1 while every row streams past it: packing A and B (what
   // OpenBLAS does first) would cost as much as the multiply.
   if K <= 64 && K * N <= 8192 { return .tilesByRows }
   // Few rows: OpenBLAS's blocking has nothing to amortise over.
   if M < 64 && K <= 512 { return .tilesByColumns }
+  if avx512Kernels { return .avx512 }
   return .blas
 }
 
@@ -115,6 +133,9 @@ public func gemm(
       tiledColumns(a, rows: 0..<M, columns: columns, K: K, B, ldb: ldb, transB: transB, out,
                    rowsOuter: false)
     }
+  case .avx512:
+    avx512GEMM(transA: transA, transB: transB, M: M, N: N, K: K, alpha: alpha, A, lda: lda,
+               B, ldb: ldb, beta: beta, C, ldc: ldc)
   case .blas:
     blasGEMM(transA: transA, transB: transB, M: M, N: N, K: K, alpha: alpha, A, lda: lda, B,
              ldb: ldb, beta: beta, C, ldc: ldc)
@@ -156,6 +177,32 @@ private func tiledColumns(
     sweep(nil)
   } else {
     ScratchPool.shared.withScratch(panelScratchCount(K: K, N: width)) { sweep($0) }
+  }
+}
+
+/// The AVX-512 tiles on row blocks of C split over the workers (or column blocks, in
+/// multiples of 32, when there are too few rows).
+private func avx512GEMM(
+  transA: Bool, transB: Bool, M: Int, N: Int, K: Int, alpha: Float,
+  _ A: UnsafePointer<Float>, lda: Int, _ B: UnsafePointer<Float>, ldb: Int,
+  beta: Float, _ C: UnsafeMutablePointer<Float>, ldc: Int
+) {
+  let a = StridedA(A, lda: lda, transposed: transA)
+  let workers = KernelThreading.workerCount
+  if M >= 48 * workers || N < 64 * workers {
+    let tiles = (M + 11) / 12
+    KernelThreading.forChunks(tiles, work: M * N * K, minimumChunk: 1) { _, range in
+      let rows = range.lowerBound * 12..<min(M, range.upperBound * 12)
+      avx512Block(a, rows: rows, columns: 0..<N, K: K, B, ldb: ldb, transB: transB, C,
+                  ldc: ldc, alpha: alpha, beta: beta)
+    }
+  } else {
+    let panels = (N + 31) / 32
+    KernelThreading.forChunks(panels, work: M * N * K, minimumChunk: 1) { _, range in
+      let columns = range.lowerBound * 32..<min(N, range.upperBound * 32)
+      avx512Block(a, rows: 0..<M, columns: columns, K: K, B, ldb: ldb, transB: transB, C,
+                  ldc: ldc, alpha: alpha, beta: beta)
+    }
   }
 }
 
@@ -240,6 +287,12 @@ public func sgemmRaw(
 ) {
   if M > 0, N > 0, K > 0, alpha != 0 {
     let path = gemmPath(M: M, N: N, K: K)
+    if path == .avx512 {
+      avx512Block(
+        StridedA(A, lda: lda, transposed: transA), rows: 0..<M, columns: 0..<N, K: K, B,
+        ldb: ldb, transB: transB, C, ldc: ldc, alpha: alpha, beta: beta)
+      return
+    }
     if path == .tilesByRows || path == .tilesByColumns {
       tiledColumns(
         StridedA(A, lda: lda, transposed: transA), rows: 0..<M, columns: 0..<N, K: K, B,
