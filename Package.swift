@@ -13,41 +13,30 @@ import Foundation
 import PackageDescription
 
 // The engine's Swift kernels (GEMM tiles, depthwise, element-wise loops) are
-// SIMD code: on an x86-64 build machine whose CPU has the x86-64-v3 features
-// (AVX2, FMA, BMI, F16C, MOVBE) they are compiled for them (`-target-cpu haswell`:
-// this LLVM does not take `x86-64-v3`), as `-march=native`
-// would, since Swift has no run-time dispatch; elsewhere, or with TL_PORTABLE=1
-// in the environment of `swift build`, they are built for baseline x86-64.
-// OpenBLAS picks its own kernels at run time either way.
-let hostHasX86_64_v3: Bool = {
+// SIMD code, and Swift has no run-time dispatch, so they are compiled for the
+// build machine, as `-march=native` would:
+// - x86-64-v3 (AVX2, FMA, BMI, F16C, MOVBE): `-target-cpu haswell` (this LLVM
+//   names neither x86-64-v3 nor x86-64-v4);
+// - also AVX-512 F/BW/DQ/VL/CD: `-target-cpu skylake-avx512` (those on top of
+//   x86-64-v3, plus a few such as CLWB and PKU that compiled Swift does not use)
+//   and TL_AVX512, which turns on the 12×32 SIMD16 GEMM tiles (GEMM+AVX512.swift);
+// - elsewhere, or with TL_PORTABLE=1 in the environment of `swift build`,
+//   baseline x86-64. OpenBLAS picks its own kernels at run time either way.
+let hostCPUFlags: Set<String> = {
   #if arch(x86_64) && os(Linux)
-  if ProcessInfo.processInfo.environment["TL_PORTABLE"] != nil { return false }
-  guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-    let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-  else { return false }
-  let flags = Set(line.split(separator: " ").map(String.init))
-  return ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "xsave"]
-    .allSatisfy(flags.contains)
-  #else
-  return false
-  #endif
-}()
-// A host that also has AVX-512 (F, BW, DQ, VL, CD: the x86-64-v4 set, which this LLVM
-// does not name either) gets `-target-cpu skylake-avx512` (those on top of x86-64-v3,
-// plus a few such as CLWB and PKU that compiled Swift code does not use), and
-// TL_AVX512, which turns on the 12×32 SIMD16 GEMM tiles (GEMM+AVX512.swift).
-let hostHasAVX512: Bool = {
-  #if arch(x86_64) && os(Linux)
-  guard hostHasX86_64_v3,
+  guard ProcessInfo.processInfo.environment["TL_PORTABLE"] == nil,
     let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
     let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-  else { return false }
-  let flags = Set(line.split(separator: " ").map(String.init))
-  return ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"].allSatisfy(flags.contains)
+  else { return [] }
+  return Set(line.split(separator: " ").map(String.init))
   #else
-  return false
+  return []
   #endif
 }()
+let hostHasX86_64_v3 = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "xsave"]
+  .allSatisfy(hostCPUFlags.contains)
+let hostHasAVX512 = hostHasX86_64_v3
+  && ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"].allSatisfy(hostCPUFlags.contains)
 let nativeSIMD: [SwiftSetting] =
   hostHasAVX512
   ? [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("TL_AVX512")]
