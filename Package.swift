@@ -89,6 +89,11 @@ let package = Package(
       path: "benchmarks/layers", exclude: ["README.md"]),
     // The golden-script runner the test targets share.
     .target(name: "GoldenSupport", dependencies: ["ScriptCore"], path: "Tests/GoldenSupport"),
+    // The TensorFlow fixtures' loader and tolerance check, shared by the layers and
+    // model-file tests.
+    .target(
+      name: "FixtureSupport", dependencies: ["TensorEngine", "TensorLayers"],
+      path: "Tests/FixtureSupport"),
     .testTarget(
       name: "ScriptCoreTests", dependencies: ["ScriptCore", "GoldenSupport"], exclude: ["scripts"]),
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
@@ -96,8 +101,10 @@ let package = Package(
       name: "TFBindingsTests",
       dependencies: ["TFBindings", "ScriptCore", "TensorEngine", "GoldenSupport"],
       exclude: ["scripts"]),
-    .testTarget(name: "TensorLayersTests", dependencies: ["TensorLayers", "TensorEngine"]),
-    .testTarget(name: "ModelIOTests", dependencies: ["TensorLayers", "TensorEngine"]),
+    .testTarget(
+      name: "TensorLayersTests", dependencies: ["TensorLayers", "TensorEngine", "FixtureSupport"]),
+    .testTarget(
+      name: "ModelIOTests", dependencies: ["TensorLayers", "TensorEngine", "FixtureSupport"]),
     // The REPL's terminal-free logic (via @testable import tl) and the runner
     // tests, which spawn the built `tl` binary next to the test bundle.
     .testTarget(name: "CLITests", dependencies: ["tl", "ScriptCore"]),

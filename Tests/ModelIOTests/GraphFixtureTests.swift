@@ -9,7 +9,7 @@ import XCTest
 
 final class GraphFixtureTests: XCTestCase {
   private func check(_ name: String) throws {
-    let cases = try GraphCases(name)
+    let cases = try FixtureCases(name)
     let model = try ModelIO.loadGraphModel(fixturePath(name + "/model/model.json"))
     defer { model.dispose() }
     let x = try XCTUnwrap(cases.arrays["x"])

@@ -10,7 +10,7 @@ import XCTest
 
 final class GraphOpTests: XCTestCase {
   func testConverterGraphMatchesTensorFlow() throws {
-    let cases = try GraphCases("graph_ops")
+    let cases = try FixtureCases("graph_ops")
     let model = try ModelIO.loadGraphModel(fixturePath("graph_ops/model/model.json"))
     defer { model.dispose() }
     XCTAssertEqual(Set(model.inputNodes), ["img", "vec"])
@@ -37,7 +37,7 @@ final class GraphOpTests: XCTestCase {
     defer { model.dispose() }
     let keys = ["cast", "fused", "flat", "probs", "relu6", "feat"]
     XCTAssertEqual(model.structuredOutputKeys, keys)
-    let cases = try GraphCases("graph_ops")
+    let cases = try FixtureCases("graph_ops")
     let inputs = [
       "img": try XCTUnwrap(cases.arrays["img"]), "vec": try XCTUnwrap(cases.arrays["vec"]),
     ]

@@ -59,7 +59,7 @@ final class HTTPLoadingTests: XCTestCase {
     let fixture = "functional_blocks_uint8_sharded"
     let server = try LoopbackServer(routes: try routes(fixture, prefix: "/m"))
     defer { server.stop() }
-    let cases = try GraphCases(fixture)
+    let cases = try FixtureCases(fixture)
     var progress: [Double] = []
     let model = try ModelIO.loadLayersModel(
       server.baseURL + "/m/model.json",

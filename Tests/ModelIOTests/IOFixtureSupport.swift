@@ -1,59 +1,13 @@
-// Fixture paths and assertions for the model-file tests: graph models, loading, saving, HTTP
-// (Tests/Fixtures, see its README);
-// cases.json reuses the weightsManifest format, so ModelArtifacts reads it.
+// Helpers for the model-file tests (graph models, loading, saving, HTTP); fixture
+// paths, cases.json and assertClose come from FixtureSupport.
 
 import Foundation
 import TensorEngine
 import XCTest
 
+@_exported import FixtureSupport
+
 @testable import TensorLayers
-
-/// The path of `name` under Tests/Fixtures.
-func fixturePath(_ name: String) -> String {
-  URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures").appendingPathComponent(name).path
-}
-
-/// A fixture's cases.json and its arrays by name.
-struct GraphCases {
-  let json: ConfigObject
-  let arrays: [String: Tensor]
-
-  init(_ name: String) throws {
-    let a = try ModelArtifacts.load(.file(fixturePath(name + "/cases.json")), cache: nil)
-    json = a.root
-    var arrays: [String: Tensor] = [:]
-    for (n, t) in try a.decodeWeights() { arrays[n] = t }
-    self.arrays = arrays
-  }
-
-  var atol: Float { Float((try? json.double("atol")) ?? 1e-4) }
-  var rtol: Float { Float((try? json.double("rtol")) ?? 1e-3) }
-}
-
-/// Asserts `|got - want| <= atol + rtol * |want|` element-wise, reporting the worst element.
-func assertClose(
-  _ got: Tensor, _ want: Tensor, atol: Float, rtol: Float, _ what: String,
-  file: StaticString = #filePath, line: UInt = #line
-) throws {
-  XCTAssertEqual(got.shape, want.shape, "\(what): shape", file: file, line: line)
-  let g = try got.dataSync()
-  let w = try want.dataSync()
-  guard g.count == w.count else { return }
-  var worst = 0
-  var worstExcess: Float = -.infinity
-  for i in 0..<g.count {
-    let excess = Swift.abs(g[i] - w[i]) - (atol + rtol * Swift.abs(w[i]))
-    if excess > worstExcess || g[i].isNaN {
-      worstExcess = g[i].isNaN ? .infinity : excess
-      worst = i
-    }
-  }
-  XCTAssertLessThanOrEqual(
-    worstExcess, 0,
-    "\(what): element \(worst) is \(g.isEmpty ? 0 : g[worst]), want \(w.isEmpty ? 0 : w[worst])",
-    file: file, line: line)
-}
 
 /// Asserts that `body` throws an error whose text contains every fragment.
 func assertThrows<T>(

@@ -11,7 +11,7 @@ final class SaveTests: XCTestCase {
   func testSaveThenLoadIsBitIdentical() throws {
     for fixture in ["small_convnet", "functional_blocks_uint8_sharded"] {
       let dir = try temporaryFolder(self) + "/saved"
-      let cases = try GraphCases(fixture)
+      let cases = try FixtureCases(fixture)
       let x = try XCTUnwrap(cases.arrays["x"])
       let model = try ModelIO.loadLayersModel(fixturePath(fixture + "/model/model.json"))
       let want = try model.predict(x).dataSync()
@@ -62,7 +62,7 @@ final class SaveTests: XCTestCase {
       let model = try ModelIO.loadLayersModel(fixturePath(path))
       let xs: [Tensor]
       if withCases.contains(fixture) {
-        xs = [try XCTUnwrap(try GraphCases(fixture).arrays["x"], fixture)]
+        xs = [try XCTUnwrap(try FixtureCases(fixture).arrays["x"], fixture)]
       } else {
         xs = try model.inputs.enumerated().map { i, input in
           try Tensor.randomUniform(

@@ -42,7 +42,7 @@ final class TrainingConfigTests: XCTestCase {
   /// Save a compiled model → trainingConfig in model.json → loaded back compiled with the
   /// same optimizer, and it trains exactly as Keras did (the training fixture's history).
   func testSavedTrainingConfigRoundTripsAndTrainsLikeKeras() throws {
-    let cases = try GraphCases("train_dense_adam")
+    let cases = try FixtureCases("train_dense_adam")
     let fit = try XCTUnwrap(cases.json["fit"]?.object)
     let lr = try XCTUnwrap(try fit.double("learningRate"))
     let model = try ModelIO.loadLayersModel(fixturePath("train_dense_adam/model/model.json"))

@@ -7,8 +7,9 @@ import TFBindings
 import TensorEngine
 import XCTest
 
-/// SplitMix64: a small deterministic generator for reproducible fuzzing.
-private struct SplitMix64 {
+/// SplitMix64: a small deterministic generator for reproducible fuzzing (this file's and
+/// LayerFuzzTests').
+struct SplitMix64 {
   var state: UInt64
 
   mutating func next() -> UInt64 {

@@ -8,21 +8,8 @@ import TFBindings
 import TensorEngine
 import XCTest
 
-/// A small deterministic generator (SplitMix64).
-private struct Mix {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 final class LayerFuzzTests: XCTestCase {
-  private var random = Mix(state: 0x1A7E_B1D5)
+  private var random = SplitMix64(state: 0x1A7E_B1D5)
 
   private let keys = [
     "units", "filters", "kernelSize", "strides", "padding", "poolSize", "inputShape",
